@@ -1,0 +1,5 @@
+#!/bin/sh
+# Regenerate the autotools build files from configure.ac and the Makefile.am files.
+set -e
+cd "$(dirname "$0")"
+autoreconf --install --force

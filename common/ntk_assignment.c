@@ -1,0 +1,1 @@
+/* ntk_assignment: implementation pending (see ntk_assignment.h). */

@@ -1,0 +1,1 @@
+/* ntk_buf: implementation pending (see ntk_buf.h). */

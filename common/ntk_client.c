@@ -1,0 +1,1 @@
+/* ntk_client: implementation pending (see ntk_client.h). */

@@ -1,0 +1,49 @@
+/* The client side of the ntkd socket, shared by ntkctl and every module. */
+#ifndef NTK_CLIENT_H
+#define NTK_CLIENT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ntk_buf.h"
+#include "ntk_proto.h"
+
+/*
+ * One connection. Not shared between threads without a lock; a caller that
+ * may fork (NSS) compares ntk_conn_pid() with getpid() and reopens in the
+ * child rather than read a reply meant for the parent. The fd is CLOEXEC.
+ * No signal handlers are installed (MSG_NOSIGNAL on send), nothing is
+ * printed; errors are returned.
+ */
+struct ntk_conn;
+
+/* Connect to `path` within timeout_ms. */
+int ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out);
+void ntk_conn_close(struct ntk_conn *c);
+pid_t ntk_conn_pid(const struct ntk_conn *c);
+int ntk_conn_fd(const struct ntk_conn *c);
+
+/*
+ * Send the framed request in `req` (built with ntk_proto_begin/encode/end)
+ * and wait up to the connection's timeout for the reply. On success the
+ * reply body is in `rep` (read offset at its start) and 0 is returned. An
+ * NTK_MSG_ERROR reply returns its code (message dropped); a reply of the
+ * wrong type returns NTK_ERR_BAD_TYPE. After an I/O error the connection is
+ * unusable: close it.
+ */
+int ntk_conn_call(struct ntk_conn *c, const struct ntk_buf *req, uint16_t expect_type,
+    struct ntk_buf *rep);
+
+/* Typed calls: build, send, decode. */
+int ntk_client_ping(struct ntk_conn *c);
+int ntk_client_check(struct ntk_conn *c, const struct ntk_check_req *req, struct ntk_check_rep *rep);
+int ntk_client_facts(struct ntk_conn *c, const struct ntk_facts_req *req, struct ntk_facts_rep *rep);
+int ntk_client_report(struct ntk_conn *c, const struct ntk_report_req *req);
+int ntk_client_group_by_name(struct ntk_conn *c, const char *name, struct ntk_group *out);
+int ntk_client_group_by_gid(struct ntk_conn *c, uint32_t gid, struct ntk_group *out);
+int ntk_client_initgroups(struct ntk_conn *c, const char *user, struct ntk_gid_list *out);
+int ntk_client_group_list(struct ntk_conn *c, struct ntk_group_list *out);
+int ntk_client_status(struct ntk_conn *c, char **text);
+int ntk_client_flush(struct ntk_conn *c, const char *user, uint32_t *dropped);
+
+#endif /* NTK_CLIENT_H */

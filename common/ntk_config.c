@@ -1,0 +1,1 @@
+/* ntk_config: implementation pending (see ntk_config.h). */

@@ -1,0 +1,87 @@
+/* ntk.conf: loading, validation and the settings every component reads. */
+#ifndef NTK_CONFIG_H
+#define NTK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ntk_policy.h"
+
+enum ntk_role_source {
+	NTK_ROLE_SOURCE_ATTRIBUTE = 0, /* multi-valued role_attribute on the staff entry */
+	NTK_ROLE_SOURCE_GROUP = 1,     /* membership of groups found by role_group_filter */
+};
+
+enum ntk_visibility {
+	NTK_VISIBILITY_MEMBER = 0,     /* a non-root peer sees only its own groups */
+	NTK_VISIBILITY_ALL = 1,
+};
+
+enum ntk_tls_mode {
+	NTK_TLS_NONE = 0,              /* plain ldap:// (or ldaps:// by URI) */
+	NTK_TLS_STARTTLS = 1,          /* StartTLS required on ldap:// URIs */
+};
+
+struct ntk_config {
+	char *path;
+
+	/* [ldap] */
+	char **uris;                   /* tried in order */
+	size_t nuris;
+	char *base;
+	char *binddn;                  /* NULL: anonymous bind */
+	char *bindpw_file;
+	char *bindpw;                  /* read from bindpw_file; wiped when freed */
+	char *user_filter;             /* one %s: the escaped user name */
+	char *role_attribute;
+	char *case_attribute;
+	char *manager_attribute;
+	enum ntk_role_source role_source;
+	char *role_group_filter;       /* one %s: the escaped user DN */
+	char *role_group_attribute;    /* the group attribute that names the role */
+	unsigned timeout;              /* seconds, every LDAP operation */
+	char *tls_cacert;
+	enum ntk_tls_mode tls;
+
+	/* [daemon] */
+	char *socket;
+	char **trusted_peers;          /* user names; resolved to uids by ntkd */
+	size_t ntrusted_peers;
+	unsigned threads;
+
+	/* [cache] */
+	unsigned cache_ttl;
+	unsigned cache_negative_ttl;
+	unsigned cache_offline_grace;
+
+	/* [audit] */
+	bool audit_allows;
+	unsigned break_glass_minutes;
+	unsigned audit_queue;          /* records waiting for the writer thread */
+	unsigned browsing_threshold;   /* distinct denied cases that flag browsing */
+
+	/* [nss] */
+	enum ntk_visibility visibility;
+	uint32_t case_gid_min;
+	uint32_t case_gid_max;
+	uint32_t system_gid_min;       /* ntk-sys-<system>: system_gid_min + index */
+	uint32_t role_gid_min;         /* ntk-role-<role>: role_gid_min + index */
+	bool enumerate;
+
+	/* [system:*] and [role:*], and [ldap] supervision_depth */
+	struct ntk_policy policy;
+};
+
+/*
+ * Load and validate `path`. On failure returns NTK_ERR_CONFIG (or
+ * NTK_ERR_NOMEM) and writes "FILE:SECTION:KEY: reason" (or "FILE: reason")
+ * into err; *out is left cleared. Reads bindpw_file, refusing one that is
+ * missing, unreadable, or readable by group or others.
+ */
+int ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t errlen);
+
+/* Free members (wiping the bind password); accepts NULL. */
+void ntk_config_clear(struct ntk_config *config);
+
+#endif /* NTK_CONFIG_H */

@@ -1,0 +1,1 @@
+/* ntk_policy: implementation pending (see ntk_policy.h). */

@@ -1,0 +1,1 @@
+/* ntk_proto: implementation pending (see ntk_proto.h). */
