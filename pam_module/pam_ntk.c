@@ -1,0 +1,258 @@
+/* pam_ntk: the PAM account stage asks ntkd whether a user may log in to a named system. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#define PAM_SM_ACCOUNT
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "ntk_client.h"
+#include "ntk_err.h"
+#include "ntk_policy.h"
+#include "ntk_proto.h"
+
+/* Default wait for ntkd: longer than its LDAP timeout so a failover can finish. */
+#define PAM_NTK_TIMEOUT_MS 10000
+#define PAM_NTK_TIMEOUT_MAX_MS 120000
+/* Bytes of a user name copied into a log line (after escaping). */
+#define PAM_NTK_LOG_NAME_MAX 96
+
+struct pam_ntk_opts {
+	const char *system;     /* system=NAME; required */
+	const char *socket;     /* socket=PATH */
+	int timeout_ms;         /* timeout=SECONDS */
+	bool debug;
+	bool unknown_ignore;    /* unknown_user=ignore */
+};
+
+/* Parse a decimal in [1, max]; no sign, no octal, no trailing bytes. */
+static int
+pam_ntk_parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return NTK_ERR_BAD_VALUE;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > max)
+		return NTK_ERR_BAD_VALUE;
+	*out = v;
+	return 0;
+}
+
+/* Defaults, then the arguments of the service's line; unknown ones are logged and ignored. */
+static void
+pam_ntk_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct pam_ntk_opts *o)
+{
+	long secs;
+	int i;
+
+	o->system = NULL;
+	o->socket = NTK_SOCKET_PATH;
+	o->timeout_ms = PAM_NTK_TIMEOUT_MS;
+	o->debug = false;
+	o->unknown_ignore = false;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a == NULL)
+			continue;
+		if (strncmp(a, "system=", 7) == 0) {
+			/* An empty or oversized name is as good as none: refused below. */
+			o->system = a + 7;
+		} else if (strncmp(a, "socket=", 7) == 0 && a[7] != '\0') {
+			o->socket = a + 7;
+		} else if (strcmp(a, "debug") == 0) {
+			o->debug = true;
+		} else if (strcmp(a, "unknown_user=deny") == 0) {
+			o->unknown_ignore = false;
+		} else if (strcmp(a, "unknown_user=ignore") == 0) {
+			o->unknown_ignore = true;
+		} else if (strncmp(a, "timeout=", 8) == 0 &&
+		    pam_ntk_parse_uint(a + 8, PAM_NTK_TIMEOUT_MAX_MS / 1000, &secs) == 0) {
+			o->timeout_ms = (int)secs * 1000;
+		} else {
+			pam_syslog(pamh, LOG_ERR, "unknown or malformed option ignored: %.64s", a);
+		}
+	}
+}
+
+/* Copy an untrusted name for a log line: printable ASCII kept, the rest as \xNN. */
+static void
+pam_ntk_log_safe(const char *in, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)in; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
+			if (o + 2 > size)
+				break;
+			out[o++] = (char)*p;
+		} else {
+			if (o + 5 > size)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 0xf];
+		}
+	}
+	if (*p != '\0' && o + 4 <= size) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* Tell the user, through the application's conversation, unless PAM_SILENT. */
+static void
+pam_ntk_tell(pam_handle_t *pamh, int flags, const char *system, const char *what)
+{
+	if (flags & PAM_SILENT)
+		return;
+	/* The application may have no conversation function: not our error. */
+	(void)pam_error(pamh, "needtoknow: access to %s %s", system, what);
+}
+
+/* A PAM item as a string, or NULL when unset or unreadable. */
+static const char *
+pam_ntk_item(pam_handle_t *pamh, int type)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+PAM_EXTERN int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pam_ntk_opts o;
+	struct ntk_conn *conn = NULL;
+	struct ntk_check_req req;
+	struct ntk_check_rep rep;
+	const char *user = NULL, *service, *reason;
+	char logname[PAM_NTK_LOG_NAME_MAX];
+	size_t ulen;
+	int ret = PAM_SYSTEM_ERR, r;
+
+	memset(&req, 0, sizeof(req));
+	memset(&rep, 0, sizeof(rep));
+	pam_ntk_parse_args(pamh, argc, argv, &o);
+
+	service = pam_ntk_item(pamh, PAM_SERVICE);
+	if (o.system == NULL || o.system[0] == '\0' || strlen(o.system) > NTK_NAME_MAX) {
+		pam_syslog(pamh, LOG_ERR, "no usable system= argument in the stack of service %.64s",
+		    service != NULL ? service : "(unknown)");
+		return PAM_SERVICE_ERR;
+	}
+
+	/* pam_get_user: the application normally set it during auth; may prompt otherwise. */
+	if ((r = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name: %s",
+		    pam_strerror(pamh, r));
+		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+	}
+	if (user == NULL || user[0] == '\0') {
+		pam_syslog(pamh, LOG_NOTICE, "empty user name refused for system %s", o.system);
+		return PAM_USER_UNKNOWN;
+	}
+	ulen = strlen(user);
+	pam_ntk_log_safe(user, logname, sizeof(logname));
+	if (ulen > NTK_NAME_MAX) {
+		pam_syslog(pamh, LOG_NOTICE, "user name of %zu bytes refused for system %s: %s",
+		    ulen, o.system, logname);
+		return PAM_USER_UNKNOWN;
+	}
+
+	/* Hostile bytes go as they are: ntkd escapes them for LDAP and for the audit record. */
+	req.user = (char *)user;
+	req.system = (char *)o.system;
+	req.action = NTK_ACTION_LOGIN;
+	req.case_id = (char *)"";
+	req.state = NTK_STATE_OPEN;
+	req.reason = (char *)"";
+	req.rhost = (char *)pam_ntk_item(pamh, PAM_RHOST);
+	req.tty = (char *)pam_ntk_item(pamh, PAM_TTY);
+	req.flags = 0;          /* a real decision: ntkd audits it */
+	if (req.rhost != NULL && strlen(req.rhost) > NTK_STR_MAX)
+		req.rhost = NULL;
+	if (req.tty != NULL && strlen(req.tty) > NTK_STR_MAX)
+		req.tty = NULL;
+
+	if ((r = ntk_conn_open(o.socket, o.timeout_ms, &conn)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s%s%s", o.socket,
+		    ntk_strerror(r), r == NTK_ERR_IO ? ": " : "",
+		    r == NTK_ERR_IO ? strerror(errno) : "");
+		pam_ntk_tell(pamh, flags, o.system, "cannot be checked now");
+		ret = PAM_AUTHINFO_UNAVAIL;
+		goto out;
+	}
+	if ((r = ntk_client_check(conn, &req, &rep)) != 0) {
+		/* No usable answer, or ntkd refused the question (DENIED): never an allow. */
+		pam_syslog(pamh, LOG_ERR, "ntkd gave no decision for user %s on %s: %s",
+		    logname, o.system, ntk_strerror(r));
+		pam_ntk_tell(pamh, flags, o.system, "cannot be checked now");
+		ret = (r == NTK_ERR_NOMEM || r == NTK_ERR_DENIED || r == NTK_ERR_INTERNAL) ?
+		    PAM_SYSTEM_ERR : PAM_AUTHINFO_UNAVAIL;
+		goto out;
+	}
+
+	if (!ntk_outcome_valid(rep.outcome)) {
+		pam_syslog(pamh, LOG_ERR, "ntkd sent an unknown outcome %u for user %s on %s",
+		    (unsigned)rep.outcome, logname, o.system);
+		ret = PAM_SYSTEM_ERR;
+		goto out;
+	}
+	reason = ntk_outcome_name(rep.outcome);
+	if (ntk_outcome_allows(rep.outcome)) {
+		if (o.debug)
+			pam_syslog(pamh, LOG_DEBUG, "user %s may use %s (rule=%s)",
+			    logname, o.system, reason);
+		ret = PAM_SUCCESS;
+		goto out;
+	}
+
+	switch (rep.outcome) {
+	case NTK_DENY_DIRECTORY_UNAVAILABLE:
+		pam_syslog(pamh, LOG_ERR, "directory unavailable: user %s not checked for %s",
+		    logname, o.system);
+		pam_ntk_tell(pamh, flags, o.system, "cannot be checked now (directory-unavailable)");
+		ret = PAM_AUTHINFO_UNAVAIL;
+		break;
+	case NTK_DENY_UNKNOWN_USER:
+		if (o.unknown_ignore) {
+			if (o.debug)
+				pam_syslog(pamh, LOG_DEBUG, "user %s unknown to the directory: ignored",
+				    logname);
+			ret = PAM_IGNORE;
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		pam_syslog(pamh, LOG_NOTICE, "access to %s denied for user %s (%s)",
+		    o.system, logname, reason);
+		if (!(flags & PAM_SILENT))
+			(void)pam_error(pamh, "needtoknow: access to %s denied (%s)", o.system, reason);
+		ret = PAM_PERM_DENIED;
+		break;
+	}
+ out:
+	ntk_check_rep_clear(&rep);
+	ntk_conn_close(conn);
+	return ret;
+}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Arguments: a missing system= is a service error logged with the service name; unknown options are logged and ignored.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
+
+ntk_need_root
+ntk_need_cmd unshare mount
+pam_need_built
+pam_asan_preload
+ntk_tmpdir
+mkdir -p "$NTK_TMP/pam.d"
+NTK_SOCKET=$NTK_TMP/no-such.sock
+pam_service ntk-test-nosys "account required @NTK@ @SOCK@"
+pam_service ntk-test-emptysys "account required @NTK@ system= @SOCK@"
+pam_service ntk-test-unknownopt "account required @NTK@ system=FACTS frobnicate=1 timeout=abc @SOCK@"
+
+# syslog(3) writes to /dev/log: give the driver a private /dev, in its own
+# mount namespace, whose log socket is our sink.
+cat >"$NTK_TMP/inner.sh" <<'INNER'
+set -eu
+mkdir "$NTK_TMP/realdev"
+mount --rbind /dev "$NTK_TMP/realdev"
+mount -t tmpfs -o mode=755 ntk-test-dev /dev
+for f in null zero urandom random full tty; do ln -s "$NTK_TMP/realdev/$f" "/dev/$f"; done
+"$PAM_PEER" syslog /dev/log "$NTK_TMP/syslog" >"$NTK_TMP/sink.ready" &
+sink=$!
+trap 'kill "$sink" 2>/dev/null || true' EXIT
+for i in $(seq 50); do [ -s "$NTK_TMP/sink.ready" ] && break; sleep 0.1; done
+for svc in ntk-test-nosys ntk-test-emptysys ntk-test-unknownopt; do
+	env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --leftovers "$svc" alice >"$NTK_TMP/$svc.out" 2>&1 ||
+		echo "exit=$?" >>"$NTK_TMP/$svc.out"
+done
+env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --silent ntk-test-unknownopt alice >"$NTK_TMP/silent.out" 2>&1 || true
+sleep 0.3
+kill "$sink"
+wait "$sink" 2>/dev/null || true
+INNER
+export NTK_TMP PAM_PEER PAM_DRIVE PAM_PRELOAD
+unshare -m --propagation private bash "$NTK_TMP/inner.sh" || ntk_skip "no private mount namespace here"
+
+out=$(cat "$NTK_TMP/ntk-test-nosys.out")
+ntk_assert_contains "$out" "result=PAM_SERVICE_ERR" "stack without system="
+ntk_assert_not_contains "$out" "leftover=" "stack without system="
+out=$(cat "$NTK_TMP/ntk-test-emptysys.out")
+ntk_assert_contains "$out" "result=PAM_SERVICE_ERR" "stack with an empty system="
+
+# Unknown options do not stop the module: it goes on to ask ntkd (absent here) and fails closed.
+out=$(cat "$NTK_TMP/ntk-test-unknownopt.out")
+ntk_assert_contains "$out" "result=PAM_AUTHINFO_UNAVAIL" "stack with unknown options, no daemon"
+ntk_assert_contains "$out" "conv=error:needtoknow: access to FACTS cannot be checked now" "message without PAM_SILENT"
+ntk_assert_not_contains "$out" "leftover=" "daemon unreachable"
+out=$(cat "$NTK_TMP/silent.out")
+ntk_assert_contains "$out" "result=PAM_AUTHINFO_UNAVAIL" "PAM_SILENT, no daemon"
+ntk_assert_not_contains "$out" "conv=" "PAM_SILENT must show nothing"
+
+log=$(cat "$NTK_TMP/syslog" 2>/dev/null || true)
+ntk_assert_contains "$log" "pam_ntk(ntk-test-nosys:account): no usable system= argument in the stack of service ntk-test-nosys" "syslog for a missing system="
+ntk_assert_contains "$log" "pam_ntk(ntk-test-emptysys:account): no usable system=" "syslog for an empty system="
+ntk_assert_contains "$log" "unknown or malformed option ignored: frobnicate=1" "syslog for an unknown option"
+ntk_assert_contains "$log" "unknown or malformed option ignored: timeout=abc" "syslog for a malformed option"
+ntk_assert_contains "$log" "cannot reach ntkd at $NTK_SOCKET" "syslog for an unreachable daemon"
+ntk_pass "system= required, unknown options logged and ignored, unreachable daemon fails closed"

@@ -1,0 +1,32 @@
+#!/bin/bash
+# A broken or hostile peer on the socket (short, garbage, oversized, wrong-type, refusing, silent replies) is never an allow.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
+
+pam_need_built
+pam_asan_preload
+ntk_tmpdir
+mkdir -p "$NTK_TMP/pam.d"
+NTK_SOCKET=$NTK_TMP/peer.sock
+pam_service ntk-test-peer "account required @NTK@ system=FACTS timeout=1 @SOCK@"
+
+for mode in close short version huge truncated garbage badoutcome denied wrongtype silent; do
+	"$PAM_PEER" reply "$mode" "$NTK_SOCKET" >"$NTK_TMP/peer.ready" 2>&1 &
+	peer=$!
+	ntk_on_exit "ntk_stop_pid $peer"
+	ntk_wait_for 5 test -s "$NTK_TMP/peer.ready" || ntk_fail "pam_peer $mode did not start"
+	start=$SECONDS
+	drive ntk-test-peer alice --leftovers
+	got=$(printf '%s\n' "$DRIVE_OUT" | sed -n 's/^result=//p')
+	case "$got" in
+	PAM_AUTHINFO_UNAVAIL | PAM_SYSTEM_ERR) ;;
+	*) ntk_fail "peer mode $mode: expected PAM_AUTHINFO_UNAVAIL or PAM_SYSTEM_ERR, got [$got]: $DRIVE_OUT" ;;
+	esac
+	ntk_assert_not_contains "$DRIVE_OUT" "leftover=" "peer mode $mode"
+	[ $((SECONDS - start)) -le 4 ] || ntk_fail "peer mode $mode: took $((SECONDS - start)) s with timeout=1"
+	[ "$mode" != denied ] || ntk_assert_eq PAM_SYSTEM_ERR "$got" "ntkd refusing the question"
+	ntk_stop_pid "$peer"
+	wait "$peer" 2>/dev/null || true
+	rm -f "$NTK_TMP/peer.ready"
+	ntk_log "$mode -> $got"
+done
+ntk_pass "every broken reply fails closed"

@@ -1,0 +1,97 @@
+# Shared setup for pam_ntk's tests: the module, the driver, service files, and a running ntkd.
+# Source after nothing else: it sources tests/lib/*.sh itself.
+
+# shellcheck source=../lib/common.sh
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/slapd.sh"
+. "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/lib/auditd.sh"
+
+PAM_NTK_SO=$top_builddir/pam_module/.libs/pam_ntk.so
+PAM_DRIVE=$top_builddir/tests/pam/pam_drive
+PAM_PEER=$top_builddir/tests/pam/pam_peer
+PAM_MODDIR=$(dirname "$(find /lib /usr/lib -name pam_permit.so -path '*security*' 2>/dev/null | head -n1)")
+
+pam_need_built() {
+	[ -f "$PAM_NTK_SO" ] || ntk_fail "module not built: $PAM_NTK_SO"
+	[ -x "$PAM_DRIVE" ] || ntk_fail "driver not built: $PAM_DRIVE"
+	[ -n "$PAM_MODDIR" ] && [ -f "$PAM_MODDIR/pam_permit.so" ] || ntk_skip "pam_permit.so not found"
+}
+
+# A sanitizer build's module needs the ASan runtime first in any host process
+# that was not built with it (pamtester, sshd, postgres, mariadbd).
+PAM_PRELOAD=
+pam_asan_preload() {
+	local lib
+	if ldd "$PAM_NTK_SO" | grep -q libasan; then
+		lib=$(ldd "$PAM_NTK_SO" | awk '/libasan/ {print $3}')
+		PAM_PRELOAD="LD_PRELOAD=$lib ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
+	fi
+}
+
+# pam_setup LOW HIGH: temp dir, slapd on a port in [LOW, HIGH], ntkd on a socket in the temp dir.
+pam_setup() {
+	pam_need_built
+	pam_asan_preload
+	ntk_tmpdir
+	mkdir -p "$NTK_TMP/pam.d"
+	slapd_start "$1" "$2"
+	ntkd_write_conf
+	ntkd_start
+	# Other users' processes (postgres, mysql) must reach the socket through the temp dir.
+	chmod 755 "$NTK_TMP"
+}
+
+# pam_service NAME LINE...: a service file in the test's confdir; @NTK@ is the
+# built module with this test's socket, @MOD@ the system module directory.
+pam_service() {
+	local name=$1 line
+	shift
+	: >"$NTK_TMP/pam.d/$name"
+	for line in "$@"; do
+		line=${line//@NTK@/$PAM_NTK_SO}
+		line=${line//@SOCK@/socket=$NTK_SOCKET}
+		line=${line//@MOD@/$PAM_MODDIR}
+		printf '%s\n' "$line" >>"$NTK_TMP/pam.d/$name"
+	done
+}
+
+# pam_etc_service NAME: install the confdir service as /etc/pam.d/NAME (ntk-test-* only), removed at exit.
+pam_etc_service() {
+	local name=$1
+	case "$name" in ntk-test-*) ;; *) ntk_fail "refusing to write /etc/pam.d/$name" ;; esac
+	[ ! -e "/etc/pam.d/$name" ] || ntk_fail "/etc/pam.d/$name exists already (another run?)"
+	ntk_on_exit "rm -f '/etc/pam.d/$name'"
+	cp "$NTK_TMP/pam.d/$name" "/etc/pam.d/$name"
+}
+
+# drive SERVICE USER [driver options...]: run the account stage, output in $DRIVE_OUT.
+drive() {
+	local svc=$1 user=$2
+	shift 2
+	DRIVE_OUT=$(env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" "$@" "$svc" "$user" 2>&1) ||
+		ntk_fail "pam_drive $svc $user $*: exit $?: $DRIVE_OUT"
+}
+
+# drive_is RESULT SERVICE USER [options...]: the account stage gives RESULT.
+drive_is() {
+	local want=$1
+	shift
+	drive "$@"
+	DRIVE_RESULT=$(printf '%s\n' "$DRIVE_OUT" | sed -n 's/^result=//p')
+	[ "$DRIVE_RESULT" = "$want" ] ||
+		ntk_fail "account stage of $1 for [$2] ($*): expected $want, got [$DRIVE_RESULT]: $DRIVE_OUT"
+}
+
+# drive_conv_has TEXT / drive_conv_none: what the last drive showed the user.
+drive_conv_has() { ntk_assert_contains "$DRIVE_OUT" "conv=error:$1" "message shown to the user"; }
+drive_conv_none() { ntk_assert_not_contains "$DRIVE_OUT" "conv=" "message shown to the user"; }
+
+# A local Unix user for a client test, removed at exit only if we made it.
+pam_local_user() {
+	local u=$1
+	if ! getent passwd "$u" >/dev/null; then
+		useradd -m -s /bin/bash "$u" || ntk_fail "useradd $u"
+		ntk_on_exit "userdel -r '$u'"
+	fi
+}
