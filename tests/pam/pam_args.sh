@@ -24,7 +24,8 @@ for f in null zero urandom random full tty; do ln -s "$NTK_TMP/realdev/$f" "/dev
 "$PAM_PEER" syslog /dev/log "$NTK_TMP/syslog" >"$NTK_TMP/sink.ready" &
 sink=$!
 trap 'kill "$sink" 2>/dev/null || true' EXIT
-for i in $(seq 50); do [ -s "$NTK_TMP/sink.ready" ] && break; sleep 0.1; done
+for i in $(seq 50); do grep -qx ready "$NTK_TMP/sink.ready" && break; sleep 0.1; done
+grep -qx ready "$NTK_TMP/sink.ready"
 for svc in ntk-test-nosys ntk-test-emptysys ntk-test-unknownopt; do
 	env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --leftovers "$svc" alice >"$NTK_TMP/$svc.out" 2>&1 ||
 		echo "exit=$?" >>"$NTK_TMP/$svc.out"
@@ -35,7 +36,8 @@ kill "$sink"
 wait "$sink" 2>/dev/null || true
 INNER
 export NTK_TMP PAM_PEER PAM_DRIVE PAM_PRELOAD
-unshare -m --propagation private bash "$NTK_TMP/inner.sh" || ntk_skip "no private mount namespace here"
+unshare -m --propagation private true 2>/dev/null || ntk_skip "no private mount namespace here"
+unshare -m --propagation private bash "$NTK_TMP/inner.sh" || ntk_fail "syslog capture failed"
 
 out=$(cat "$NTK_TMP/ntk-test-nosys.out")
 ntk_assert_contains "$out" "result=PAM_SERVICE_ERR" "stack without system="

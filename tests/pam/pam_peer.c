@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ntk_err.h"
 #include "ntk_proto.h"
 
 /*
