@@ -2,7 +2,7 @@
 # Benchmark: what pam_ntk adds to a login's account stage, against pam_permit alone, in the same run.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 
-N=${PAM_BENCH_LOGINS:-1000}
+N=${PAM_BENCH_LOGINS:-2000}
 ntk_need_root
 pam_setup 38920 38939
 pam_service ntk-bench-permit "account required @MOD@/pam_permit.so"

@@ -20,7 +20,7 @@ MY_PORT=$(ntk_free_port 38937 38939)
 env $PAM_PRELOAD /usr/sbin/mariadbd --no-defaults --datadir="$M/data" --socket="$M/sock" \
 	--port="$MY_PORT" --bind-address=127.0.0.1 --user=root --pid-file="$M/pid" \
 	--log-error="$M/error.log" --plugin-load-add=auth_pam --skip-name-resolve \
-	--innodb-buffer-pool-size=16M &
+	--innodb-buffer-pool-size=16M >"$M/stderr.log" 2>&1 &
 MY_PID=$!
 ntk_on_exit "ntk_stop_pid $MY_PID"
 ntk_wait_for 60 mariadb --no-defaults -S "$M/sock" -u root -e 'select 1' ||

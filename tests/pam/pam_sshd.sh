@@ -32,7 +32,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$S/userkey"
 for u in alice ivan judy; do
 	cp "$S/userkey.pub" "$S/keys/$u"
 done
-chmod -R a+rX "$S"
+chmod 755 "$S" "$S/keys"
+chmod 644 "$S"/keys/*
 SSHD_PORT=$(ntk_free_port 38932 38934)
 cat >"$S/sshd_config" <<CONF
 Port $SSHD_PORT
