@@ -219,15 +219,20 @@ END_TEST
 START_TEST(test_date_round_trip)
 {
 	char buf[11];
-	int32_t d, back, max = date("9999-12-31");
+	int32_t d, back, max = date("9999-12-31"), dense = date("2401-01-01");
 
-	/* Every day from 1970 to 9999: format then parse must give it back. */
-	for (d = 0; d <= max; d++) {
+	/*
+	 * Format then parse must give the day back: every day to 2400 (all
+	 * the leap-year rules: 1972, 2000, 2100, 2400), then a prime stride
+	 * to 9999, and the last day. Plain ifs keep this fast under ASan.
+	 */
+	for (d = 0; d <= max; d += d < dense ? 1 : 97) {
 		ntk_date_format(d, buf);
-		ck_assert_int_eq(ntk_date_parse(buf, &back), 0);
-		if (back != d)
-			ck_abort_msg("day %d formats as %s which parses as %d", d, buf, back);
+		if (ntk_date_parse(buf, &back) != 0 || back != d)
+			ck_abort_msg("day %d formats as %s which parses back as %d", d, buf, back);
 	}
+	ntk_date_format(max, buf);
+	ck_assert_str_eq(buf, "9999-12-31");
 	ntk_date_format(date("2024-02-29"), buf);
 	ck_assert_str_eq(buf, "2024-02-29");
 	ntk_date_format(date("2000-02-29"), buf);
@@ -286,6 +291,7 @@ assignment_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("date");
+	tcase_set_timeout(tc, 60);     /* the round trip is long under valgrind */
 	tcase_add_test(tc, test_date_known_values);
 	tcase_add_test(tc, test_date_bad);
 	tcase_add_test(tc, test_date_round_trip);
