@@ -18,11 +18,12 @@
  * Why we read the file twice. iniparser lowercases section and key names,
  * merges repeated sections, keeps only the last of repeated keys, and does
  * not list sections whose names hold a ':' ([system:FACTS]). System names
- * are case-sensitive (FACTS) and a repeated key or section is an error, so
- * a small scan of our own records every section header as written and every
- * key in file order; iniparser supplies the values (quotes, comments,
- * continuation lines). A final cross-check refuses the file if the two
- * readings ever disagree.
+ * are case-sensitive (FACTS), and a repeated key or a system or role
+ * defined twice is an error, so a small scan of our own records every
+ * section header as written and every key in file order. A fixed section
+ * such as [cache] may appear again (its keys merge; settings appended to a
+ * file). iniparser supplies the values (quotes, comments, continuation
+ * lines), and a cross-check refuses the file if the two readings differ.
  */
 
 #define NAME_MAX_LEN 64
@@ -376,7 +377,17 @@ scan_section(struct ctx *c, const char *text, size_t len)
 		return NTK_ERR_CONFIG;
 	}
 	for (i = 0; i < c->nsecs; i++) {
-		/* iniparser would merge sections whose names differ only in case. */
+		/*
+		 * A fixed section may appear again (settings appended to a file):
+		 * its keys merge, and a key given twice is still refused. A
+		 * system or role defined twice is an error, and iniparser would
+		 * merge names differing only in case, so those count as the same.
+		 */
+		if (arg == NULL && strcmp(c->secs[i].name, name) == 0) {
+			free(name);
+			c->cur = (long)i;
+			return 0;
+		}
 		if (strcasecmp(c->secs[i].name, name) == 0) {
 			fail(c, name, NULL, "duplicate section%s",
 			    strcmp(c->secs[i].name, name) != 0 ?

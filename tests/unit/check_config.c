@@ -316,6 +316,50 @@ START_TEST(test_syntax_niceties)
 }
 END_TEST
 
+START_TEST(test_repeated_fixed_section)
+{
+	/* Settings appended to a file in a second [cache] merge with the first. */
+	ck_assert_int_eq(load(LDAP_MIN "[cache]\nttl = 5\n" ROLES_MIN "[cache]\nnegative_ttl = 6\n"
+	    "[LDAP]\ntimeout = 7\n"), 0);
+	ck_assert_uint_eq(cfg.cache_ttl, 5);
+	ck_assert_uint_eq(cfg.cache_negative_ttl, 6);
+	ck_assert_uint_eq(cfg.timeout, 7);
+	ck_assert_str_eq(cfg.base, "dc=example,dc=org");
+}
+END_TEST
+
+/* conf/ntk.conf.sample loads as shipped, once bindpw_file points at a real file. */
+START_TEST(test_shipped_sample)
+{
+	char line[1024], text[16384];
+	size_t len = 0;
+	FILE *fp = fopen(NTK_SAMPLE_CONF, "r");
+	const struct ntk_system *s;
+
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "bindpw_file =", 13) == 0)
+			snprintf(line, sizeof(line), "bindpw_file = @DIR@/bindpw\n");
+		ck_assert_uint_lt(len + strlen(line), sizeof(text));
+		memcpy(text + len, line, strlen(line));
+		len += strlen(line);
+	}
+	text[len] = '\0';
+	fclose(fp);
+	ck_assert_msg(load(text) == 0, "sample refused: %s", err);
+	ck_assert_uint_eq(cfg.nuris, 2);
+	ck_assert_str_eq(cfg.bindpw, "s3cret");
+	ck_assert_uint_eq(cfg.ntrusted_peers, 2);
+	s = ntk_policy_find_system(&cfg.policy, "FACTS");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->nroles, 7);
+	ck_assert_str_eq(cfg.policy.roles[s->role_idx[6]].name, "oncall");
+	ck_assert(cfg.policy.roles[s->role_idx[6]].break_glass);
+	ck_assert_ptr_nonnull(ntk_policy_find_system(&cfg.policy, "COURTS"));
+	ck_assert_ptr_nonnull(ntk_policy_find_role(&cfg.policy, "hr"));
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	char want[256];
@@ -352,7 +396,8 @@ START_TEST(test_structure_refusals)
 	    "role:x:scope: unknown key");
 	refused_exact(load("top = 1\n" LDAP_MIN), "top: key outside any section");
 	refused_exact(load(LDAP_MIN "[cache]\nttl = 5\nTTL = 6\n"), "cache:ttl: key given twice");
-	refused_exact(load(LDAP_MIN "[cache]\n[cache]\n"), "cache: duplicate section");
+	refused_exact(load(LDAP_MIN "[cache]\nttl = 5\n" ROLES_MIN "[cache]\nttl = 6\n"),
+	    "cache:ttl: key given twice");
 	refused_exact(load(LDAP_MIN ROLES_MIN "[system:FACTS]\nroles = legal\n"),
 	    "system:FACTS: duplicate section");
 	refused_exact(load(LDAP_MIN ROLES_MIN "[system:facts]\nroles = legal\n"),
@@ -625,6 +670,8 @@ config_suite(void)
 	tcase_add_test(tc, test_full_sample);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_syntax_niceties);
+	tcase_add_test(tc, test_repeated_fixed_section);
+	tcase_add_test(tc, test_shipped_sample);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_syntax_error);
 	suite_add_tcase(s, tc);
