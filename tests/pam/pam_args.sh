@@ -27,15 +27,15 @@ trap 'kill "$sink" 2>/dev/null || true' EXIT
 for i in $(seq 50); do grep -qx ready "$NTK_TMP/sink.ready" && break; sleep 0.1; done
 grep -qx ready "$NTK_TMP/sink.ready"
 for svc in ntk-test-nosys ntk-test-emptysys ntk-test-unknownopt; do
-	env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --leftovers "$svc" alice >"$NTK_TMP/$svc.out" 2>&1 ||
+	"$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --leftovers "$svc" alice >"$NTK_TMP/$svc.out" 2>&1 ||
 		echo "exit=$?" >>"$NTK_TMP/$svc.out"
 done
-env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --silent ntk-test-unknownopt alice >"$NTK_TMP/silent.out" 2>&1 || true
+"$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --silent ntk-test-unknownopt alice >"$NTK_TMP/silent.out" 2>&1 || true
 sleep 0.3
 kill "$sink"
 wait "$sink" 2>/dev/null || true
 INNER
-export NTK_TMP PAM_PEER PAM_DRIVE PAM_PRELOAD
+export NTK_TMP PAM_PEER PAM_DRIVE
 unshare -m --propagation private true 2>/dev/null || ntk_skip "no private mount namespace here"
 unshare -m --propagation private bash "$NTK_TMP/inner.sh" || ntk_fail "syslog capture failed"
 

@@ -51,13 +51,11 @@ drive_is PAM_USER_UNKNOWN ntk-test-facts "$(printf 'a%.0s' {1..257})"
 drive_is PAM_PERM_DENIED ntk-test-facts "$(printf 'a%.0s' {1..256})"
 
 # A peer that is neither root nor trusted may ask only about itself: never an allow.
-if runuser -u nobody -- test -r "$PAM_NTK_SO" && runuser -u nobody -- test -x "$PAM_DRIVE"; then
-	out=$(runuser -u nobody -- env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" ntk-test-facts alice 2>&1 || true)
-	ntk_assert_not_contains "$out" "result=PAM_SUCCESS" "untrusted peer asking about alice"
-	ntk_assert_contains "$out" "result=PAM_" "untrusted peer asking about alice"
-else
-	ntk_log "worktree not readable by nobody: untrusted-peer case not run"
-fi
+cp "$PAM_DRIVE" "$NTK_TMP/lib/pam_drive"
+chmod -R a+rX "$NTK_TMP/pam.d" "$NTK_TMP/lib"
+out=$(runuser -u nobody -- "$NTK_TMP/lib/pam_drive" --confdir "$NTK_TMP/pam.d" \
+	ntk-test-facts alice 2>&1 || true)
+ntk_assert_contains "$out" "result=PAM_SYSTEM_ERR" "untrusted peer asking about alice"
 
 # Directory down: a user ntkd has not cached yet cannot be decided.
 slapd_stop

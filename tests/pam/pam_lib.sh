@@ -13,18 +13,22 @@ PAM_PEER=$top_builddir/tests/pam/pam_peer
 PAM_MODDIR=$(dirname "$(find /lib /usr/lib -name pam_permit.so -path '*security*' 2>/dev/null | head -n1)")
 
 pam_need_built() {
+	[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests not run"
 	[ -f "$PAM_NTK_SO" ] || ntk_fail "module not built: $PAM_NTK_SO"
 	[ -x "$PAM_DRIVE" ] || ntk_fail "driver not built: $PAM_DRIVE"
 	[ -n "$PAM_MODDIR" ] && [ -f "$PAM_MODDIR/pam_permit.so" ] || ntk_skip "pam_permit.so not found"
 }
 
 # A sanitizer build's module needs the ASan runtime first in any host process
-# that was not built with it (pamtester, sshd, postgres, mariadbd).
+# that was not built with it (pamtester, sshd, postgres, mariadbd). pam_drive
+# is built with it, and keeps LeakSanitizer on.
 PAM_PRELOAD=
 pam_asan_preload() {
-	local lib
-	if ldd "$PAM_NTK_SO" | grep -q libasan; then
-		lib=$(ldd "$PAM_NTK_SO" | awk '/libasan/ {print $3}')
+	local deps lib
+	# Not `ldd | grep -q`: with pipefail, grep's early exit fails the pipeline.
+	deps=$(ldd "$PAM_NTK_SO")
+	lib=$(printf '%s\n' "$deps" | awk '/libasan/ {print $3}')
+	if [ -n "$lib" ]; then
 		PAM_PRELOAD="LD_PRELOAD=$lib ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
 	fi
 }
@@ -34,7 +38,13 @@ pam_setup() {
 	pam_need_built
 	pam_asan_preload
 	ntk_tmpdir
-	mkdir -p "$NTK_TMP/pam.d"
+	mkdir -p "$NTK_TMP/pam.d" "$NTK_TMP/lib"
+	# Servers running as other users (postgres) must read the module: the build
+	# tree may be under a private home. Same bytes, in a world-readable place.
+	cp "$PAM_NTK_SO" "$NTK_TMP/lib/pam_ntk.so"
+	chmod 755 "$NTK_TMP/lib"
+	chmod 644 "$NTK_TMP/lib/pam_ntk.so"
+	PAM_NTK_SO=$NTK_TMP/lib/pam_ntk.so
 	slapd_start "$1" "$2"
 	ntkd_write_conf
 	ntkd_start
@@ -69,7 +79,7 @@ pam_etc_service() {
 drive() {
 	local svc=$1 user=$2
 	shift 2
-	DRIVE_OUT=$(env $PAM_PRELOAD "$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" "$@" "$svc" "$user" 2>&1) ||
+	DRIVE_OUT=$("$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" "$@" "$svc" "$user" 2>&1) ||
 		ntk_fail "pam_drive $svc $user $*: exit $?: $DRIVE_OUT"
 }
 

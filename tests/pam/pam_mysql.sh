@@ -12,6 +12,11 @@ pam_service ntk-test-mysql \
 	"account required @NTK@ system=FACTS @SOCK@"
 pam_etc_service ntk-test-mysql
 
+# auth_pam runs PAM in a setuid helper, which does not inherit the ASan preload;
+# auth_pam_v1 runs it inside mariadbd (which then must be a trusted peer: root here).
+plugin=auth_pam
+[ -z "$PAM_PRELOAD" ] || plugin=auth_pam_v1
+
 M=$NTK_TMP/mysql
 mkdir -p "$M"
 mariadb-install-db --no-defaults --datadir="$M/data" --user=root --skip-test-db \
@@ -19,7 +24,7 @@ mariadb-install-db --no-defaults --datadir="$M/data" --user=root --skip-test-db 
 MY_PORT=$(ntk_free_port 38937 38939)
 env $PAM_PRELOAD /usr/sbin/mariadbd --no-defaults --datadir="$M/data" --socket="$M/sock" \
 	--port="$MY_PORT" --bind-address=127.0.0.1 --user=root --pid-file="$M/pid" \
-	--log-error="$M/error.log" --plugin-load-add=auth_pam --skip-name-resolve \
+	--log-error="$M/error.log" --plugin-load-add=$plugin --skip-name-resolve \
 	--innodb-buffer-pool-size=16M >"$M/stderr.log" 2>&1 &
 MY_PID=$!
 ntk_on_exit "ntk_stop_pid $MY_PID"
