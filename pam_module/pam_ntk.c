@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,13 +119,35 @@ pam_ntk_log_safe(const char *in, char *out, size_t size)
 }
 
 /* Tell the user, through the application's conversation, unless PAM_SILENT. */
+static void pam_ntk_tell(pam_handle_t *pamh, int flags, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
-pam_ntk_tell(pam_handle_t *pamh, int flags, const char *system, const char *what)
+pam_ntk_tell(pam_handle_t *pamh, int flags, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (flags & PAM_SILENT)
 		return;
+	va_start(ap, fmt);
 	/* The application may have no conversation function: not our error. */
-	(void)pam_error(pamh, "needtoknow: access to %s %s", system, what);
+	(void)pam_verror(pamh, fmt, ap);
+	va_end(ap);
+}
+
+/* What a failure to get a decision means to PAM: never PAM_SUCCESS. */
+static int
+pam_ntk_no_decision(int err)
+{
+	switch (err) {
+	case NTK_ERR_NOMEM:
+	case NTK_ERR_DENIED:
+	case NTK_ERR_INTERNAL:
+	case NTK_ERR_BAD_VALUE:     /* our request did not encode: a bug, not an outage */
+		return PAM_SYSTEM_ERR;
+	default:
+		return PAM_AUTHINFO_UNAVAIL;
+	}
 }
 
 /* A PAM item as a string, or NULL when unset or unreadable. */
@@ -198,17 +221,16 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s%s%s", o.socket,
 		    ntk_strerror(r), r == NTK_ERR_IO ? ": " : "",
 		    r == NTK_ERR_IO ? strerror(errno) : "");
-		pam_ntk_tell(pamh, flags, o.system, "cannot be checked now");
-		ret = PAM_AUTHINFO_UNAVAIL;
+		pam_ntk_tell(pamh, flags, "needtoknow: access to %s cannot be checked now", o.system);
+		ret = r == NTK_ERR_NOMEM ? PAM_SYSTEM_ERR : PAM_AUTHINFO_UNAVAIL;
 		goto out;
 	}
 	if ((r = ntk_client_check(conn, &req, &rep)) != 0) {
 		/* No usable answer, or ntkd refused the question (DENIED): never an allow. */
 		pam_syslog(pamh, LOG_ERR, "ntkd gave no decision for user %s on %s: %s",
 		    logname, o.system, ntk_strerror(r));
-		pam_ntk_tell(pamh, flags, o.system, "cannot be checked now");
-		ret = (r == NTK_ERR_NOMEM || r == NTK_ERR_DENIED || r == NTK_ERR_INTERNAL) ?
-		    PAM_SYSTEM_ERR : PAM_AUTHINFO_UNAVAIL;
+		pam_ntk_tell(pamh, flags, "needtoknow: access to %s cannot be checked now", o.system);
+		ret = pam_ntk_no_decision(r);
 		goto out;
 	}
 
@@ -231,7 +253,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	case NTK_DENY_DIRECTORY_UNAVAILABLE:
 		pam_syslog(pamh, LOG_ERR, "directory unavailable: user %s not checked for %s",
 		    logname, o.system);
-		pam_ntk_tell(pamh, flags, o.system, "cannot be checked now (directory-unavailable)");
+		pam_ntk_tell(pamh, flags, "needtoknow: access to %s cannot be checked now (%s)",
+		    o.system, reason);
 		ret = PAM_AUTHINFO_UNAVAIL;
 		break;
 	case NTK_DENY_UNKNOWN_USER:
@@ -246,8 +269,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	default:
 		pam_syslog(pamh, LOG_NOTICE, "access to %s denied for user %s (%s)",
 		    o.system, logname, reason);
-		if (!(flags & PAM_SILENT))
-			(void)pam_error(pamh, "needtoknow: access to %s denied (%s)", o.system, reason);
+		pam_ntk_tell(pamh, flags, "needtoknow: access to %s denied (%s)", o.system, reason);
 		ret = PAM_PERM_DENIED;
 		break;
 	}
