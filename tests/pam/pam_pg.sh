@@ -29,8 +29,10 @@ local all postgres trust
 host all all 127.0.0.1/32 pam pamservice=ntk-test-pg
 HBA
 PG_PORT=$(ntk_free_port 38935 38936)
-as_pg env $PAM_PRELOAD "$PGBIN/postgres" -D "$D/data" -p "$PG_PORT" -k "$D" \
-	-c listen_addresses=127.0.0.1 -c fsync=off >"$D/postgres.log" 2>&1 &
+# Not through as_pg: `func &` forks a subshell, and $! would be its pid, not the postmaster's.
+setpriv --reuid postgres --regid postgres --init-groups -- env $PAM_PRELOAD "$PGBIN/postgres" \
+	-D "$D/data" -p "$PG_PORT" -k "$D" -c listen_addresses=127.0.0.1 -c fsync=off \
+	>"$D/postgres.log" 2>&1 &
 PG_PID=$!
 ntk_on_exit "ntk_stop_pid $PG_PID"
 ntk_wait_for 30 psql -h "$D" -p "$PG_PORT" -U postgres -d postgres -Atc 'select 1' ||
