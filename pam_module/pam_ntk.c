@@ -181,25 +181,29 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (o.system == NULL || o.system[0] == '\0' || strlen(o.system) > NTK_NAME_MAX) {
 		pam_syslog(pamh, LOG_ERR, "no usable system= argument in the stack of service %.64s",
 		    service != NULL ? service : "(unknown)");
-		return PAM_SERVICE_ERR;
+		ret = PAM_SERVICE_ERR;
+		goto out;
 	}
 
 	/* pam_get_user: the application normally set it during auth; may prompt otherwise. */
 	if ((r = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name: %s",
 		    pam_strerror(pamh, r));
-		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+		ret = r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+		goto out;
 	}
 	if (user == NULL || user[0] == '\0') {
 		pam_syslog(pamh, LOG_NOTICE, "empty user name refused for system %s", o.system);
-		return PAM_USER_UNKNOWN;
+		ret = PAM_USER_UNKNOWN;
+		goto out;
 	}
 	ulen = strlen(user);
 	pam_ntk_log_safe(user, logname, sizeof(logname));
 	if (ulen > NTK_NAME_MAX) {
 		pam_syslog(pamh, LOG_NOTICE, "user name of %zu bytes refused for system %s: %s",
 		    ulen, o.system, logname);
-		return PAM_USER_UNKNOWN;
+		ret = PAM_USER_UNKNOWN;
+		goto out;
 	}
 
 	/* Hostile bytes go as they are: ntkd escapes them for LDAP and for the audit record. */
@@ -218,9 +222,11 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		req.tty = NULL;
 
 	if ((r = ntk_conn_open(o.socket, o.timeout_ms, &conn)) != 0) {
+		int e = errno;
+
 		pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s%s%s", o.socket,
 		    ntk_strerror(r), r == NTK_ERR_IO ? ": " : "",
-		    r == NTK_ERR_IO ? strerror(errno) : "");
+		    r == NTK_ERR_IO ? strerror(e) : "");
 		pam_ntk_tell(pamh, flags, "needtoknow: access to %s cannot be checked now", o.system);
 		ret = r == NTK_ERR_NOMEM ? PAM_SYSTEM_ERR : PAM_AUTHINFO_UNAVAIL;
 		goto out;
