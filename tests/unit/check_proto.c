@@ -672,13 +672,15 @@ START_TEST(test_encoders_refuse_bad_values)
 	size_t idx[] = { 0, 4 };
 	struct ntk_system sys = { .name = "FACTS", .role_idx = idx, .nroles = 2 };
 	char *many[NTK_REPORT_CASES_MAX + 1];
+	char long_case[sizeof(case65)];
 	size_t i;
 
+	memcpy(long_case, case65, sizeof(case65));
 	ntk_buf_init(&b, NTK_REPLY_MAX);
 	q.action = (enum ntk_action)3;
 	ck_assert_int_eq(ntk_proto_encode_check_req(&b, &q), NTK_ERR_BAD_VALUE);
 	q = fx_check_req;
-	q.case_id = (char *)case65;
+	q.case_id = long_case;
 	ck_assert_int_eq(ntk_proto_encode_check_req(&b, &q), NTK_ERR_TOO_LONG);
 	q = fx_check_req;
 	q.flags = 0x80;
