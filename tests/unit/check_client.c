@@ -4,11 +4,15 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +40,8 @@ enum mode {
 	M_CHECK,         /* decode a CHECK request, answer it */
 	M_FACTS,         /* a FACTS reply */
 	M_MISC,          /* answer every typed call in turn */
+	M_DRIP,          /* a header promising 100 bytes, then one byte every 50 ms */
+	M_LATE,          /* a correct PING reply after 150 ms */
 };
 
 struct server {
@@ -256,8 +262,13 @@ server_main(void *arg)
 	struct ntk_buf body;
 	uint16_t type;
 	uint8_t sink[64];
+	sigset_t block;
 	int fd;
 
+	/* Signals in these tests are meant for the client's thread. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 	if ((fd = accept(s->lfd, NULL, NULL)) < 0)
 		return NULL;
 	switch (s->mode) {
@@ -352,6 +363,25 @@ server_main(void *arg)
 	case M_MISC:
 		serve_misc(s, fd);
 		break;
+	case M_DRIP:
+		read_request(fd, &body, &type);
+		ntk_buf_free(&body);
+		hdr[3] = 100;
+		write_full(fd, hdr, sizeof(hdr));
+		/* Each byte arrives well within the timeout; the whole never does. */
+		for (int i = 0; i < 100; i++) {
+			poll(NULL, 0, 50);
+			if (send(fd, garbage, 1, MSG_NOSIGNAL) != 1)
+				break;
+		}
+		break;
+	case M_LATE:
+		if (read_request(fd, &body, &type) == 0 && type == NTK_MSG_PING)
+			s->seen_ok++;
+		ntk_buf_free(&body);
+		poll(NULL, 0, 150);
+		reply(fd, NTK_MSG_PING | NTK_MSG_REPLY, NULL, NULL);
+		break;
 	}
 	close(fd);
 	return NULL;
@@ -445,6 +475,54 @@ START_TEST(test_timeout)
 	ck_assert_int_eq(ntk_client_ping(c), NTK_ERR_IO);
 	ntk_conn_close(c);
 	server_stop(&s);
+}
+END_TEST
+
+/* The timeout bounds the whole call, not each read. */
+START_TEST(test_total_deadline)
+{
+	struct timespec t0, t1;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(ping_mode(M_DRIP, NULL), NTK_ERR_TIMEOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* The server thread takes up to 100 x 50 ms to notice; the client must not. */
+	ck_assert_int_lt(ms, 5000);
+}
+END_TEST
+
+static volatile sig_atomic_t alarms;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* Signals without SA_RESTART interrupt poll/recv: the call must carry on. */
+START_TEST(test_eintr)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 2000 }, { 0, 2000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	int seen = 0, r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	alarms = 0;
+	r = ping_mode(M_LATE, &seen);
+	setitimer(ITIMER_REAL, &off, NULL);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(seen, 1);
+	/* The server thread blocks SIGALRM: these all landed on the client. */
+	ck_assert_int_gt(alarms, 10);
 }
 END_TEST
 
@@ -551,10 +629,26 @@ START_TEST(test_typed_calls)
 }
 END_TEST
 
+static int
+count_fds(void)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d = opendir("/proc/self/fd"));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
 START_TEST(test_open_errors)
 {
 	struct ntk_conn *c = (struct ntk_conn *)1;
 	char longpath[200];
+	int fds = count_fds();
 
 	ck_assert_int_eq(ntk_conn_open("/nonexistent/ntk.sock", TIMEOUT_MS, &c), NTK_ERR_IO);
 	ck_assert_ptr_null(c);
@@ -567,6 +661,8 @@ START_TEST(test_open_errors)
 	ntk_conn_close(NULL);
 	ck_assert_int_eq(ntk_conn_pid(NULL), -1);
 	ck_assert_int_eq(ntk_conn_fd(NULL), -1);
+	/* A failed open leaves no descriptor behind. */
+	ck_assert_int_eq(count_fds(), fds);
 }
 END_TEST
 
@@ -661,6 +757,8 @@ client_suite(void)
 	tcase_add_test(tc, test_ping);
 	tcase_add_test(tc, test_bad_replies);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_total_deadline);
+	tcase_add_test(tc, test_eintr);
 	tcase_add_test(tc, test_wrong_type);
 	tcase_add_test(tc, test_check_call);
 	tcase_add_test(tc, test_facts_call);
