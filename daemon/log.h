@@ -1,0 +1,14 @@
+/* ntkd's log: stderr in the foreground (-f), syslog as a daemon. */
+#ifndef NTKD_LOG_H
+#define NTKD_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+/* Call once before any thread starts. */
+void ntkd_log_init(bool foreground, bool debug);
+
+/* priority is a syslog LOG_* level; LOG_DEBUG lines appear only with debug on. */
+void ntkd_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* NTKD_LOG_H */

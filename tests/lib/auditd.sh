@@ -1,0 +1,43 @@
+# Make sure the shared auditd runs, and read back needtoknow records from it.
+# Needs common.sh. auditd is never stopped by tests: other tests and the host use it.
+
+auditd_ensure() {
+	ntk_need_root
+	ntk_need_cmd auditctl ausearch
+	[ -x /sbin/auditd ] || [ -x /usr/sbin/auditd ] || ntk_skip "auditd not installed"
+	if auditctl -s 2>/dev/null | grep -q '^pid 0$'; then
+		auditd || ntk_skip "auditd does not start here"
+		ntk_wait_for 10 sh -c "! auditctl -s | grep -q '^pid 0\$'" ||
+			ntk_skip "auditd did not register with the kernel"
+	fi
+	if auditctl -s | grep -q '^enabled 0$'; then
+		# auditd normally enables auditing itself; without it user records are dropped.
+		auditctl -e 1 >/dev/null
+	fi
+}
+
+# A timestamp for `ausearch -ts` marking the start of this test's records.
+audit_mark() {
+	sleep 1 # ausearch -ts has one-second resolution
+	AUDIT_MARK_DATE=$(LC_ALL=C date +%x)
+	AUDIT_MARK_TIME=$(LC_ALL=C date +%T)
+}
+
+# audit_search ARGS...: ausearch records since audit_mark (interpreted, -i),
+# polling up to 10 s for auditd to write them. Prints nothing when none.
+audit_search() {
+	local out i
+	for ((i = 0; i < 50; i++)); do
+		out=$(LC_ALL=C ausearch -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true)
+		if [ -n "$out" ]; then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		sleep 0.2
+	done
+}
+
+# The same without -i polling, for raw (encoded) records.
+audit_search_once() {
+	LC_ALL=C ausearch -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true
+}

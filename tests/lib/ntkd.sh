@@ -1,0 +1,88 @@
+# Write a test ntk.conf and run a private ntkd on a socket in the test's temp dir.
+# Needs common.sh, ntk_tmpdir and slapd.sh. Sets NTK_CONF, NTK_SOCKET, NTKD_PID.
+
+# ntkd_write_conf [URI...]: the sample policy against the test slapd, with
+# short cache times so tests can watch them expire. Extra settings can be
+# appended to $NTK_CONF before ntkd_start (sections may repeat keys only once).
+ntkd_write_conf() {
+	local uris=${*:-$SLAPD_URI}
+	NTK_CONF="$NTK_TMP/ntk.conf"
+	NTK_SOCKET="$NTK_TMP/ntkd.sock"
+	printf '%s\n' "$SLAPD_BINDPW" >"$NTK_TMP/bindpw"
+	chmod 600 "$NTK_TMP/bindpw"
+	cat >"$NTK_CONF" <<CONF
+[ldap]
+uri = $uris
+base = $SLAPD_BASE
+binddn = $SLAPD_BINDDN
+bindpw_file = $NTK_TMP/bindpw
+supervision_depth = 2
+timeout = ${NTK_TEST_LDAP_TIMEOUT:-2}
+
+[daemon]
+socket = $NTK_SOCKET
+trusted_peers = ${NTK_TEST_TRUSTED:-postgres mysql}
+threads = 4
+
+[cache]
+ttl = ${NTK_TEST_TTL:-300}
+negative_ttl = ${NTK_TEST_NEGATIVE_TTL:-60}
+offline_grace = ${NTK_TEST_OFFLINE_GRACE:-0}
+
+[audit]
+allows = ${NTK_TEST_AUDIT_ALLOWS:-no}
+break_glass_minutes = 60
+
+[nss]
+visibility = ${NTK_TEST_VISIBILITY:-member}
+case_gid_min = 200000
+case_gid_max = 299999
+system_gid_min = 190000
+role_gid_min = 191000
+enumerate = ${NTK_TEST_ENUMERATE:-no}
+CONF
+	# The systems and roles of the sample config, unchanged.
+	sed -n '/^\[system:/,$p' "$top_srcdir/conf/ntk.conf.sample" >>"$NTK_CONF"
+	export NTK_CONF NTK_SOCKET
+}
+
+# ntkd_start: run ntkd in the foreground (-f) in the background of this shell,
+# under $NTKD_WRAPPER when set (e.g. valgrind), and wait for its socket.
+ntkd_start() {
+	[ -x "$NTKD" ] || ntk_fail "ntkd not built: $NTKD"
+	rm -f "$NTK_SOCKET"
+	# shellcheck disable=SC2086
+	${NTKD_WRAPPER:-} "$NTKD" -c "$NTK_CONF" -f >>"$NTK_TMP/ntkd.log" 2>&1 &
+	NTKD_PID=$!
+	ntk_on_exit "ntkd_stop"
+	ntk_wait_for 30 test -S "$NTK_SOCKET" || {
+		cat "$NTK_TMP/ntkd.log" >&2
+		ntk_fail "ntkd did not create $NTK_SOCKET"
+	}
+	export NTKD_PID
+}
+
+ntkd_stop() {
+	[ -n "${NTKD_PID:-}" ] || return 0
+	ntk_stop_pid "$NTKD_PID"
+	wait "$NTKD_PID" 2>/dev/null || true
+	NTKD_PID=
+}
+
+# ntkctl against the test daemon.
+ntkctl_t() { "$NTKCTL" -c "$NTK_CONF" "$@"; }
+
+# check_is EXPECTED_LINE ARGS...: ntkctl check prints exactly this line.
+check_is() {
+	local want=$1 got rc
+	shift
+	set +e
+	got=$(ntkctl_t check "$@" 2>&1)
+	rc=$?
+	set -e
+	[ "$got" = "$want" ] || ntk_fail "ntkctl check $*: expected [$want], got [$got]"
+	case "$want" in
+	ALLOW*) [ "$rc" = 0 ] || ntk_fail "ntkctl check $*: allow must exit 0, got $rc" ;;
+	DENY*) [ "$rc" = 1 ] || ntk_fail "ntkctl check $*: deny must exit 1, got $rc" ;;
+	esac
+}

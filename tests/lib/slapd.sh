@@ -1,0 +1,81 @@
+# Start and stop a private slapd on 127.0.0.1 loaded with the sample agency directory.
+# Needs common.sh and ntk_tmpdir. Sets SLAPD_URI, SLAPD_PORT, SLAPD_PID, SLAPD_DIR.
+
+SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
+SLAPD_BASE="dc=agency,dc=example"
+SLAPD_ROOTDN="cn=admin,$SLAPD_BASE"
+SLAPD_ROOTPW="admin-secret"
+SLAPD_BINDDN="cn=ntkd,ou=services,$SLAPD_BASE"
+SLAPD_BINDPW="ntkd-secret"
+
+# slapd_start LOW_PORT HIGH_PORT [EXTRA.ldif ...]
+slapd_start() {
+	local low=$1 high=$2 ldif
+	shift 2
+	[ -x "$SLAPD_BIN" ] || ntk_skip "slapd not installed"
+	ntk_need_cmd slapadd ldapsearch
+	SLAPD_DIR="$NTK_TMP/slapd"
+	mkdir -p "$SLAPD_DIR/data"
+	SLAPD_PORT=$(ntk_free_port "$low" "$high")
+	SLAPD_URI="ldap://127.0.0.1:$SLAPD_PORT/"
+	cat >"$SLAPD_DIR/slapd.conf" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+include $top_srcdir/conf/ntk.schema
+pidfile $SLAPD_DIR/slapd.pid
+argsfile $SLAPD_DIR/slapd.args
+modulepath /usr/lib/ldap
+moduleload back_mdb
+sizelimit unlimited
+database mdb
+maxsize 104857600
+suffix "$SLAPD_BASE"
+rootdn "$SLAPD_ROOTDN"
+rootpw $SLAPD_ROOTPW
+directory $SLAPD_DIR/data
+index objectClass eq
+index uid eq
+index manager eq
+index ntkRole eq
+index ntkCaseAssignment eq,sub
+access to attrs=userPassword by anonymous auth by * none
+access to * by * read
+CONF
+	slapadd -q -f "$SLAPD_DIR/slapd.conf" -l "$top_srcdir/conf/sample-directory.ldif" \
+		>"$SLAPD_DIR/slapadd.log" 2>&1 || ntk_fail "slapadd: $(cat "$SLAPD_DIR/slapadd.log")"
+	for ldif in "$@"; do
+		slapadd -q -f "$SLAPD_DIR/slapd.conf" -l "$ldif" >>"$SLAPD_DIR/slapadd.log" 2>&1 ||
+			ntk_fail "slapadd $ldif: $(cat "$SLAPD_DIR/slapadd.log")"
+	done
+	"$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$SLAPD_URI" ||
+		ntk_fail "slapd did not start"
+	ntk_wait_for 10 test -s "$SLAPD_DIR/slapd.pid" || ntk_fail "slapd wrote no pid file"
+	SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")
+	ntk_on_exit "slapd_stop"
+	ntk_wait_for 10 ldapsearch -x -H "$SLAPD_URI" -s base -b "" || ntk_fail "slapd does not answer on $SLAPD_URI"
+	export SLAPD_URI SLAPD_PORT SLAPD_PID SLAPD_DIR
+}
+
+slapd_stop() {
+	[ -n "${SLAPD_PID:-}" ] || return 0
+	ntk_stop_pid "$SLAPD_PID"
+	SLAPD_PID=
+}
+
+# Freeze and thaw the server: it keeps its socket but answers nothing.
+slapd_pause() { kill -STOP "$SLAPD_PID"; }
+slapd_resume() { kill -CONT "$SLAPD_PID"; }
+
+# Restart on the same port with the same data (after slapd_stop).
+slapd_restart() {
+	"$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$SLAPD_URI" || ntk_fail "slapd did not restart"
+	ntk_wait_for 10 ldapsearch -x -H "$SLAPD_URI" -s base -b "" || ntk_fail "slapd does not answer after restart"
+	SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")
+}
+
+# ldapmodify as the directory root, LDIF on stdin.
+slapd_modify() {
+	ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null
+}
