@@ -91,17 +91,6 @@ ntk_proto_expect_end(const struct ntk_buf *b)
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-/*
- * Own copy of the outcome numbers of ntk_policy.h, until ntk_outcome_valid
- * (common/ntk_policy.c) lands; keep the two in step.
- */
-static bool
-outcome_ok(uint32_t v)
-{
-	return v <= NTK_ALLOW_BREAK_GLASS ||
-	    (v >= NTK_DENY_UNKNOWN_SYSTEM && v <= NTK_DENY_DIRECTORY_UNAVAILABLE);
-}
-
 static bool
 action_ok(uint32_t v)
 {
@@ -176,7 +165,7 @@ get_outcome(struct ntk_buf *b, enum ntk_outcome *out)
 
 	if ((r = ntk_buf_get_u32(b, &v)) != 0)
 		return r;
-	if (!outcome_ok(v))
+	if (!ntk_outcome_valid(v))
 		return NTK_ERR_BAD_VALUE;
 	*out = (enum ntk_outcome)v;
 	return 0;
@@ -185,7 +174,7 @@ get_outcome(struct ntk_buf *b, enum ntk_outcome *out)
 static int
 put_outcome(struct ntk_buf *b, enum ntk_outcome v)
 {
-	if (!outcome_ok((uint32_t)v))
+	if (!ntk_outcome_valid((uint32_t)v))
 		return NTK_ERR_BAD_VALUE;
 	return ntk_buf_put_u32(b, (uint32_t)v);
 }
@@ -290,49 +279,6 @@ put_str_list(struct ntk_buf *b, char *const *v, size_t n, size_t max_count,
 
 /* ---- policy and subject (FACTS) ----------------------------------------- */
 
-/*
- * Deep frees for what decode_policy/decode_subject allocate. They mirror
- * ntk_policy_clear/ntk_subject_clear (common/ntk_policy.c).
- */
-static void
-policy_free_members(struct ntk_policy *p)
-{
-	size_t i;
-
-	if (p->roles != NULL)
-		for (i = 0; i < p->nroles; i++)
-			free(p->roles[i].name);
-	free(p->roles);
-	if (p->systems != NULL)
-		for (i = 0; i < p->nsystems; i++) {
-			free(p->systems[i].name);
-			free(p->systems[i].role_idx);
-		}
-	free(p->systems);
-	memset(p, 0, sizeof(*p));
-}
-
-static void
-subject_free_members(struct ntk_subject *s)
-{
-	size_t i;
-
-	free(s->name);
-	str_list_free(s->roles, s->nroles);
-	if (s->assignments != NULL)
-		for (i = 0; i < s->nassignments; i++)
-			free(s->assignments[i].system);
-	free(s->assignments);
-	if (s->supervised != NULL)
-		for (i = 0; i < s->nsupervised; i++) {
-			free(s->supervised[i].assignment.system);
-			free(s->supervised[i].holder);
-		}
-	free(s->supervised);
-	free(s->grants);
-	memset(s, 0, sizeof(*s));
-}
-
 static int
 decode_role(struct ntk_buf *b, struct ntk_role *role)
 {
@@ -383,7 +329,7 @@ decode_system(struct ntk_buf *b, size_t nroles, struct ntk_system *sys)
 	return 0;
 }
 
-/* On failure the caller frees *p with policy_free_members. */
+/* On failure the caller frees *p with ntk_policy_clear. */
 static int
 decode_policy(struct ntk_buf *b, struct ntk_policy *p)
 {
@@ -493,7 +439,7 @@ encode_assignment(struct ntk_buf *b, const struct ntk_assignment *a)
 	return 0;
 }
 
-/* On failure the caller frees *s with subject_free_members. */
+/* On failure the caller frees *s with ntk_subject_clear. */
 static int
 decode_subject(struct ntk_buf *b, struct ntk_subject *s)
 {
@@ -1033,8 +979,8 @@ ntk_facts_rep_clear(struct ntk_facts_rep *p)
 {
 	if (p == NULL)
 		return;
-	policy_free_members(&p->policy);
-	subject_free_members(&p->subject);
+	ntk_policy_clear(&p->policy);
+	ntk_subject_clear(&p->subject);
 	memset(p, 0, sizeof(*p));
 }
 
