@@ -36,6 +36,7 @@ pam_asan_preload() {
 # pam_setup LOW HIGH: temp dir, slapd on a port in [LOW, HIGH], ntkd on a socket in the temp dir.
 pam_setup() {
 	pam_need_built
+	[ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 	pam_asan_preload
 	ntk_tmpdir
 	mkdir -p "$NTK_TMP/pam.d" "$NTK_TMP/lib"
