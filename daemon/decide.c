@@ -158,6 +158,7 @@ reply(struct check *c)
 		in.user = c->q->user;
 		in.break_glass = c->bg_note;
 		in.verdict = c->verdict;
+		in.decision = &c->dec;
 		if ((rep.explain = ntkd_explain(&in)) == NULL)
 			return NTK_ERR_NOMEM;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "ntkd.h"
 #include "ntk_assignment.h"
 
 struct text {
@@ -135,27 +136,61 @@ subject_lines(FILE *f, const struct ntkd_explain_in *in)
 		fprintf(f, "\nbreak-glass grant: none");
 }
 
+/* What the decision rests on (the verdict line itself is printed by ntkctl). */
+static void
+basis_line(FILE *f, const struct ntkd_explain_in *in)
+{
+	const struct ntk_decision *d = in->decision;
+
+	if (d->assignment != NULL)
+		fprintf(f, "\nbasis: own assignment to case %s", d->assignment->case_id);
+	else if (d->via != NULL)
+		fprintf(f, "\nbasis: supervises %s (depth %u), assigned to case %s",
+		    d->via->holder, d->via->depth, d->via->assignment.case_id);
+	else if (d->outcome == NTK_ALLOW_ROLE && d->role != NULL)
+		fprintf(f, "\nbasis: role %s covers every case", d->role->name);
+	else if (d->grant != NULL)
+		fprintf(f, "\nbasis: break-glass grant for case %s", d->grant->case_id);
+	else if (d->outcome == NTK_ALLOW_SYSTEM_ACCESS)
+		fprintf(f, "\nbasis: a role listed for the system");
+	else
+		fprintf(f, "\nbasis: none%s", d->break_glass_eligible ?
+		    " (break-glass possible with --reason)" : "");
+}
+
 char *
 ntkd_explain(const struct ntkd_explain_in *in)
 {
 	struct text t = { NULL, NULL, 0 };
-	const struct ntk_query *q = in->query;
+	struct ntkd_explain_in clean = *in;
+	struct ntk_query cq = *in->query;
+	const struct ntk_query *q = &cq;
+	char user[160], sys[160], cs[160];
+
+	/* Names come from the peer: no control characters into a terminal. */
+	ntkd_sanitize(in->user, user, sizeof(user));
+	ntkd_sanitize(q->system, sys, sizeof(sys));
+	ntkd_sanitize(cq.case_id != NULL ? cq.case_id : "", cs, sizeof(cs));
+	cq.case_id = cs;
+	clean.user = user;
+	clean.query = &cq;
+	in = &clean;
 
 	if ((t.f = open_memstream(&t.buf, &t.len)) == NULL)
 		return NULL;
-	fprintf(t.f, "request: user %s, system %s, action %s", in->user, q->system,
+	fprintf(t.f, "request: user %s, system %s, action %s", user, sys,
 	    ntk_action_name(q->action));
 	if (q->action != NTK_ACTION_LOGIN)
 		fprintf(t.f, ", case %s (%s)", q->case_id, ntk_state_name(q->state));
 	if (in->system == NULL)
-		fprintf(t.f, "\nsystem %s: not declared in the config", q->system);
+		fprintf(t.f, "\nsystem %s: not declared in the config", sys);
 	else if (in->subject == NULL)
 		fprintf(t.f, "\nfacts: directory unavailable and nothing usable cached");
 	else
 		subject_lines(t.f, in);
 	if (in->break_glass != NULL)
 		fprintf(t.f, "\n%s", in->break_glass);
-	fprintf(t.f, "\ndecision: %s", in->verdict);
+	basis_line(t.f, in);
 	if (fclose(t.f) != 0) {
 		free(t.buf);
 		return NULL;

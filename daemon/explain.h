@@ -17,6 +17,7 @@ struct ntkd_explain_in {
 	long age;                               /* seconds since the facts were fetched */
 	const char *user;
 	const char *break_glass;                /* a note about break-glass, or NULL */
+	const struct ntk_decision *decision;
 	const char *verdict;
 };
 
