@@ -25,6 +25,7 @@ struct ntkd_audit {
 	bool started;
 
 	atomic_ulong written, failed, dropped;
+	unsigned delay_ms;              /* test hook: a slow auditd, see ntkd_audit_start */
 };
 
 void
@@ -87,6 +88,8 @@ writer(void *arg)
 		a->count--;
 		pthread_mutex_unlock(&a->lock);
 		/* auditd may stall here for backlog_wait_time: only this thread waits. */
+		if (a->delay_ms > 0)
+			usleep(a->delay_ms * 1000u);
 		write_rec(a, rec);
 		ntkd_audit_rec_free(rec);
 		pthread_mutex_lock(&a->lock);
@@ -99,6 +102,7 @@ int
 ntkd_audit_start(unsigned queue_size, struct ntkd_audit **out)
 {
 	struct ntkd_audit *a;
+	const char *delay;
 
 	*out = NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
@@ -111,6 +115,12 @@ ntkd_audit_start(unsigned queue_size, struct ntkd_audit **out)
 	pthread_mutex_init(&a->fd_lock, NULL);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
+	/*
+	 * The integration tests simulate a stalled auditd with this (auditd is
+	 * shared and must not be stopped); the environment of a service has it unset.
+	 */
+	if ((delay = secure_getenv("NTKD_TEST_AUDIT_DELAY_MS")) != NULL)
+		a->delay_ms = (unsigned)strtoul(delay, NULL, 10) % 10000u;
 	if ((a->fd = audit_open()) < 0)
 		ntkd_log(LOG_ERR, "audit_open failed: records will go to syslog");
 	if (pthread_create(&a->thread, NULL, writer, a) != 0) {

@@ -21,6 +21,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: ntk_send SOCKET COMMAND ARGS\n"
 	    "  check USER SYSTEM ACTION CASE STATE REASON [RHOST [TTY]]  (not a dry run)\n"
+	    "  checkloop N USER SYSTEM ACTION CASE STATE  (N decisions on one connection)\n"
 	    "  facts USER SYSTEM\n"
 	    "  report USER SYSTEM ACTION OUTCOME ROWS QUERY [CASE...]\n"
 	    "  group NAME | gid GID | initgroups USER | list | ping [N]\n"
@@ -161,6 +162,21 @@ main(int argc, char **argv)
 		printf("%s\n", rep.verdict);
 		rc = ntk_outcome_allows(rep.outcome) ? 0 : 1;
 		ntk_check_rep_clear(&rep);
+	} else if (strcmp(cmd, "checkloop") == 0 && argc == 9) {
+		struct ntk_check_req q = { .user = argv[4], .system = argv[5], .case_id = argv[7],
+		    .reason = "", .rhost = "", .tty = "" };
+		struct ntk_check_rep rep = { .verdict = NULL };
+		long i, n = strtol(argv[3], NULL, 10), allowed = 0;
+
+		if (ntk_action_parse(argv[6], &q.action) != 0 || ntk_state_parse(argv[8], &q.state) != 0)
+			usage();
+		for (i = 0; i < n; i++) {
+			if ((rc = ntk_client_check(c, &q, &rep)) != 0)
+				return fail(rc);
+			allowed += ntk_outcome_allows(rep.outcome);
+			ntk_check_rep_clear(&rep);
+		}
+		printf("%ld decisions, %ld allowed\n", n, allowed);
 	} else if (strcmp(cmd, "facts") == 0 && argc == 5) {
 		struct ntk_facts_req q = { .user = argv[3], .system = argv[4] };
 		struct ntk_facts_rep rep;
