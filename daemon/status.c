@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "cache.h"
@@ -37,6 +38,7 @@ ntkd_handle_status(struct ntkd_req *r)
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return NTK_ERR_NOMEM;
 	fprintf(f, "version=%s\n", PACKAGE_VERSION);
+	fprintf(f, "pid=%ld\n", (long)getpid());
 	fprintf(f, "uptime=%lld\n", (long long)(r->now - d->started));
 	fprintf(f, "ldap_server=%s\n", server);
 	fprintf(f, "ldap_state=%s\n", up ? "up" : "down");
