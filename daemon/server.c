@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,22 +29,28 @@ struct conn {
 	struct ntkd_peer peer;
 	uint8_t *in;
 	size_t len, cap;
-	int64_t last_ms;                /* last byte read */
-	int64_t partial_ms;             /* first byte of an unfinished message; 0: none */
-	bool busy;                      /* a worker owns it */
+	/* Atomic: the worker writes them, the sweep reads them. */
+	_Atomic int64_t last_ms;        /* last byte read */
+	_Atomic int64_t partial_ms;     /* first byte of an unfinished message; 0: none */
+	atomic_bool doomed;             /* shut down by the sweep; a worker frees it */
 	struct conn *prev, *next;       /* every connection */
-	struct conn *qnext;             /* the ready queue */
 };
 
+/*
+ * Workers wait in epoll_wait on `cepfd` themselves (leader/follower): a
+ * ready connection wakes one worker directly, EPOLLONESHOT keeps it to
+ * that worker until it is re-armed. The main thread only accepts, reads
+ * signals and sweeps; it never frees a connection a worker may hold, it
+ * shuts it down and lets the wakeup reach a worker.
+ */
 struct server {
 	struct ntkd *d;
-	int epfd;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	int epfd;                       /* main thread: listen socket, signalfd */
+	int cepfd;                      /* connections, and the stop eventfd */
+	int stopfd;                     /* eventfd: readable once stopping */
+	pthread_mutex_t lock;           /* the connection list and counts */
 	struct conn *conns;
-	struct conn *qhead, *qtail;
 	unsigned nconns;
-	bool stopping;
 };
 
 struct worker_arg {
@@ -51,7 +59,7 @@ struct worker_arg {
 };
 
 /* Markers for the two non-connection fds in epoll. */
-static char listen_tag, signal_tag;
+static char listen_tag, signal_tag, stop_tag;
 
 static int64_t
 now_ms(void)
@@ -62,7 +70,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Close and free a connection (lock held, not owned by a worker or owned by the caller). */
+/* Close and free a connection (lock held; the caller is the worker holding it, or nobody can). */
 static void
 conn_free(struct server *s, struct conn *c)
 {
@@ -190,7 +198,7 @@ rearm(struct server *s, struct conn *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c };
 
-	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0)
+	if (epoll_ctl(s->cepfd, EPOLL_CTL_MOD, c->fd, &ev) != 0)
 		conn_free(s, c);
 }
 
@@ -199,31 +207,29 @@ worker_main(void *arg)
 {
 	struct worker_arg *wa = arg;
 	struct server *s = wa->s;
+	struct epoll_event ev;
 	struct ntk_buf out;
 	struct conn *c;
 	bool keep;
+	int n;
 
 	ntk_buf_init(&out, NTK_HEADER_LEN + NTK_REPLY_MAX);
 	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		while (s->qhead == NULL && !s->stopping)
-			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->qhead == NULL) {
-			pthread_mutex_unlock(&s->lock);
+		n = epoll_wait(s->cepfd, &ev, 1, -1);
+		if (n < 0 && errno != EINTR) {
+			ntkd_log(LOG_ERR, "worker epoll_wait: %s", strerror(errno));
 			break;
 		}
-		c = s->qhead;
-		s->qhead = c->qnext;
-		if (s->qhead == NULL)
-			s->qtail = NULL;
-		pthread_mutex_unlock(&s->lock);
-
-		keep = serve(&wa->w, c, &out);
+		if (n <= 0)
+			continue;
+		if (ev.data.ptr == &stop_tag)
+			break;  /* level-triggered: every worker sees it */
+		c = ev.data.ptr;
+		keep = !c->doomed && serve(&wa->w, c, &out);
 		ntk_buf_reset(&out);
 
 		pthread_mutex_lock(&s->lock);
-		c->busy = false;
-		if (!keep || s->stopping)
+		if (!keep || c->doomed)
 			conn_free(s, c);
 		else
 			rearm(s, c);
@@ -253,8 +259,10 @@ accept_all(struct server *s, int lfd)
 				ntkd_log(LOG_WARNING, "accept: %s", strerror(errno));
 			return;
 		}
-		if (s->nconns >= NTKD_MAX_CONNECTIONS || (c = calloc(1, sizeof(*c))) == NULL) {
-			ntkd_log(LOG_WARNING, "connection refused: %u connections open", s->nconns);
+		if (atomic_load(&s->d->connections) >= NTKD_MAX_CONNECTIONS ||
+		    (c = calloc(1, sizeof(*c))) == NULL) {
+			ntkd_log(LOG_WARNING, "connection refused: %u connections open",
+			    atomic_load(&s->d->connections));
 			close(fd);
 			continue;
 		}
@@ -274,46 +282,34 @@ accept_all(struct server *s, int lfd)
 		atomic_store(&s->d->connections, s->nconns);
 		ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 		ev.data.ptr = c;
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		if (epoll_ctl(s->cepfd, EPOLL_CTL_ADD, fd, &ev) != 0)
 			conn_free(s, c);
 		pthread_mutex_unlock(&s->lock);
 	}
 }
 
-/* Close connections stuck mid-message or idle too long (not those a worker holds). */
+/*
+ * Connections stuck mid-message or idle too long are shut down: the
+ * hangup wakes a worker (now, or when one finishes with it), which frees it.
+ */
 static void
 sweep(struct server *s)
 {
 	int64_t now = now_ms();
-	struct conn *c, *next;
+	struct conn *c;
 
 	pthread_mutex_lock(&s->lock);
-	for (c = s->conns; c != NULL; c = next) {
-		next = c->next;
-		if (c->busy)
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (c->doomed)
 			continue;
 		if ((c->partial_ms != 0 && now - c->partial_ms > NTKD_READ_DEADLINE_MS) ||
 		    now - c->last_ms > NTKD_IDLE_CLOSE_MS) {
 			ntkd_log(LOG_DEBUG, "closing %s connection from uid %lu",
 			    c->partial_ms != 0 ? "stalled" : "idle", (unsigned long)c->peer.uid);
-			conn_free(s, c);
+			c->doomed = true;
+			shutdown(c->fd, SHUT_RDWR);
 		}
 	}
-	pthread_mutex_unlock(&s->lock);
-}
-
-static void
-enqueue(struct server *s, struct conn *c)
-{
-	pthread_mutex_lock(&s->lock);
-	c->busy = true;
-	c->qnext = NULL;
-	if (s->qtail != NULL)
-		s->qtail->qnext = c;
-	else
-		s->qhead = c;
-	s->qtail = c;
-	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -334,12 +330,20 @@ on_signal(struct server *s, int sigfd)
 	return false;
 }
 
+static int
+add_fd(int epfd, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : NTK_ERR_IO;
+}
+
 int
 ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 {
 	struct server s;
 	struct worker_arg *workers = NULL;
-	struct epoll_event ev, evs[64];
+	struct epoll_event evs[16];
 	struct conn *c;
 	int64_t last_sweep = now_ms();
 	unsigned i, started = 0;
@@ -348,20 +352,14 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 
 	memset(&s, 0, sizeof(s));
 	s.d = d;
+	s.epfd = s.cepfd = s.stopfd = -1;
 	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		rc = NTK_ERR_IO;
-		goto out;
-	}
-	ev.events = EPOLLIN;
-	ev.data.ptr = &listen_tag;
-	if (epoll_ctl(s.epfd, EPOLL_CTL_ADD, lfd, &ev) != 0) {
-		rc = NTK_ERR_IO;
-		goto out;
-	}
-	ev.data.ptr = &signal_tag;
-	if (epoll_ctl(s.epfd, EPOLL_CTL_ADD, sigfd, &ev) != 0) {
+	if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (s.cepfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (s.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    add_fd(s.epfd, lfd, &listen_tag) != 0 ||
+	    add_fd(s.epfd, sigfd, &signal_tag) != 0 ||
+	    add_fd(s.cepfd, s.stopfd, &stop_tag) != 0) {
 		rc = NTK_ERR_IO;
 		goto out;
 	}
@@ -382,7 +380,7 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 	}
 	ntkd_log(LOG_INFO, "ready: %u worker threads", nthreads);
 	while (!stop) {
-		n = epoll_wait(s.epfd, evs, 64, 1000);
+		n = epoll_wait(s.epfd, evs, 16, 1000);
 		if (n < 0 && errno != EINTR) {
 			ntkd_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			rc = NTK_ERR_IO;
@@ -393,8 +391,6 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 				accept_all(&s, lfd);
 			else if (evs[k].data.ptr == &signal_tag)
 				stop = on_signal(&s, sigfd) || stop;
-			else
-				enqueue(&s, evs[k].data.ptr);
 		}
 		if (now_ms() - last_sweep >= 1000) {
 			sweep(&s);
@@ -402,19 +398,27 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 		}
 	}
  out:
-	pthread_mutex_lock(&s.lock);
-	s.stopping = true;
-	pthread_cond_broadcast(&s.cond);
-	pthread_mutex_unlock(&s.lock);
+	/* Wake every worker: the eventfd stays readable (level-triggered). */
+	if (s.stopfd >= 0) {
+		uint64_t one = 1;
+
+		if (write(s.stopfd, &one, sizeof(one)) != sizeof(one))
+			ntkd_log(LOG_ERR, "cannot wake the workers");
+	}
 	for (i = 0; i < started; i++)
 		pthread_join(workers[i].w.thread, NULL);
-	/* Connections still queued were never picked up: close them with the rest. */
+	/* Every worker is gone: what is left belongs to nobody. */
+	pthread_mutex_lock(&s.lock);
 	while ((c = s.conns) != NULL)
 		conn_free(&s, c);
+	pthread_mutex_unlock(&s.lock);
 	free(workers);
+	if (s.stopfd >= 0)
+		close(s.stopfd);
+	if (s.cepfd >= 0)
+		close(s.cepfd);
 	if (s.epfd >= 0)
 		close(s.epfd);
-	pthread_cond_destroy(&s.cond);
 	pthread_mutex_destroy(&s.lock);
 	return rc;
 }

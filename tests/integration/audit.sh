@@ -6,6 +6,7 @@
 . "$top_srcdir/tests/lib/auditd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
+[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 auditd_ensure
 ntk_tmpdir

@@ -4,6 +4,7 @@
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
+[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_need_root
 ntk_need_cmd setpriv
@@ -12,6 +13,11 @@ slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
 ntkd_write_conf
 ntkd_start
 chmod 644 "$NTK_CONF"
+# Copies the unprivileged peer can reach wherever the build tree lives.
+cp "$NTKCTL" "$NTK_TMP/ntkctl"
+cp "$NTK_SEND" "$NTK_TMP/ntk_send"
+NTKCTL=$NTK_TMP/ntkctl
+NTK_SEND=$NTK_TMP/ntk_send
 send() { "$NTK_SEND" "$NTK_SOCKET" "$@"; }
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 group_is() { # EXPECTED_LINE ARGS...

@@ -4,6 +4,7 @@
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
+[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_need_cmd valgrind
 # A sanitizer build cannot run under valgrind.
