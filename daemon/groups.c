@@ -218,7 +218,8 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 		goto done;
 	}
 	ntkd_cached_init(&e->base, r->now, group_destroy);
-	qsort(m.v, m.n, sizeof(*m.v), cmp_str);
+	if (m.n > 1)
+		qsort(m.v, m.n, sizeof(*m.v), cmp_str);
 	e->g.gid = id->gid;
 	e->g.members = m.v;
 	e->g.nmembers = m.n;

@@ -5,6 +5,7 @@
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/auditd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
@@ -101,4 +102,5 @@ ntk_wait_for 5 grep -q "dropped (audit queue full).*op=ntk-case acct=.mallory" "
 	ntk_fail "dropped record not sent to syslog"
 ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_written=$((200 - dropped))\$'" ||
 	ntk_fail "written + dropped != 200: $(ntkctl_t status | grep audit_)"
+ntkd_finish
 ntk_pass "audit records"

@@ -4,6 +4,7 @@
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
@@ -95,4 +96,5 @@ ntk_on_exit "ntk_stop_pid $dpid"
 check_is "ALLOW rule=supervisor" --user carol --system FACTS --case 1001
 ntk_stop_pid "$dpid"
 ntk_wait_for 5 sh -c "! test -e '$NTK_SOCKET'" || ntk_fail "daemon mode: socket left after SIGTERM"
+ntkd_finish
 ntk_pass "config refusal, reload, stop"

@@ -3,6 +3,7 @@
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
@@ -117,4 +118,5 @@ ntk_assert_eq "flushed 1" "$(ntkctl_t flush --user alice)" "flush one user"
 ntk_assert_eq "flushed 0" "$(ntkctl_t flush --user alice)" "flush again"
 out=$(ntkctl_t flush)
 case "$out" in "flushed "[1-9]*) ;; *) ntk_fail "flush all: $out" ;; esac
+ntkd_finish
 ntk_pass "every rule and reason"

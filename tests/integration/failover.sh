@@ -4,6 +4,7 @@
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
@@ -76,4 +77,5 @@ ntk_log "frozen slapd: cached answer ${fast} ms, uncached deny ${slow_ms} ms"
 slapd_resume
 ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' check --user carol --system FACTS --case 1001 | grep -q supervisor" ||
 	ntk_fail "no recovery after slapd resumed"
+ntkd_finish
 ntk_pass "failover, cache and offline behaviour"

@@ -3,6 +3,7 @@
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
@@ -96,4 +97,5 @@ printf 'dn: uid=ivan,ou=people,dc=agency,dc=example\nchangetype: modify\nadd: nt
 group_is "ntk-case-1004 201004" group ntk-case-1004
 ntkctl_t flush >/dev/null
 group_is "ntk-case-1004 201004 ivan" group ntk-case-1004
+ntkd_finish
 ntk_pass "NSS groups"

@@ -29,9 +29,12 @@ usage(void)
 	exit(2);
 }
 
+static struct ntk_conn *conn;
+
 static int
 fail(int rc)
 {
+	ntk_conn_close(conn);
 	printf("ERROR %s\n", ntk_strerror(rc));
 	return rc == NTK_ERR_DENIED ? 3 : rc == NTK_ERR_NOT_FOUND ? 4 : 2;
 }
@@ -146,10 +149,11 @@ main(int argc, char **argv)
 	cmd = argv[2];
 	if (strcmp(cmd, "garbage") == 0)
 		return argc == 4 ? garbage(argv[1], argv[3]) : (usage(), 2);
-	if ((rc = ntk_conn_open(argv[1], 30000, &c)) != 0) {
+	if ((rc = ntk_conn_open(argv[1], 30000, &conn)) != 0) {
 		printf("ERROR connect: %s\n", ntk_strerror(rc));
 		return 2;
 	}
+	c = conn;
 	if (strcmp(cmd, "check") == 0 && (argc == 9 || argc == 10 || argc == 11)) {
 		struct ntk_check_req q = { .user = argv[3], .system = argv[4], .case_id = argv[6],
 		    .reason = argv[8], .rhost = argc > 9 ? argv[9] : "", .tty = argc > 10 ? argv[10] : "" };

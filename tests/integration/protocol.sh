@@ -3,6 +3,7 @@
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
@@ -36,4 +37,5 @@ for p in "${pids[@]}"; do wait "$p" || ntk_fail "a stalled connection was not cl
 kill -0 "$NTKD_PID" || ntk_fail "ntkd died"
 ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^connections=1\$'" ||
 	ntk_fail "connections not released: $(ntkctl_t status | grep connections)"
+ntkd_finish
 ntk_pass "protocol garbage"

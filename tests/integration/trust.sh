@@ -4,6 +4,7 @@
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
@@ -76,4 +77,5 @@ set +e
 as_nobody "$NTKCTL" -c "$NTK_CONF" flush >/dev/null 2>&1; rc=$?
 set -e
 ntk_assert_eq 2 "$rc" "flush stays root only for trusted peers"
+ntkd_finish
 ntk_pass "peer trust"

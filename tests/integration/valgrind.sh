@@ -7,9 +7,10 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_need_cmd valgrind
-# A sanitizer build cannot run under valgrind.
-if nm -D "$NTKD" 2>/dev/null | grep -q __asan_init || nm "$NTKD" 2>/dev/null | grep -q __asan_init; then
-	ntk_skip "ntkd built with sanitizers"
+# A sanitizer build cannot run under valgrind: not a missing server, so a plain skip.
+if nm "$NTKD" 2>/dev/null | grep __asan_init >/dev/null; then
+	printf 'SKIP [%s]: ntkd is built with sanitizers\n' "$NTK_TEST_NAME" >&2
+	exit 77
 fi
 ntk_tmpdir
 slapd_start 38900 38919
