@@ -147,6 +147,7 @@ ntkd_worker_directory_done(struct ntkd_req *r, int result)
 	server = ntkd_directory_server(w->dir);
 	pthread_mutex_lock(&d->ldap_lock);
 	d->ldap_up = result != NTK_ERR_UNAVAILABLE;
+	d->ldap_tried = true;
 	if (server != NULL && (d->ldap_server == NULL || strcmp(d->ldap_server, server) != 0)) {
 		free(d->ldap_server);
 		d->ldap_server = strdup(server);

@@ -34,6 +34,7 @@ struct ntkd {
 	pthread_mutex_t ldap_lock;
 	char *ldap_server;              /* last server used, or NULL */
 	bool ldap_up;
+	bool ldap_tried;                /* any LDAP operation yet */
 	atomic_ulong ldap_round_trips;
 	atomic_ulong requests;
 	atomic_uint connections;

@@ -20,7 +20,7 @@ ntkd_handle_status(struct ntkd_req *r)
 	unsigned long hits, misses, written, failed, dropped;
 	size_t entries;
 	char *text = NULL, server[1024];
-	bool up;
+	bool up, tried;
 	size_t len = 0;
 	FILE *f;
 	int rc;
@@ -34,6 +34,7 @@ ntkd_handle_status(struct ntkd_req *r)
 	pthread_mutex_lock(&d->ldap_lock);
 	snprintf(server, sizeof(server), "%s", d->ldap_server != NULL ? d->ldap_server : "none");
 	up = d->ldap_up;
+	tried = d->ldap_tried;
 	pthread_mutex_unlock(&d->ldap_lock);
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return NTK_ERR_NOMEM;
@@ -41,7 +42,8 @@ ntkd_handle_status(struct ntkd_req *r)
 	fprintf(f, "pid=%ld\n", (long)getpid());
 	fprintf(f, "uptime=%lld\n", (long long)(r->now - d->started));
 	fprintf(f, "ldap_server=%s\n", server);
-	fprintf(f, "ldap_state=%s\n", up ? "up" : "down");
+	/* Before the first LDAP operation there is nothing to say. */
+	fprintf(f, "ldap_state=%s\n", tried ? (up ? "up" : "down") : "unknown");
 	fprintf(f, "ldap_round_trips=%lu\n", atomic_load(&d->ldap_round_trips));
 	fprintf(f, "cache_entries=%zu\n", entries);
 	fprintf(f, "cache_hits=%lu\n", hits);

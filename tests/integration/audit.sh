@@ -41,6 +41,10 @@ ntkctl_t check --user ivan --system FACTS >/dev/null
 set +e
 ntkctl_t check --user bob --system FACTS --case "$case_ok" >/dev/null
 set -e
+# A dry-run break-glass says what would happen, grants nothing and writes nothing.
+dry="66$RANDOM"
+check_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$dry" --reason "dry $tag"
+check_is "DENY reason=no-business-reason" --user oscar --system FACTS --case "$dry"
 
 # A hostile user name: spaces, quotes, =, a newline. It must stay inside acct=.
 evil=$(printf 'evil" acct=root x=1 %s\nres=success' "$tag")
@@ -81,6 +85,7 @@ all=$(audit_search_once -p "$NTKD_PID" -i -m USER_ACCT,TRUSTED_APP | tr -d '"')
 ntk_assert_not_contains "$all" "acct=ivan" "dry-run login audited"
 ntk_assert_not_contains "$all" "acct=bob" "dry-run case audited"
 ntk_assert_not_contains "$all" "case=$case_ok" "case allow audited with allows = no"
+ntk_assert_not_contains "$all" "case=$dry" "dry-run break-glass audited"
 st=$(ntkctl_t status)
 ntk_assert_contains "$st" "audit_failed=0" "no failed writes"
 ntk_assert_contains "$st" "audit_dropped=0" "no drops"
