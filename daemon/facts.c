@@ -53,6 +53,15 @@ ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
 	int rc;
 
 	*out = NULL;
+	/* No directory holds such a name: answer "unknown" without LDAP or a cache slot. */
+	if (strlen(user) > NTK_NAME_MAX) {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			return NTK_ERR_NOMEM;
+		ntkd_cached_init(&f->base, r->now, facts_destroy);
+		*source = NTKD_FACTS_LDAP;
+		*out = f;
+		return 0;
+	}
 	old = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
 	if (old != NULL && r->now - old->base.fetched < lifetime(c, old) &&
 	    old->base.fetched <= r->now) {
