@@ -1,0 +1,366 @@
+/* The MariaDB/MySQL UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "ntk_err.h"
+#include "ntk_policy.h"
+#include "ntk_proto.h"
+#include "ntk_udf.h"
+
+/* The server's result buffer for string UDFs is 255 bytes; ours lives in the state. */
+#define VERDICT_MAX 255
+
+/*
+ * One statement's evaluation of one call site (initid->ptr, from _init to
+ * _deinit). The user argument is SESSION_USER() in the pattern, the same
+ * on every row, so the facts are looked up once and reused row after row.
+ */
+struct udf_stmt {
+	bool explain;
+	bool have_user;
+	char user[NTK_NAME_MAX + 1];
+	size_t user_len;
+	struct ntk_udf_facts *facts;
+	int fetch_err;                  /* the lookup for `user` failed: deny, do not ask again */
+	/* The denial summary sent to ntkd when the statement ends (ntk_can_access only). */
+	uint32_t denied;
+	enum ntk_outcome first_outcome;
+	enum ntk_action first_action;
+	char *cases[NTK_REPORT_CASES_MAX];
+	size_t ncases;
+	char verdict[VERDICT_MAX + 1];
+};
+
+/* Exported entry points (the version script lets only these out). */
+bool ntk_can_access_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+long long ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error);
+void ntk_can_access_deinit(UDF_INIT *initid);
+bool ntk_explain_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+char *ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
+    char *is_null, char *error);
+void ntk_explain_deinit(UDF_INIT *initid);
+
+/* The server's message buffer is MYSQL_ERRMSG_SIZE, but only 80 bytes are promised. */
+static void
+set_message(char *message, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n > 79)
+		n = 79;
+	memcpy(message, text, n);
+	message[n] = '\0';
+}
+
+/* A constant string argument known at _init must already be one of `words`. */
+static bool
+const_word_ok(UDF_ARGS *args, unsigned i, const char *const *words)
+{
+	size_t k;
+
+	if (args->args[i] == NULL)
+		return true;    /* not constant (or NULL): checked per row */
+	for (k = 0; words[k] != NULL; k++)
+		if (args->lengths[i] == strlen(words[k]) &&
+		    memcmp(args->args[i], words[k], args->lengths[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *const state_words[] = { "open", "closed", "sealed", NULL };
+static const char *const access_words[] = { "read", "write", NULL };
+
+static bool
+udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
+{
+	const char *fn = explain ? "ntk_explain" : "ntk_can_access";
+	struct udf_stmt *st;
+	char text[128];
+	unsigned i;
+
+	if (args->arg_count < 2 || args->arg_count > 4) {
+		snprintf(text, sizeof(text), "%s(user, case_id [, state [, access]]) takes 2 to 4 arguments", fn);
+		set_message(message, text);
+		return true;
+	}
+	if (args->arg_type[0] != STRING_RESULT) {
+		snprintf(text, sizeof(text), "%s: user must be a string, e.g. SESSION_USER()", fn);
+		set_message(message, text);
+		return true;
+	}
+	if (args->arg_type[1] != STRING_RESULT && args->arg_type[1] != INT_RESULT) {
+		snprintf(text, sizeof(text), "%s: case_id must be a string or an integer", fn);
+		set_message(message, text);
+		return true;
+	}
+	for (i = 2; i < args->arg_count; i++) {
+		if (args->arg_type[i] != STRING_RESULT) {
+			snprintf(text, sizeof(text), "%s: %s must be a string", fn, i == 2 ? "state" : "access");
+			set_message(message, text);
+			return true;
+		}
+	}
+	if (args->arg_count >= 3 && !const_word_ok(args, 2, state_words)) {
+		snprintf(text, sizeof(text), "%s: state must be open, closed or sealed", fn);
+		set_message(message, text);
+		return true;
+	}
+	if (args->arg_count >= 4 && !const_word_ok(args, 3, access_words)) {
+		snprintf(text, sizeof(text), "%s: access must be read or write", fn);
+		set_message(message, text);
+		return true;
+	}
+	/* Integer case ids arrive as their decimal text. */
+	args->arg_type[1] = STRING_RESULT;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(text, sizeof(text), "%s: out of memory", fn);
+		set_message(message, text);
+		return true;
+	}
+	st->explain = explain;
+	initid->ptr = (char *)st;
+	/* The answer changes with the directory: never folded into a constant. */
+	initid->const_item = 0;
+	initid->maybe_null = explain;
+	initid->max_length = explain ? VERDICT_MAX : 1;
+	return false;
+}
+
+/* Send the pending denial summary for the current user, and forget it. */
+static void
+stmt_flush(struct udf_stmt *st)
+{
+	char qid[96];
+	struct ntk_report_req req;
+	size_t i;
+
+	if (st->denied > 0 && st->have_user && ntk_udf_system() != NULL) {
+		ntk_udf_query_id(qid, sizeof(qid));
+		req = (struct ntk_report_req){
+			.user = st->user,
+			.system = (char *)ntk_udf_system(),
+			.action = st->first_action,
+			.outcome = st->first_outcome,
+			.rows = st->denied,
+			.query_id = qid,
+			.cases = st->cases,
+			.ncases = st->ncases,
+		};
+		/* Nowhere to say it failed from inside the server; the rows were denied anyway. */
+		(void)ntk_udf_report(&req);
+	}
+	for (i = 0; i < st->ncases; i++)
+		free(st->cases[i]);
+	st->ncases = 0;
+	st->denied = 0;
+}
+
+static void
+udf_deinit(UDF_INIT *initid)
+{
+	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+
+	if (st == NULL)
+		return;
+	stmt_flush(st);
+	ntk_udf_facts_release(st->facts);
+	free(st);
+	initid->ptr = NULL;
+}
+
+/* The user part of "name@host" (USER(), SESSION_USER()); a bare name is taken as is. */
+static bool
+user_arg(UDF_ARGS *args, const char **name, size_t *len)
+{
+	const char *s = args->args[0];
+	size_t n = args->lengths[0], i;
+
+	if (s == NULL)
+		return false;
+	for (i = n; i > 0; i--) {
+		if (s[i - 1] == '@') {
+			n = i - 1;
+			break;
+		}
+	}
+	if (n == 0 || n > NTK_NAME_MAX || memchr(s, '\0', n) != NULL)
+		return false;
+	*name = s;
+	*len = n;
+	return true;
+}
+
+/* CASEID is [A-Za-z0-9._:-]{1,64}; anything else matches no case and is denied. */
+static bool
+case_arg(UDF_ARGS *args, char out[NTK_CASE_ID_MAX + 1])
+{
+	const char *s = args->args[1];
+	size_t n = args->lengths[1], i;
+
+	if (s == NULL || n == 0 || n > NTK_CASE_ID_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '_' || c == ':' || c == '-'))
+			return false;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* An optional word argument: absent → `dflt`; NULL or unknown → false. */
+static bool
+word_arg(UDF_ARGS *args, unsigned i, const char *const *words, int dflt, int *out)
+{
+	size_t k;
+
+	if (i >= args->arg_count) {
+		*out = dflt;
+		return true;
+	}
+	if (args->args[i] == NULL)
+		return false;
+	for (k = 0; words[k] != NULL; k++) {
+		if (args->lengths[i] == strlen(words[k]) &&
+		    memcmp(args->args[i], words[k], args->lengths[i]) == 0) {
+			*out = (int)k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Make `name` the statement's user, looking up their facts once. */
+static void
+stmt_user(struct udf_stmt *st, const char *name, size_t len)
+{
+	if (st->have_user && st->user_len == len && memcmp(st->user, name, len) == 0)
+		return;
+	/* A new name mid-statement (direct calls over a column): settle the old one first. */
+	stmt_flush(st);
+	ntk_udf_facts_release(st->facts);
+	st->facts = NULL;
+	memcpy(st->user, name, len);
+	st->user[len] = '\0';
+	st->user_len = len;
+	st->have_user = true;
+	st->fetch_err = ntk_udf_facts_get(st->user, &st->facts);
+}
+
+/* Record one denied row in the statement's summary. */
+static void
+stmt_note_denial(struct udf_stmt *st, const struct ntk_decision *d, enum ntk_action action,
+    const char *case_id)
+{
+	size_t i;
+
+	if (st->denied == 0) {
+		st->first_outcome = d->outcome;
+		st->first_action = action;
+	}
+	if (st->denied < UINT32_MAX)
+		st->denied++;
+	if (st->ncases >= NTK_REPORT_CASES_MAX)
+		return;
+	for (i = 0; i < st->ncases; i++)
+		if (strcmp(st->cases[i], case_id) == 0)
+			return;
+	/* Out of memory only shortens the list; the row count stays right. */
+	if ((st->cases[st->ncases] = strdup(case_id)) != NULL)
+		st->ncases++;
+}
+
+/*
+ * Decide one row. 0 with *d filled, or a negative NTK_ERR_*: a bad argument
+ * (NTK_ERR_BAD_VALUE) or no usable facts (ntkd unreachable or refusing).
+ */
+static int
+evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_action *action,
+    char case_id[NTK_CASE_ID_MAX + 1])
+{
+	const char *name;
+	size_t len;
+	int state, access;
+
+	if (!user_arg(args, &name, &len) || !case_arg(args, case_id) ||
+	    !word_arg(args, 2, state_words, NTK_STATE_OPEN, &state) ||
+	    !word_arg(args, 3, access_words, 0, &access))
+		return NTK_ERR_BAD_VALUE;
+	*action = access == 0 ? NTK_ACTION_READ : NTK_ACTION_WRITE;
+	stmt_user(st, name, len);
+	if (st->fetch_err != 0)
+		return st->fetch_err;
+	ntk_udf_decide(st->facts, *action, case_id, (enum ntk_case_state)state, d);
+	return 0;
+}
+
+bool
+ntk_can_access_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return udf_init(initid, args, message, false);
+}
+
+long long
+ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error)
+{
+	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	struct ntk_decision d;
+	enum ntk_action action;
+	char case_id[NTK_CASE_ID_MAX + 1];
+
+	*is_null = 0;
+	/* Fail closed: a bad argument, or no answer from ntkd, is a 0 for the row. */
+	if (st == NULL || evaluate(st, args, &d, &action, case_id) != 0)
+		return 0;
+	if (ntk_outcome_allows(d.outcome))
+		return 1;
+	stmt_note_denial(st, &d, action, case_id);
+	return 0;
+}
+
+void
+ntk_can_access_deinit(UDF_INIT *initid)
+{
+	udf_deinit(initid);
+}
+
+bool
+ntk_explain_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return udf_init(initid, args, message, true);
+}
+
+/* The verdict line of `ntkctl check`; NULL when there is no verdict to give. */
+char *
+ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
+    char *is_null, char *error)
+{
+	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	struct ntk_decision d;
+	enum ntk_action action;
+	char case_id[NTK_CASE_ID_MAX + 1];
+
+	if (st == NULL || evaluate(st, args, &d, &action, case_id) != 0 ||
+	    ntk_decision_format(&d, st->verdict, sizeof(st->verdict)) != 0) {
+		*is_null = 1;
+		return NULL;
+	}
+	*is_null = 0;
+	*length = strlen(st->verdict);
+	return st->verdict;
+}
+
+void
+ntk_explain_deinit(UDF_INIT *initid)
+{
+	udf_deinit(initid);
+}
