@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,16 +67,16 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* An idle connection from the pool, or a new one. */
+/* An idle connection from the pool (unless `fresh`), or a new one. */
 static int
-conn_get(struct ntk_conn **out)
+conn_get(bool fresh, struct ntk_conn **out)
 {
 	struct ntk_conn *c = NULL;
 	const char *path;
 
 	*out = NULL;
 	pthread_mutex_lock(&state_lock);
-	while (npool > 0 && c == NULL) {
+	while (!fresh && npool > 0 && c == NULL) {
 		c = pool[--npool];
 		/* mariadbd does not fork, but a connection inherited by a child is not ours. */
 		if (ntk_conn_pid(c) != getpid()) {
@@ -155,7 +156,8 @@ facts_fetch(const char *user, const char *system, struct ntk_udf_facts **out)
 		return NTK_ERR_NOMEM;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
-		if ((r = conn_get(&c)) != 0)
+		/* The retry skips the pool: after an ntkd restart every idle connection is stale. */
+		if ((r = conn_get(attempt > 0, &c)) != 0)
 			break;
 		r = ntk_client_facts(c, &req, &f->rep);
 		conn_put(c, r);
@@ -277,9 +279,15 @@ ntk_udf_report(const struct ntk_report_req *req)
 	struct ntk_conn *c = NULL;
 	int r;
 
-	if ((r = conn_get(&c)) != 0)
+	if ((r = conn_get(false, &c)) != 0)
 		return r;
 	r = ntk_client_report(c, req);
+	if (r == NTK_ERR_CLOSED || r == NTK_ERR_IO) {
+		conn_put(c, r);
+		if ((r = conn_get(true, &c)) != 0)
+			return r;
+		r = ntk_client_report(c, req);
+	}
 	conn_put(c, r);
 	return r;
 }
@@ -289,7 +297,7 @@ ntk_udf_query_id(char *buf, size_t len)
 {
 	unsigned long long n = (unsigned long long)atomic_fetch_add(&statement_seq, 1) + 1;
 
-	snprintf(buf, len, "mariadb pid=%ld stmt=%llu", (long)getpid(), n);
+	snprintf(buf, len, "mariadb:%ld:%llu", (long)getpid(), n);
 }
 
 /* Unloaded by DROP FUNCTION: leave no descriptor or memory behind. */
