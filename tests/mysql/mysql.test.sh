@@ -88,7 +88,12 @@ ntk_assert_eq "0" "$(q "SELECT ntk_can_access(REPEAT('a', 100000), '1001')")" "1
 ntk_assert_eq "0" "$(q "SELECT ntk_can_access('alice', REPEAT('1', 100000))")" "100 KB case id"
 out=$(q "SELECT ntk_can_access('alice', '1001', REPEAT('o', 100000))")
 ntk_assert_contains "$out" "state must be open, closed or sealed" "100 KB constant state refused in _init"
-ntk_assert_eq "0" "$(q "SET @s = REPEAT('o', 100000); SELECT ntk_can_access('alice', '1001', @s)")" "100 KB state per row"
+# Per row (a column, not a constant), hostile values are denied rather than refused.
+hostile_rows="USE casedata_private; CREATE TEMPORARY TABLE h (u LONGTEXT, c LONGTEXT, s LONGTEXT);
+	INSERT INTO h VALUES ('alice', '1001', REPEAT('o', 100000)), ('alice', '1001', 'opened'),
+	(REPEAT('alice', 20000), '1001', 'open'), ('alice', REPEAT('9', 100000), 'open'),
+	(NULL, '1001', 'open'), ('alice', NULL, 'open'), ('alice', '1001', NULL), ('alice', '1001', 'open');"
+ntk_assert_eq "0,0,0,0,0,0,0,1" "$(q "$hostile_rows SELECT GROUP_CONCAT(ntk_can_access(u, c, s)) FROM h")" "hostile values per row"
 ntk_assert_eq "0" "$(q "SELECT ntk_can_access(CONCAT('erin', CHAR(0)), '1001')")" "user with a NUL"
 ntk_assert_eq "0" "$(q "SELECT ntk_can_access('erin', CONCAT('1001', CHAR(0)))")" "case id with a NUL"
 ntk_assert_eq "0" "$(q "SELECT ntk_can_access('erin', '')")" "empty case id (never a login check)"
