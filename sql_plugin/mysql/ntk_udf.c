@@ -189,8 +189,12 @@ user_arg(UDF_ARGS *args, const char **name, size_t *len)
 			break;
 		}
 	}
-	if (n == 0 || n > NTK_NAME_MAX || memchr(s, '\0', n) != NULL)
+	if (n == 0 || n > NTK_NAME_MAX)
 		return false;
+	/* No NUL, space or control byte: LDAP matching ignores spaces, so " erin" would be erin. */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return false;
 	*name = s;
 	*len = n;
 	return true;
