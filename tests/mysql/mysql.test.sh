@@ -121,7 +121,6 @@ out=$(q "SELECT ntk_can_access('alice', '1001', 'bogus')")
 ntk_assert_contains "$out" "state must be open, closed or sealed" "constant bad state"
 out=$(q "SELECT ntk_can_access('alice', '1001', 'open', 'login')")
 ntk_assert_contains "$out" "access must be read or write" "constant bad access"
-ntk_assert_eq "0" "$(q "SELECT ntk_can_access('alice', '1001', CONCAT('op', 'x'))")" "computed bad state"
 ntk_assert_eq "1" "$(q "SELECT 1")" "the server survived the hostile arguments"
 
 # --- 5. denials reach auditd, one record per statement -----------------------
