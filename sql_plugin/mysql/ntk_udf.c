@@ -27,6 +27,7 @@ struct udf_stmt {
 	char user[NTK_NAME_MAX + 1];
 	size_t user_len;
 	struct ntk_udf_facts *facts;
+	struct ntk_clock clock;         /* read when the facts were taken, for the whole statement */
 	int fetch_err;                  /* the lookup for `user` failed: deny, do not ask again */
 	/* The denial summary sent to ntkd when the statement ends (ntk_can_access only). */
 	uint32_t denied;
@@ -258,6 +259,8 @@ stmt_user(struct udf_stmt *st, const char *name, size_t len)
 	st->user_len = len;
 	st->have_user = true;
 	st->fetch_err = ntk_udf_facts_get(st->user, &st->facts);
+	if (st->fetch_err == 0)
+		ntk_udf_clock(st->facts, &st->clock);
 }
 
 /* Record one denied row in the statement's summary. */
@@ -303,7 +306,7 @@ evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_a
 	stmt_user(st, name, len);
 	if (st->fetch_err != 0)
 		return st->fetch_err;
-	ntk_udf_decide(st->facts, *action, case_id, (enum ntk_case_state)state, d);
+	ntk_udf_decide(st->facts, &st->clock, *action, case_id, (enum ntk_case_state)state, d);
 	return 0;
 }
 

@@ -44,9 +44,13 @@ const char *ntk_udf_socket(void);
 int ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out);
 void ntk_udf_facts_release(struct ntk_udf_facts *f);
 
+/* ntkd's clock at fetch, moved on by the time elapsed since (read once per statement). */
+void ntk_udf_clock(const struct ntk_udf_facts *f, struct ntk_clock *out);
+
 /* Decide one row in-process with the shared policy core. */
-void ntk_udf_decide(const struct ntk_udf_facts *f, enum ntk_action action,
-    const char *case_id, enum ntk_case_state state, struct ntk_decision *out);
+void ntk_udf_decide(const struct ntk_udf_facts *f, const struct ntk_clock *clock,
+    enum ntk_action action, const char *case_id, enum ntk_case_state state,
+    struct ntk_decision *out);
 
 /* Send one statement summary to ntkd (one ntk-statement audit record). */
 int ntk_udf_report(const struct ntk_report_req *req);

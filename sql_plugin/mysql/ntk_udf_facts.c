@@ -246,8 +246,22 @@ ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 }
 
 void
-ntk_udf_decide(const struct ntk_udf_facts *f, enum ntk_action action,
-    const char *case_id, enum ntk_case_state state, struct ntk_decision *out)
+ntk_udf_clock(const struct ntk_udf_facts *f, struct ntk_clock *out)
+{
+	int64_t elapsed = (mono_ms() - f->fetched_ms) / 1000;
+
+	*out = f->rep.clock;
+	/* Facts outlive the fetch by a few seconds (a statement at most): move the clock on. */
+	if (elapsed > 0) {
+		out->today += (int32_t)((out->now + elapsed) / 86400 - out->now / 86400);
+		out->now += elapsed;
+	}
+}
+
+void
+ntk_udf_decide(const struct ntk_udf_facts *f, const struct ntk_clock *clock,
+    enum ntk_action action, const char *case_id, enum ntk_case_state state,
+    struct ntk_decision *out)
 {
 	struct ntk_query q = {
 		.system = ntk_udf_system(),
@@ -255,8 +269,6 @@ ntk_udf_decide(const struct ntk_udf_facts *f, enum ntk_action action,
 		.case_id = case_id,
 		.state = state,
 	};
-	struct ntk_clock clock = f->rep.clock;
-	int64_t elapsed = (mono_ms() - f->fetched_ms) / 1000;
 
 	memset(out, 0, sizeof(*out));
 	if (f->rep.outcome != NTK_ALLOW_SYSTEM_ACCESS || q.system == NULL) {
@@ -265,12 +277,7 @@ ntk_udf_decide(const struct ntk_udf_facts *f, enum ntk_action action,
 		    NTK_DENY_UNKNOWN_SYSTEM : f->rep.outcome;
 		return;
 	}
-	/* Facts outlive the fetch by a few seconds (a statement at most): move the clock on. */
-	if (elapsed > 0) {
-		clock.today += (int32_t)((clock.now + elapsed) / 86400 - clock.now / 86400);
-		clock.now += elapsed;
-	}
-	ntk_policy_decide(&f->rep.policy, &f->rep.subject, &q, &clock, out);
+	ntk_policy_decide(&f->rep.policy, &f->rep.subject, &q, clock, out);
 }
 
 int
