@@ -63,6 +63,13 @@ out=$(mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u erin -N -B -e "SELE
 ntk_assert_contains "$out" "ERROR 1045" "no anonymous or passwordless login as erin"
 ntk_assert_eq "0" "$(mysql_root -e "SELECT COUNT(*) FROM mysql.user WHERE User = ''")" "no anonymous accounts"
 
+# Why the view passes SESSION_USER(): inside a DEFINER view CURRENT_USER() is the definer.
+mysql_root -e "CREATE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER VIEW casedata.whoami AS
+	SELECT CURRENT_USER() AS cur, SESSION_USER() AS sess;
+	GRANT SELECT ON casedata.whoami TO 'alice'@'127.0.0.1';"
+ntk_assert_eq "$(printf 'ntk_definer@localhost\talice@127.0.0.1')" "$(mysql_as alice -e "SELECT cur, sess FROM casedata.whoami")" \
+	"CURRENT_USER() is the definer inside the view, SESSION_USER() the login"
+
 # --- 3. ntk_explain gives ntkctl check's words --------------------------------
 for spec in "alice 1001 open" "bob 1004 open" "mallory 1001 open" "erin 1006 sealed" \
 	"alice 1001 closed" "grace 1001 open" "judy 1001 open" "nobody 1001 open" "carol 1003 open"; do
