@@ -11,7 +11,7 @@
 ntk_need_root
 ntk_tmpdir
 auditd_ensure
-slapd_start 38980 38989
+slapd_start 38980 38984
 ntkd_write_conf
 ntkd_start
 mysql_start 38990 38999 FACTS
