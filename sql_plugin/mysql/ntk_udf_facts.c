@@ -15,8 +15,7 @@
 #include "ntk_err.h"
 #include "ntk_udf.h"
 
-/* Settings: written once under pthread_once, read-only afterwards. */
-static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+/* Settings: written once when the library is loaded, read-only afterwards. */
 static char settings_system[NTK_NAME_MAX + 1];
 static char settings_socket[108];      /* sun_path */
 
@@ -28,7 +27,8 @@ static struct ntk_udf_facts *cache[NTK_UDF_CACHE_SLOTS];
 
 static atomic_uint_fast64_t statement_seq;
 
-static void
+/* At load (CREATE FUNCTION, or server start): before any thread can call in. */
+__attribute__((constructor)) static void
 settings_load(void)
 {
 	const char *s;
@@ -47,14 +47,12 @@ settings_load(void)
 const char *
 ntk_udf_system(void)
 {
-	pthread_once(&settings_once, settings_load);
 	return settings_system[0] != '\0' ? settings_system : NULL;
 }
 
 const char *
 ntk_udf_socket(void)
 {
-	pthread_once(&settings_once, settings_load);
 	return settings_socket[0] != '\0' ? settings_socket : NULL;
 }
 
