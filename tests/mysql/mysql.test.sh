@@ -203,5 +203,6 @@ took=$(($(date +%s) - start))
 ntkd_start
 ntk_assert_eq "1,2,3" "$(view_rows alice)" "ntkd restarted: stale pooled connections replaced"
 kill -0 "$MYSQL_PID" || ntk_fail "mariadbd died"
+mysql_sanitizer_clean
 
 ntk_pass "view pattern, base table refused, explain = ntkctl, hostile args, per-statement audit, 32 connections, fail closed"

@@ -16,6 +16,13 @@ mysql_start() {
 	cp "$NTK_UDF_SO" "$MYSQL_DIR/plugin/ntk_udf.so"
 	mariadb-install-db --no-defaults --datadir="$MYSQL_DIR/data" --user=root \
 		>"$MYSQL_DIR/install.log" 2>&1 || ntk_fail "mariadb-install-db: $(tail -5 "$MYSQL_DIR/install.log")"
+	# A sanitizer build of the library needs its runtime loaded first in mariadbd;
+	# mariadbd's own allocations at exit are not ours to judge (detect_leaks=0).
+	local preload=
+	if ldd "$NTK_UDF_SO" | grep -q libasan; then
+		preload=$(ldd "$NTK_UDF_SO" | awk '/libasan|libubsan/ { printf "%s:", $3 }')
+		MYSQL_WRAPPER=${MYSQL_WRAPPER:-env LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0:log_path=$MYSQL_DIR/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$MYSQL_DIR/ubsan}
+	fi
 	MYSQL_PORT=$(ntk_free_port "$low" "$high")
 	MYSQL_SOCK="$MYSQL_DIR/mysqld.sock"
 	# The UDFs read their system and ntkd socket from the server's environment.
@@ -38,6 +45,15 @@ mysql_stop() {
 	ntk_stop_pid "$MYSQL_PID"
 	wait "$MYSQL_PID" 2>/dev/null || true
 	MYSQL_PID=
+}
+
+# mysql_sanitizer_clean: no ASan/UBSan report from inside mariadbd.
+mysql_sanitizer_clean() {
+	local f
+	for f in "$MYSQL_DIR"/asan* "$MYSQL_DIR"/ubsan*; do
+		[ -e "$f" ] || continue
+		ntk_fail "sanitizer report from mariadbd: $(head -40 "$f")"
+	done
 }
 
 # The administrator (root over the socket, unix_socket authentication).
