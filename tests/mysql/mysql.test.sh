@@ -44,6 +44,18 @@ done
 ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM casedata.clients WHERE case_id = '1001'")" \
 	"a WHERE on the view narrows the filtered rows"
 
+# Facts are asked once per statement at most, and not at all while cached (5 s).
+requests() { ntkctl_t status | sed -n 's/^requests=//p'; }
+sleep 6
+r0=$(requests)
+view_rows frank >/dev/null
+r1=$(requests)
+view_rows frank >/dev/null
+r2=$(requests)
+# Each status call counts itself once.
+ntk_assert_eq "2" "$((r1 - r0))" "a cold 8-row scan: one FACTS request, not one per row"
+ntk_assert_eq "1" "$((r2 - r1))" "a warm scan within the cache time: no request"
+
 # --- 2. the base table, and other names, are out of reach -------------------
 for u in alice mallory; do
 	out=$(mysql_as "$u" -e "SELECT COUNT(*) FROM casedata_private.clients" 2>&1 || true)
