@@ -48,12 +48,12 @@ ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FR
 requests() { ntkctl_t status | sed -n 's/^requests=//p'; }
 sleep 6
 r0=$(requests)
-view_rows frank >/dev/null
+view_rows erin >/dev/null
 r1=$(requests)
-view_rows frank >/dev/null
+view_rows erin >/dev/null
 r2=$(requests)
 # Each status call counts itself once.
-ntk_assert_eq "2" "$((r1 - r0))" "a cold 8-row scan: one FACTS request, not one per row"
+ntk_assert_eq "2" "$((r1 - r0))" "a cold 8-row scan by erin (nothing denied, so no REPORT): one FACTS request, not one per row"
 ntk_assert_eq "1" "$((r2 - r1))" "a warm scan within the cache time: no request"
 
 # --- 2. the base table, and other names, are out of reach -------------------
