@@ -23,15 +23,24 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 --    table) but passes SESSION_USER(): the account the client logged in as.
 --    CURRENT_USER() would be wrong here: inside a SQL SECURITY DEFINER view
 --    it is the definer, 'ntk_definer', for everyone.
+--
+--    TEMPTABLE and the LIMIT are a barrier, and both are needed. A MERGE
+--    view lets the optimizer run the caller's own WHERE on rows the filter
+--    would drop: `WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS` then prints
+--    the names of other people's clients. A TEMPTABLE view alone still gets
+--    the caller's condition pushed into it (condition_pushdown_for_derived);
+--    a LIMIT stops that, so the filter runs on every row first and the
+--    caller's conditions only ever see rows it let through.
 CREATE DATABASE IF NOT EXISTS casedata;
 CREATE OR REPLACE
-	ALGORITHM = MERGE
+	ALGORITHM = TEMPTABLE
 	DEFINER = 'ntk_definer'@'localhost'
 	SQL SECURITY DEFINER
 	VIEW casedata.clients AS
 	SELECT id, case_id, state, name
 	FROM casedata_private.clients
-	WHERE ntk_can_access(SESSION_USER(), case_id, state) = 1;
+	WHERE ntk_can_access(SESSION_USER(), case_id, state) = 1
+	LIMIT 18446744073709551615;
 
 -- 4. Staff get SELECT on the view and nothing on casedata_private.
 --    Their MariaDB account names must be their directory uids.

@@ -75,6 +75,26 @@ out=$(mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u erin -N -B -e "SELE
 ntk_assert_contains "$out" "ERROR 1045" "no anonymous or passwordless login as erin"
 ntk_assert_eq "0" "$(mysql_root -e "SELECT COUNT(*) FROM mysql.user WHERE User = ''")" "no anonymous accounts"
 
+# The caller's own conditions never see a row the filter drops (no leaky view):
+# a conversion warning would print the value, SLEEP would time it.
+out=$(mysql_as mallory -e "SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
+ntk_assert_eq "0" "$out" "mallory's CAST probe: no row, no warning naming a hidden client"
+out=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0 AND ntk_can_access('x', '1') = 0; SHOW WARNINGS" 2>&1)
+ntk_assert_not_contains "$out" "Client Four" "alice's CAST probe names only her own clients"
+ntk_assert_contains "$out" "Client Three" "alice's CAST probe (control: her own rows do warn)"
+start=$(date +%s%N)
+mysql_as mallory -e "SELECT COUNT(*) FROM casedata.clients WHERE name = 'Client Seven' AND SLEEP(2) = 0" >/dev/null
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$took" -lt 1500 ] || ntk_fail "mallory's SLEEP probe ran on a hidden row (${took} ms)"
+# Why the view is TEMPTABLE with a LIMIT: the same view as MERGE leaks (MariaDB behaviour, kept as a warning).
+mysql_root -e "CREATE ALGORITHM = MERGE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
+	VIEW casedata.leaky AS SELECT id, case_id, state, name FROM casedata_private.clients
+	WHERE ntk_can_access(SESSION_USER(), case_id, state) = 1;
+	GRANT SELECT ON casedata.leaky TO 'mallory'@'127.0.0.1';"
+out=$(mysql_as mallory -e "SELECT COUNT(*) FROM casedata.leaky WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
+ntk_assert_contains "$out" "Client Seven" "a MERGE view leaks hidden rows to the caller's WHERE"
+mysql_root -e "DROP VIEW casedata.leaky"
+
 # Why the view passes SESSION_USER(): inside a DEFINER view CURRENT_USER() is the definer.
 mysql_root -e "CREATE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER VIEW casedata.whoami AS
 	SELECT CURRENT_USER() AS cur, SESSION_USER() AS sess;
