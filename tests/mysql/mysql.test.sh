@@ -167,16 +167,20 @@ audit_mark
 for i in 1 2; do
 	ntk_assert_eq "" "$(view_rows mallory)" "mallory's scan $i"
 done
+# A prepared statement: one record per execution.
+ntk_assert_eq "$(printf '0\n0')" "$(mysql_as mallory -e "PREPARE s FROM 'SELECT COUNT(*) FROM casedata.clients'; EXECUTE s; EXECUTE s;")" \
+	"mallory's prepared scan, twice"
 ntk_assert_eq "4" "$(view_rows bob)" "bob's scan"
 # Only this server's records: the query id names mariadbd's pid.
 recs() { audit_search -m TRUSTED_APP --success no -i | grep 'op=ntk-statement' | grep "query=mariadb:$MYSQL_PID:" || true; }
 for ((i = 0; i < 50; i++)); do
 	all=$(recs)
-	[ "$(printf '%s\n' "$all" | grep -c 'acct=' || true)" -ge 3 ] && break
+	[ "$(printf '%s\n' "$all" | grep -c 'acct=' || true)" -ge 5 ] && break
 	sleep 0.2
 done
 m=$(printf '%s\n' "$all" | grep -c 'acct=mallory' || true)
-ntk_assert_eq "2" "$m" "one ntk-statement record per mallory statement (records: $all)"
+ntk_assert_eq "4" "$m" "one ntk-statement record per mallory statement or execution (records: $all)"
+ntk_assert_eq "4" "$(printf '%s\n' "$all" | grep 'acct=mallory' | grep -c 'rows=8 ' || true)" "each of mallory's records counts her 8 rows"
 mrec=$(printf '%s\n' "$all" | grep 'acct=mallory' | head -1)
 ntk_assert_contains "$mrec" "rows=8" "mallory's record counts every filtered row"
 ntk_assert_contains "$mrec" "system=FACTS" "mallory's record names the system"
