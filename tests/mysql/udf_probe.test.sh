@@ -32,6 +32,11 @@ if command -v valgrind >/dev/null 2>&1 && [ -z "$preload" ]; then
 		ntk_fail "valgrind helgrind udf_probe: $(cat "$NTK_TMP/hg.log")"
 fi
 
+# No NTK_SYSTEM in the server's environment: nothing is allowed.
+out=$(env -u NTK_SYSTEM LD_PRELOAD=$preload "$PROBE" "$SO" 1 1 2>&1 || true)
+ntk_assert_contains "$out" "ntk_can_access: user=alice@localhost case=1001 state=open: got 0" "no system: alice denied"
+ntk_assert_contains "$out" "ntk_explain: user=alice@localhost case=1001 state=open: got NULL" "no system: no verdict"
+
 # ntkd gone: every answer is a deny (the probe's allow rows then fail), quickly.
 ntkd_stop
 start=$(date +%s)
