@@ -11,6 +11,7 @@ ROWS=${NTK_BENCH_ROWS:-1000000}
 RUNS=${NTK_BENCH_RUNS:-5}
 
 ntk_need_root
+[ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 auditd_ensure
 slapd_start 39030 39034

@@ -9,6 +9,7 @@
 . "$top_srcdir/tests/mysql/mysql_lib.sh"
 
 ntk_need_root
+[ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 auditd_ensure
 slapd_start 38980 38984

@@ -9,6 +9,7 @@
 PROBE=$top_builddir/tests/mysql/udf_probe
 SO=$top_builddir/sql_plugin/mysql/.libs/ntk_udf.so
 [ -x "$PROBE" ] && [ -f "$SO" ] || ntk_skip "udf_probe or ntk_udf.so not built"
+[ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 slapd_start 38985 38989
 ntkd_write_conf
