@@ -16,25 +16,35 @@
 /* The server's result buffer for string UDFs is 255 bytes; ours lives in the state. */
 #define VERDICT_MAX 255
 
-/*
- * One statement's evaluation of one call site (initid->ptr, from _init to
- * _deinit). The user argument is SESSION_USER() in the pattern, the same
- * on every row, so the facts are looked up once and reused row after row.
- */
-struct udf_stmt {
-	bool explain;
-	bool have_user;
-	char user[NTK_NAME_MAX + 1];
-	size_t user_len;
+/* Distinct users one call site decides for in one statement; more are denied unasked. */
+#define STMT_USERS_MAX 64
+
+/* One user seen by a statement: their facts, and the denials to report for them. */
+struct stmt_user {
+	char name[NTK_NAME_MAX + 1];
+	size_t len;
 	struct ntk_udf_facts *facts;
 	struct ntk_clock clock;         /* read when the facts were taken, for the whole statement */
-	int fetch_err;                  /* the lookup for `user` failed: deny, do not ask again */
-	/* The denial summary sent to ntkd when the statement ends (ntk_can_access only). */
+	int fetch_err;                  /* the lookup failed: deny, do not ask again */
 	uint32_t denied;
 	enum ntk_outcome first_outcome;
 	enum ntk_action first_action;
 	char *cases[NTK_REPORT_CASES_MAX];
 	size_t ncases;
+};
+
+/*
+ * One statement's evaluation of one call site (initid->ptr, from _init to
+ * _deinit). In the pattern the user is SESSION_USER(), the same on every
+ * row: one entry, looked up once. A direct call over a column of names gets
+ * an entry per name, up to STMT_USERS_MAX, so neither ntkd's load nor the
+ * audit records grow with the number of rows.
+ */
+struct udf_stmt {
+	bool explain;
+	struct stmt_user *users[STMT_USERS_MAX];
+	size_t nusers;
+	size_t last;                    /* the entry the previous row used */
 	char verdict[VERDICT_MAX + 1];
 };
 
@@ -133,44 +143,47 @@ udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
 	return false;
 }
 
-/* Send the pending denial summary for the current user, and forget it. */
+/* Send one user's denial summary (one ntk-statement record), then free the entry. */
 static void
-stmt_flush(struct udf_stmt *st)
+stmt_user_finish(struct stmt_user *u)
 {
 	char qid[96];
 	struct ntk_report_req req;
 	size_t i;
 
-	if (st->denied > 0 && st->have_user && ntk_udf_system() != NULL) {
+	if (u == NULL)
+		return;
+	if (u->denied > 0 && ntk_udf_system() != NULL) {
 		ntk_udf_query_id(qid, sizeof(qid));
 		req = (struct ntk_report_req){
-			.user = st->user,
+			.user = u->name,
 			.system = (char *)ntk_udf_system(),
-			.action = st->first_action,
-			.outcome = st->first_outcome,
-			.rows = st->denied,
+			.action = u->first_action,
+			.outcome = u->first_outcome,
+			.rows = u->denied,
 			.query_id = qid,
-			.cases = st->cases,
-			.ncases = st->ncases,
+			.cases = u->cases,
+			.ncases = u->ncases,
 		};
 		/* Nowhere to say it failed from inside the server; the rows were denied anyway. */
 		(void)ntk_udf_report(&req);
 	}
-	for (i = 0; i < st->ncases; i++)
-		free(st->cases[i]);
-	st->ncases = 0;
-	st->denied = 0;
+	for (i = 0; i < u->ncases; i++)
+		free(u->cases[i]);
+	ntk_udf_facts_release(u->facts);
+	free(u);
 }
 
 static void
 udf_deinit(UDF_INIT *initid)
 {
 	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	size_t i;
 
 	if (st == NULL)
 		return;
-	stmt_flush(st);
-	ntk_udf_facts_release(st->facts);
+	for (i = 0; i < st->nusers; i++)
+		stmt_user_finish(st->users[i]);
 	free(st);
 	initid->ptr = NULL;
 }
@@ -244,56 +257,75 @@ word_arg(UDF_ARGS *args, unsigned i, const char *const *words, int dflt, int *ou
 	return false;
 }
 
-/* Make `name` the statement's user, looking up their facts once. */
-static void
+/*
+ * The statement's entry for `name`, created (and its facts looked up) on
+ * first sight. NULL when the statement already has STMT_USERS_MAX users or
+ * memory runs out: the row is denied.
+ */
+static struct stmt_user *
 stmt_user(struct udf_stmt *st, const char *name, size_t len)
 {
-	if (st->have_user && st->user_len == len && memcmp(st->user, name, len) == 0)
-		return;
-	/* A new name mid-statement (direct calls over a column): settle the old one first. */
-	stmt_flush(st);
-	ntk_udf_facts_release(st->facts);
-	st->facts = NULL;
-	memcpy(st->user, name, len);
-	st->user[len] = '\0';
-	st->user_len = len;
-	st->have_user = true;
-	st->fetch_err = ntk_udf_facts_get(st->user, &st->facts);
-	if (st->fetch_err == 0)
-		ntk_udf_clock(st->facts, &st->clock);
+	struct stmt_user *u;
+	size_t i;
+
+	if (st->nusers > 0) {
+		u = st->users[st->last];
+		if (u->len == len && memcmp(u->name, name, len) == 0)
+			return u;
+	}
+	for (i = 0; i < st->nusers; i++) {
+		u = st->users[i];
+		if (u->len == len && memcmp(u->name, name, len) == 0) {
+			st->last = i;
+			return u;
+		}
+	}
+	if (st->nusers >= STMT_USERS_MAX || (u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	memcpy(u->name, name, len);
+	u->name[len] = '\0';
+	u->len = len;
+	u->fetch_err = ntk_udf_facts_get(u->name, &u->facts);
+	if (u->fetch_err == 0)
+		ntk_udf_clock(u->facts, &u->clock);
+	st->last = st->nusers;
+	st->users[st->nusers++] = u;
+	return u;
 }
 
 /* Record one denied row in the statement's summary. */
 static void
-stmt_note_denial(struct udf_stmt *st, const struct ntk_decision *d, enum ntk_action action,
+stmt_note_denial(struct stmt_user *u, const struct ntk_decision *d, enum ntk_action action,
     const char *case_id)
 {
 	size_t i;
 
-	if (st->denied == 0) {
-		st->first_outcome = d->outcome;
-		st->first_action = action;
+	if (u->denied == 0) {
+		u->first_outcome = d->outcome;
+		u->first_action = action;
 	}
-	if (st->denied < UINT32_MAX)
-		st->denied++;
-	if (st->ncases >= NTK_REPORT_CASES_MAX)
+	if (u->denied < UINT32_MAX)
+		u->denied++;
+	if (u->ncases >= NTK_REPORT_CASES_MAX)
 		return;
-	for (i = 0; i < st->ncases; i++)
-		if (strcmp(st->cases[i], case_id) == 0)
+	for (i = 0; i < u->ncases; i++)
+		if (strcmp(u->cases[i], case_id) == 0)
 			return;
 	/* Out of memory only shortens the list; the row count stays right. */
-	if ((st->cases[st->ncases] = strdup(case_id)) != NULL)
-		st->ncases++;
+	if ((u->cases[u->ncases] = strdup(case_id)) != NULL)
+		u->ncases++;
 }
 
 /*
- * Decide one row. 0 with *d filled, or a negative NTK_ERR_*: a bad argument
- * (NTK_ERR_BAD_VALUE) or no usable facts (ntkd unreachable or refusing).
+ * Decide one row. 0 with *d filled and *user set, or a negative NTK_ERR_*:
+ * a bad argument (NTK_ERR_BAD_VALUE), too many users in the statement
+ * (NTK_ERR_TOO_LONG), or no usable facts (ntkd unreachable or refusing).
  */
 static int
 evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_action *action,
-    char case_id[NTK_CASE_ID_MAX + 1])
+    char case_id[NTK_CASE_ID_MAX + 1], struct stmt_user **user)
 {
+	struct stmt_user *u;
 	const char *name;
 	size_t len;
 	int state, access;
@@ -303,10 +335,12 @@ evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_a
 	    !word_arg(args, 3, access_words, 0, &access))
 		return NTK_ERR_BAD_VALUE;
 	*action = access == 0 ? NTK_ACTION_READ : NTK_ACTION_WRITE;
-	stmt_user(st, name, len);
-	if (st->fetch_err != 0)
-		return st->fetch_err;
-	ntk_udf_decide(st->facts, &st->clock, *action, case_id, (enum ntk_case_state)state, d);
+	if ((u = stmt_user(st, name, len)) == NULL)
+		return NTK_ERR_TOO_LONG;
+	if (u->fetch_err != 0)
+		return u->fetch_err;
+	ntk_udf_decide(u->facts, &u->clock, *action, case_id, (enum ntk_case_state)state, d);
+	*user = u;
 	return 0;
 }
 
@@ -320,17 +354,18 @@ long long
 ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error)
 {
 	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	struct stmt_user *u = NULL;
 	struct ntk_decision d;
 	enum ntk_action action;
 	char case_id[NTK_CASE_ID_MAX + 1];
 
 	*is_null = 0;
 	/* Fail closed: a bad argument, or no answer from ntkd, is a 0 for the row. */
-	if (st == NULL || evaluate(st, args, &d, &action, case_id) != 0)
+	if (st == NULL || evaluate(st, args, &d, &action, case_id, &u) != 0)
 		return 0;
 	if (ntk_outcome_allows(d.outcome))
 		return 1;
-	stmt_note_denial(st, &d, action, case_id);
+	stmt_note_denial(u, &d, action, case_id);
 	return 0;
 }
 
@@ -352,11 +387,12 @@ ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *lengt
     char *is_null, char *error)
 {
 	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	struct stmt_user *u = NULL;
 	struct ntk_decision d;
 	enum ntk_action action;
 	char case_id[NTK_CASE_ID_MAX + 1];
 
-	if (st == NULL || evaluate(st, args, &d, &action, case_id) != 0 ||
+	if (st == NULL || evaluate(st, args, &d, &action, case_id, &u) != 0 ||
 	    ntk_decision_format(&d, st->verdict, sizeof(st->verdict)) != 0) {
 		*is_null = 1;
 		return NULL;

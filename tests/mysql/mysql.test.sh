@@ -193,6 +193,27 @@ ntk_assert_eq "1" "$(printf '%s\n' "$brec" | grep -c . || true)" "one record for
 ntk_assert_contains "$brec" "rows=7" "bob's record counts his 7 filtered rows"
 ntk_assert_not_contains "$all" "acct=alice" "alice filtered nothing in this window, so no record"
 
+# A direct call over a column of names: one record per user per statement, and at most
+# 64 users asked about per statement (the rest denied unasked), however many rows.
+audit_mark
+ntk_assert_eq "1,0,1,0,1,0" "$(mysql_root -e "SELECT GROUP_CONCAT(ntk_can_access(u, '1001') ORDER BY n) FROM
+	(SELECT 1 n, 'alice' u UNION SELECT 2, 'judy' UNION SELECT 3, 'alice' UNION SELECT 4, 'judy'
+	 UNION SELECT 5, 'alice' UNION SELECT 6, 'judy') t")" "alternating users in one statement"
+ntk_assert_eq "0" "$(mysql_root -e "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 300)
+	SELECT SUM(ntk_can_access(CONCAT('ghost', n), '1001')) FROM s")" "300 unknown names in one statement"
+for ((i = 0; i < 50; i++)); do
+	all=$(recs)
+	[ "$(printf '%s\n' "$all" | grep -c 'acct=' || true)" -ge 65 ] && break
+	sleep 0.2
+done
+sleep 1
+all=$(recs)
+jrec=$(printf '%s\n' "$all" | grep 'acct=judy' || true)
+ntk_assert_eq "1" "$(printf '%s\n' "$jrec" | grep -c . || true)" "one record for judy's three rows"
+ntk_assert_contains "$jrec" "rows=3 " "judy's record counts her three rows"
+ntk_assert_contains "$jrec" "reason=system-not-permitted" "judy's reason"
+ntk_assert_eq "64" "$(printf '%s\n' "$all" | grep -c 'acct=ghost' || true)" "records for 300 names: capped at 64 users"
+
 # --- 6. 32 connections at once -----------------------------------------------
 conc="$NTK_TMP/conc"
 mkdir -p "$conc"
