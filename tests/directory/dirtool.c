@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ntk_assignment.h"
 #include "ntk_config.h"
@@ -15,8 +16,9 @@
 
 /*
  * Usage: dirtool CONF COMMAND ARG [COMMAND ARG ...]
- *   subject USER | case ID | role ROLE
- * Every command runs on the same directory handle, in order. Lists are
+ *   subject USER | case ID | role ROLE | sleep SECONDS
+ * Every command runs on the same directory handle, in order (sleep lets a
+ * test stop, pause or restart the server between two calls). Lists are
  * sorted so the output does not depend on the server's order. After each
  * command: "round_trips N" (since open) and "server URI". An error prints
  * "error NAME" and makes the exit status 2.
@@ -213,7 +215,7 @@ main(int argc, char **argv)
 	int i, r, status = 0;
 
 	if (argc < 4 || (argc - 2) % 2 != 0) {
-		fprintf(stderr, "usage: dirtool CONF {subject USER|case ID|role ROLE}...\n");
+		fprintf(stderr, "usage: dirtool CONF {subject USER|case ID|role ROLE|sleep SECONDS}...\n");
 		return 64;
 	}
 	/* libldap writes to sockets the server may have closed. */
@@ -236,6 +238,11 @@ main(int argc, char **argv)
 			r = do_case(d, argv[i + 1], config.policy.supervision_depth);
 		else if (strcmp(argv[i], "role") == 0)
 			r = do_role(d, argv[i + 1]);
+		else if (strcmp(argv[i], "sleep") == 0) {
+			fflush(stdout);
+			sleep((unsigned)atoi(argv[i + 1]));
+			continue;
+		}
 		else {
 			fprintf(stderr, "dirtool: unknown command %s\n", argv[i]);
 			status = 64;

@@ -1,0 +1,310 @@
+#!/bin/bash
+# ntkd's LDAP layer (daemon/directory.c) against a private slapd, through dirtool:
+# subjects, supervision, case people, role members, injection, round trips,
+# failover, reconnect, a stopped and a hung server, role groups, and valgrind.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/slapd.sh"
+. "$top_srcdir/tests/lib/ntkd.sh"
+
+DIRTOOL=${DIRTOOL:-$top_builddir/tests/directory/dirtool}
+[ -x "$DIRTOOL" ] || ntk_fail "dirtool not built: $DIRTOOL"
+here=$top_srcdir/tests/directory
+
+ntk_tmpdir
+slapd_start 39050 39069 "$here/role-groups.ldif" "$here/ambiguous.ldif"
+NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
+CONF=$NTK_TMP/ntk-plain.conf
+cp "$NTK_CONF" "$CONF"
+S=$SLAPD_URI
+
+# dt CONF ARGS...: run dirtool, stderr (the log) appended to dirtool.log; sets OUT and RC.
+dt() {
+	set +e
+	OUT=$("$DIRTOOL" "$@" 2>>"$NTK_TMP/dirtool.log")
+	RC=$?
+	set -e
+}
+
+# expect WHAT EXPECTED CONF ARGS...: dirtool prints exactly EXPECTED and exits 0.
+expect() {
+	local what=$1 want=$2
+	shift 2
+	dt "$@"
+	[ "$OUT" = "$want" ] || ntk_fail "$what: expected
+$want
+--- got
+$OUT"
+	[ "$RC" = 0 ] || ntk_fail "$what: exit status $RC"
+}
+
+# --- subjects ---------------------------------------------------------------
+expect "alice: roles and two assignments; bind + 1 search" "subject alice
+found yes
+name alice
+role social_worker
+assignment 1001
+assignment 1002;until=2099-12-31
+round_trips 2
+server $S" "$CONF" subject alice
+
+expect "carol: supervises alice and bob at depth 1; bind + 1 + 2 levels" "subject carol
+found yes
+name carol
+role supervisor
+supervised 1 alice 1001
+supervised 1 alice 1002;until=2099-12-31
+supervised 1 bob 1003
+supervised 1 bob 1004;until=2020-12-31
+round_trips 4
+server $S" "$CONF" subject carol
+
+expect "dave: alice and bob at depth 2 through carol" "subject dave
+found yes
+name dave
+role supervisor
+supervised 2 alice 1001
+supervised 2 alice 1002;until=2099-12-31
+supervised 2 bob 1003
+supervised 2 bob 1004;until=2020-12-31
+round_trips 4
+server $S" "$CONF" subject dave
+
+: >"$NTK_TMP/dirtool.log"
+expect "heidi: malformed values skipped, 1005 kept" "subject heidi
+found yes
+name heidi
+role social_worker
+assignment 1005;system=FACTS
+round_trips 2
+server $S" "$CONF" subject heidi
+log=$(cat "$NTK_TMP/dirtool.log")
+ntk_assert_contains "$log" 'malformed value "10 06" ignored' "heidi's bad case id is logged"
+ntk_assert_contains "$log" 'malformed value "1007;shared=yes" ignored' "heidi's unknown parameter is logged"
+
+# mallory manages trent, but her role is not supervised: no supervision search.
+expect "mallory: social_worker supervises nobody" "subject mallory
+found yes
+name mallory
+role social_worker
+round_trips 2
+server $S" "$CONF" subject mallory
+
+for u in nobody '*' ')(uid=*' 'alice*' 'alice)(uid=bob' '\2a' "$(printf 'al\001ice')"; do
+	expect "unknown or injected user [$u] is not found" "subject $u
+found no
+name $u
+round_trips 2
+server $S" "$CONF" subject "$u"
+done
+
+: >"$NTK_TMP/dirtool.log"
+expect "a name matching two entries is not found" "subject twin
+found no
+name twin
+round_trips 2
+server $S" "$CONF" subject twin
+ntk_assert_contains "$(cat "$NTK_TMP/dirtool.log")" 'user "twin" matches more than one entry' "ambiguity logged"
+
+expect "one connection for several calls" "subject alice
+found yes
+name alice
+role social_worker
+assignment 1001
+assignment 1002;until=2099-12-31
+round_trips 2
+server $S
+subject bob
+found yes
+name bob
+role social_worker
+assignment 1003
+assignment 1004;until=2020-12-31
+round_trips 3
+server $S" "$CONF" subject alice subject bob
+
+# --- case people and role members ------------------------------------------
+P=ou=people,dc=agency,dc=example
+expect "case 1001: holders alice and grace, carol above at 1, dave at 2" "case 1001
+holder alice depth=0 roles=social_worker dn=uid=alice,$P assignments: 1001
+holder grace depth=0 roles=release dn=uid=grace,$P assignments: 1001;until=2099-06-30;access=read
+supervisor carol depth=1 roles=supervisor dn=uid=carol,$P assignments=0
+supervisor dave depth=2 roles=supervisor dn=uid=dave,$P assignments=0
+round_trips 4
+server $S" "$CONF" case 1001
+
+expect "case 1003: two chains, one round trip per level" "case 1003
+holder bob depth=0 roles=social_worker dn=uid=bob,$P assignments: 1003
+holder trent depth=0 roles=social_worker dn=uid=trent,$P assignments: 1003
+supervisor carol depth=1 roles=supervisor dn=uid=carol,$P assignments=0
+supervisor dave depth=2 roles=supervisor dn=uid=dave,$P assignments=0
+supervisor mallory depth=1 roles=social_worker dn=uid=mallory,$P assignments=0
+round_trips 4
+server $S" "$CONF" case 1003
+
+# heidi's "1007;shared=yes" matches the filter but is malformed: she holds nothing.
+expect "case 1007: a malformed value makes no holder" "case 1007
+round_trips 2
+server $S" "$CONF" case 1007
+
+expect "case ids that cannot be valid are held by nobody, without a search" "case 100*
+round_trips 0
+server none" "$CONF" case '100*'
+
+expect "role legal: erin and twin's two entries" "role legal
+member erin
+member twin
+round_trips 2
+server $S" "$CONF" role legal
+
+expect "role supervisor" "role supervisor
+member carol
+member dave
+round_trips 2
+server $S" "$CONF" role supervisor
+
+expect "a wildcard role matches nothing" "role *
+round_trips 2
+server $S" "$CONF" role '*'
+
+# --- role_source = group -----------------------------------------------------
+GCONF=$NTK_TMP/ntk-group.conf
+sed '/^\[ldap\]/a role_source = group' "$CONF" >"$GCONF"
+
+expect "group roles: grace is legal by group, not release" "subject grace
+found yes
+name grace
+role legal
+assignment 1001;until=2099-06-30;access=read
+assignment 1002;until=2020-01-31;access=read
+round_trips 3
+server $S" "$GCONF" subject grace
+
+expect "group roles: carol supervises; bind + user + groups + 2 levels" "subject carol
+found yes
+name carol
+role supervisor
+supervised 1 alice 1001
+supervised 1 alice 1002;until=2099-12-31
+supervised 1 bob 1003
+supervised 1 bob 1004;until=2020-12-31
+round_trips 5
+server $S" "$GCONF" subject carol
+
+expect "group roles: dave is in no group, so supervises nobody" "subject dave
+found yes
+name dave
+round_trips 3
+server $S" "$GCONF" subject dave
+
+expect "group roles: case people get their group roles" "case 1001
+holder alice depth=0 roles=social_worker dn=uid=alice,$P assignments: 1001
+holder grace depth=0 roles=legal dn=uid=grace,$P assignments: 1001;until=2099-06-30;access=read
+supervisor carol depth=1 roles=supervisor dn=uid=carol,$P assignments=0
+supervisor dave depth=2 roles= dn=uid=dave,$P assignments=0
+round_trips 7
+server $S" "$GCONF" case 1001
+
+expect "group roles: members resolved from member DNs (a dangling one skipped)" "role social_worker
+member alice
+member bob
+round_trips 3
+server $S" "$GCONF" role social_worker
+
+expect "group roles: legal" "role legal
+member erin
+member grace
+round_trips 3
+server $S" "$GCONF" role legal
+
+# --- valgrind -----------------------------------------------------------------
+if [ "${NTK_SANITIZERS:-0}" = 1 ]; then
+	ntk_log "sanitizer build: valgrind run left out"
+elif ! command -v valgrind >/dev/null 2>&1; then
+	ntk_skip "valgrind not installed"
+else
+	set +e
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
+		"$DIRTOOL" "$GCONF" subject carol case 1001 role social_worker subject '*' \
+		>"$NTK_TMP/vg.out" 2>"$NTK_TMP/vg.log"
+	rc=$?
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
+		"$DIRTOOL" "$CONF" subject dave case 1003 role legal subject heidi subject twin \
+		>>"$NTK_TMP/vg.out" 2>>"$NTK_TMP/vg.log"
+	rc2=$?
+	set -e
+	[ "$rc" = 0 ] && [ "$rc2" = 0 ] || ntk_fail "valgrind found errors or leaks: $(cat "$NTK_TMP/vg.log")"
+	ntk_assert_contains "$(cat "$NTK_TMP/vg.out")" "supervised 1 alice 1001" "valgrind run did the work"
+fi
+
+# --- failover and reconnect --------------------------------------------------
+closed=$(ntk_free_port 39050 39069)
+NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf "ldap://127.0.0.1:$closed/ $S"
+FCONF=$NTK_TMP/ntk-failover.conf
+cp "$NTK_CONF" "$FCONF"
+dt "$FCONF" subject alice
+[ "$RC" = 0 ] || ntk_fail "failover: exit status $RC"
+ntk_assert_contains "$OUT" "found yes" "failover: alice found through the second URI"
+ntk_assert_contains "$OUT" "server $S" "failover: the second URI is reported"
+
+# The server restarts between two calls: the idle connection is found dead and re-opened.
+"$DIRTOOL" "$CONF" subject alice sleep 3 subject alice >"$NTK_TMP/restart.out" 2>>"$NTK_TMP/dirtool.log" &
+dpid=$!
+sleep 1
+slapd_stop
+slapd_restart
+wait "$dpid" || ntk_fail "reconnect: dirtool failed: $(cat "$NTK_TMP/restart.out")"
+got=$(sed -n '9,$p' "$NTK_TMP/restart.out")
+ntk_assert_eq "subject alice
+found yes
+name alice
+role social_worker
+assignment 1001
+assignment 1002;until=2099-12-31
+round_trips 5
+server $S" "$got" "reconnect after a restart (lost search + bind + search)"
+
+# --- a stopped and a hung server --------------------------------------------
+slapd_stop
+dt "$CONF" subject alice
+ntk_assert_eq "2" "$RC" "stopped server: exit status"
+ntk_assert_eq "subject alice
+error NTK_ERR_UNAVAILABLE
+round_trips 1
+server none" "$OUT" "stopped server: unavailable"
+dt "$FCONF" case 1001
+ntk_assert_contains "$OUT" "error NTK_ERR_UNAVAILABLE" "every URI down: unavailable"
+
+slapd_restart
+slapd_pause
+t0=$EPOCHREALTIME
+dt "$CONF" subject alice
+t1=$EPOCHREALTIME
+elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
+ntk_assert_eq "2" "$RC" "hung server on connect: exit status"
+ntk_assert_contains "$OUT" "error NTK_ERR_UNAVAILABLE" "hung server on connect: unavailable"
+ntk_log "hung server on connect: unavailable after $elapsed ms (timeout=2)"
+[ "$elapsed" -lt 5000 ] || ntk_fail "hung server on connect: took ${elapsed} ms with timeout=2"
+[ "$elapsed" -ge 1500 ] || ntk_fail "hung server on connect: gave up after ${elapsed} ms, before the timeout"
+slapd_resume
+
+# Hung after the connection is made: the search itself must time out.
+"$DIRTOOL" "$CONF" subject alice sleep 2 subject carol >"$NTK_TMP/hang.out" 2>>"$NTK_TMP/dirtool.log" &
+dpid=$!
+sleep 1
+slapd_pause
+t0=$EPOCHREALTIME
+set +e
+wait "$dpid"
+rc=$?
+set -e
+t1=$EPOCHREALTIME
+slapd_resume
+elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
+ntk_assert_eq "2" "$rc" "hung server mid-session: exit status"
+ntk_assert_contains "$(cat "$NTK_TMP/hang.out")" "subject carol
+error NTK_ERR_UNAVAILABLE" "hung server mid-session: unavailable"
+ntk_log "hung server mid-session: unavailable after $elapsed ms (1 s of sleep + timeout=2)"
+# 1 s of the sleep is left, then at most the 2 s timeout.
+[ "$elapsed" -lt 5000 ] || ntk_fail "hung server mid-session: took ${elapsed} ms with timeout=2"
+
+ntk_pass "directory queries, round trips, failover, timeouts"
