@@ -25,7 +25,7 @@
 #define DIR_UID_ATTR "uid"
 #define DIR_LEVEL_CAP 10000     /* entries per supervision level, holders, members */
 #define DIR_FILTER_DNS 200      /* DNs per (|(manager=...)...) filter */
-#define DIR_BATCH 256           /* searches outstanding at once */
+#define DIR_BATCH 64            /* searches outstanding at once (slapd queues 100 per anonymous connection) */
 #define DIR_VALUE_MAX 1024      /* longest attribute value we take */
 
 struct ntkd_directory {

@@ -342,7 +342,8 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 		}
 		r = batch_run(c, s, n, &att);
 		if (r == 0) {
-			if (idx != 0 && (!c->have_server || c->server != idx))
+			/* Away from the preferred URI: ask it again in a while, not on every call. */
+			if (idx != 0 && c->failback_at <= now)
 				c->failback_at = now + NTKD_LDAP_FAILBACK_SECS;
 			c->have_server = true;
 			c->server = idx;
