@@ -11,7 +11,16 @@ DIRTOOL=${DIRTOOL:-$top_builddir/tests/directory/dirtool}
 here=$top_srcdir/tests/directory
 
 ntk_tmpdir
-slapd_start 39050 39069 "$here/role-groups.ldif" "$here/ambiguous.ldif"
+# A wide tree for the batching paths: boss -> 250 leads -> one worker each, all on case 2000.
+{
+	printf 'dn: ou=wide,dc=agency,dc=example\nobjectClass: organizationalUnit\nou: wide\n\n'
+	printf 'dn: uid=boss,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: boss\ncn: boss\nsn: boss\nntkRole: supervisor\n\n'
+	for ((i = 0; i < 250; i++)); do
+		printf 'dn: uid=lead%03d,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: lead%03d\ncn: l\nsn: l\nntkRole: supervisor\nmanager: uid=boss,ou=wide,dc=agency,dc=example\n\n' "$i" "$i"
+		printf 'dn: uid=work%03d,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: work%03d\ncn: w\nsn: w\nntkRole: social_worker\nntkCaseAssignment: 2000;until=2099-01-01\nmanager: uid=lead%03d,ou=wide,dc=agency,dc=example\n\n' "$i" "$i" "$i"
+	done
+} >"$NTK_TMP/wide.ldif"
+slapd_start 39050 39069 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$NTK_TMP/wide.ldif"
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 CONF=$NTK_TMP/ntk-plain.conf
 cp "$NTK_CONF" "$CONF"
@@ -156,11 +165,29 @@ member twin
 round_trips 2
 server $S" "$CONF" role legal
 
-expect "role supervisor" "role supervisor
+dt "$CONF" role supervisor
+ntk_assert_eq 0 "$RC" "role supervisor: exit status"
+ntk_assert_eq "role supervisor
+member boss
 member carol
 member dave
-round_trips 2
-server $S" "$CONF" role supervisor
+round_trips 2" "$(printf '%s\n' "$OUT" | grep -v '^member lead' | sed '$d')" "role supervisor"
+ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^member lead')" "role supervisor: the 250 leads"
+
+# boss: 250 workers at depth 2, found with two (|(manager=...)) filters sent as one batch.
+dt "$CONF" subject boss
+ntk_assert_eq 0 "$RC" "boss: exit status"
+ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^supervised 2 work[0-9]* 2000;until=2099-01-01$')" "boss supervises 250 workers at depth 2"
+ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^supervised ')" "boss: nothing else supervised"
+ntk_assert_contains "$OUT" "round_trips 4" "boss: bind + user + one batch per level"
+
+# case 2000: 250 holders; their 250 leads are base searches, 64 per batch.
+dt "$CONF" case 2000
+ntk_assert_eq 0 "$RC" "case 2000: exit status"
+ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^holder work')" "case 2000: 250 holders"
+ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^supervisor lead[0-9]* depth=1 roles=supervisor ')" "case 2000: 250 leads at depth 1"
+ntk_assert_eq 1 "$(printf '%s\n' "$OUT" | grep -c '^supervisor boss depth=2 ')" "case 2000: boss at depth 2"
+ntk_assert_contains "$OUT" "round_trips 7" "case 2000: bind + holders + 4 batches + 1"
 
 expect "a wildcard role matches nothing" "role *
 round_trips 2
