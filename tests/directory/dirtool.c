@@ -74,6 +74,8 @@ lines_flush(struct lines *l)
 {
 	size_t i;
 
+	if (l->n == 0)
+		return;
 	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 	for (i = 0; i < l->n; i++) {
 		printf("%s\n", l->v[i]);

@@ -11,7 +11,7 @@ DIRTOOL=${DIRTOOL:-$top_builddir/tests/directory/dirtool}
 ntk_need_cmd openssl
 
 ntk_tmpdir
-slapd_start 39050 39069
+slapd_start 39060 39069
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 S=$SLAPD_URI
 P=$SLAPD_PORT
