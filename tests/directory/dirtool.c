@@ -16,9 +16,10 @@
 
 /*
  * Usage: dirtool CONF COMMAND ARG [COMMAND ARG ...]
- *   subject USER | case ID | role ROLE | sleep SECONDS
- * Every command runs on the same directory handle, in order (sleep lets a
- * test stop, pause or restart the server between two calls). Lists are
+ *   subject USER | case ID | role ROLE | waitfile PATH
+ * Every command runs on the same directory handle, in order. waitfile
+ * prints "waiting", then waits (up to 60 s) until PATH exists, so a test can
+ * stop, pause or restart the server between two calls. Lists are
  * sorted so the output does not depend on the server's order. After each
  * command: "round_trips N" (since open) and "server URI". An error prints
  * "error NAME" and makes the exit status 2.
@@ -217,7 +218,7 @@ main(int argc, char **argv)
 	int i, r, status = 0;
 
 	if (argc < 4 || (argc - 2) % 2 != 0) {
-		fprintf(stderr, "usage: dirtool CONF {subject USER|case ID|role ROLE|sleep SECONDS}...\n");
+		fprintf(stderr, "usage: dirtool CONF {subject USER|case ID|role ROLE|waitfile PATH}...\n");
 		return 64;
 	}
 	/* libldap writes to sockets the server may have closed. */
@@ -240,9 +241,11 @@ main(int argc, char **argv)
 			r = do_case(d, argv[i + 1], config.policy.supervision_depth);
 		else if (strcmp(argv[i], "role") == 0)
 			r = do_role(d, argv[i + 1]);
-		else if (strcmp(argv[i], "sleep") == 0) {
+		else if (strcmp(argv[i], "waitfile") == 0) {
+			printf("waiting\n");
 			fflush(stdout);
-			sleep((unsigned)atoi(argv[i + 1]));
+			for (int t = 0; t < 1200 && access(argv[i + 1], F_OK) != 0; t++)
+				usleep(50000);
 			continue;
 		}
 		else {
