@@ -261,6 +261,7 @@ else
 	set -e
 	[ "$rc" = 0 ] && [ "$rc2" = 0 ] || ntk_fail "valgrind found errors or leaks: $(cat "$NTK_TMP/vg.log")"
 	ntk_assert_contains "$(cat "$NTK_TMP/vg.out")" "supervised 1 alice 1001" "valgrind run did the work"
+	ntk_log "valgrind: no errors and no definite leaks"
 fi
 
 # --- failover and reconnect --------------------------------------------------
