@@ -822,8 +822,9 @@ struct people_ctx {
 	const char *case_id;    /* holders: the case; supervisors: NULL */
 	unsigned depth;
 	struct people *pl;
-	struct strset *listed;  /* DNs of the entries read (as the server returns them) */
-	struct strset *queued;  /* DNs asked for or to be asked for (as manager values name them) */
+	struct strset *listed;  /* this list's DNs (as the server returns them) */
+	struct strset *above;   /* supervisors' DNs: not asked for again */
+	struct strset *queued;  /* manager DNs asked for (as manager values name them) */
 	struct strv *managers;  /* the next level up */
 	size_t count;
 	bool cut;
@@ -849,15 +850,19 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 		if ((r = entry_assignments(cf, ld, e, dn, ctx->case_id, &al)) != 0 || al.n == 0)
 			goto out;
 	}
-	/* Each entry once, at its smallest depth; a holder is not also his own supervisor. */
-	if ((r = strset_add(ctx->listed, dn)) <= 0 || (r = strset_add(ctx->queued, dn)) < 0)
+	/*
+	 * Each entry once per list, supervisors at their smallest depth. A
+	 * holder may also be listed above another holder: his own assignment
+	 * may have run out while he still supervises an active one.
+	 */
+	if ((r = strset_add(ctx->listed, dn)) <= 0)
 		goto out;
 	ctx->count++;
 	/* The chain goes on through people without a uid; only those with one are listed. */
 	if ((r = entry_strings(ld, e, dn, cf->manager_attribute, &mgr, DIR_VALUE_MAX)) != 0)
 		goto out;
 	for (i = 0; i < mgr.n; i++) {
-		if (strset_has(ctx->listed, mgr.v[i]))
+		if (strset_has(ctx->above, mgr.v[i]))
 			continue;
 		if ((r = strset_add(ctx->queued, mgr.v[i])) < 0)
 			goto out;
@@ -926,7 +931,7 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 {
 	const struct ntk_config *cf;
 	struct people hl = { 0 }, sl = { 0 };
-	struct strset listed = { 0 }, queued = { 0 };
+	struct strset listed = { 0 }, above = { 0 }, queued = { 0 };
 	struct strv frontier = { 0 }, next = { 0 };
 	struct ntkd_ldap_search *s = NULL;
 	struct people_ctx ctx = { 0 };
@@ -965,6 +970,7 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 	ctx.case_id = case_id;
 	ctx.pl = &hl;
 	ctx.listed = &listed;
+	ctx.above = &above;
 	ctx.queued = &queued;
 	ctx.managers = &frontier;
 	if ((r = dir_search(d, s, 1, people_entry, &ctx)) != 0)
@@ -993,6 +999,7 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 		ctx.case_id = NULL;
 		ctx.depth = level;
 		ctx.pl = &sl;
+		ctx.listed = &above;
 		ctx.managers = &next;
 		ctx.count = 0;
 		ctx.cut = false;
@@ -1022,6 +1029,7 @@ out:
 	strv_clear(&frontier);
 	strv_clear(&next);
 	strset_clear(&listed);
+	strset_clear(&above);
 	strset_clear(&queued);
 	return r;
 }

@@ -20,7 +20,7 @@ ntk_tmpdir
 		printf 'dn: uid=work%03d,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: work%03d\ncn: w\nsn: w\nntkRole: social_worker\nntkCaseAssignment: 2000;until=2099-01-01\nmanager: uid=lead%03d,ou=wide,dc=agency,dc=example\n\n' "$i" "$i" "$i"
 	done
 } >"$NTK_TMP/wide.ldif"
-slapd_start 39050 39059 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$NTK_TMP/wide.ldif"
+slapd_start 39050 39059 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$here/chain.ldif" "$NTK_TMP/wide.ldif"
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 CONF=$NTK_TMP/ntk-plain.conf
 cp "$NTK_CONF" "$CONF"
@@ -131,6 +131,25 @@ assignment 1004;until=2020-12-31
 round_trips 3
 server $S" "$CONF" subject alice subject bob
 
+# A manager cycle: each sees the other once, never himself, and the walk ends.
+expect "cycle: cy1 supervises cy2 only" "subject cy1
+found yes
+name cy1
+role supervisor
+assignment 3001
+supervised 1 cy2 3002
+round_trips 4
+server $S" "$CONF" subject cy1
+
+expect "sam supervises kim" "subject sam
+found yes
+name sam
+role supervisor
+assignment 3000;until=2020-01-01
+supervised 1 kim 3000
+round_trips 4
+server $S" "$CONF" subject sam
+
 # --- case people and role members ------------------------------------------
 P=ou=people,dc=agency,dc=example
 expect "case 1001: holders alice and grace, carol above at 1, dave at 2" "case 1001
@@ -149,6 +168,15 @@ supervisor dave depth=2 roles=supervisor dn=uid=dave,$P assignments=0
 supervisor mallory depth=1 roles=social_worker dn=uid=mallory,$P assignments=0
 round_trips 4
 server $S" "$CONF" case 1003
+
+C=ou=chain,dc=agency,dc=example
+expect "case 3000: sam holds it (expired) and is listed above kim too" "case 3000
+holder kim depth=0 roles=social_worker dn=uid=kim,$C assignments: 3000
+holder sam depth=0 roles=supervisor dn=uid=sam,$C assignments: 3000;until=2020-01-01
+supervisor pat depth=1 roles=supervisor dn=uid=pat,$C assignments=0
+supervisor sam depth=1 roles=supervisor dn=uid=sam,$C assignments=0
+round_trips 3
+server $S" "$CONF" case 3000
 
 # heidi's "1007;shared=yes" matches the filter but is malformed: she holds nothing.
 expect "case 1007: a malformed value makes no holder" "case 1007
@@ -170,7 +198,11 @@ ntk_assert_eq 0 "$RC" "role supervisor: exit status"
 ntk_assert_eq "role supervisor
 member boss
 member carol
+member cy1
+member cy2
 member dave
+member pat
+member sam
 round_trips 2" "$(printf '%s\n' "$OUT" | grep -v '^member lead' | sed '$d')" "role supervisor"
 ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^member lead')" "role supervisor: the 250 leads"
 
