@@ -112,7 +112,13 @@ conn_connect(struct ntkd_ldap_conn *c, size_t idx)
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS) {
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+	    /*
+	     * libldap 2.5 bounds the TLS handshake by the network timeout only
+	     * on an asynchronous connect; otherwise a hung ldaps:// server makes
+	     * ldap_int_tls_start spin on its non-blocking socket for ever.
+	     */
+	    ldap_set_option(ld, LDAP_OPT_CONNECT_ASYNC, LDAP_OPT_ON) != LDAP_OPT_SUCCESS) {
 		ntkd_log(LOG_ERR, "ldap %s: cannot set connection options", uri);
 		goto out;
 	}

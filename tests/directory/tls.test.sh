@@ -105,4 +105,17 @@ sed -i "s|^uri = .*|uri = ldaps://127.0.0.1:$LP/|" "$ldapsbad"
 dt "$ldapsbad" subject carol
 ntk_assert_contains "$OUT" "error NTK_ERR_UNAVAILABLE" "ldaps with a wrong CA fails closed"
 
+# A hung server: StartTLS and the ldaps handshake are bounded by the timeout (2 s) too.
+slapd_pause
+for c in "$good" "$ldaps"; do
+	t0=$EPOCHREALTIME
+	dt "$c" subject alice
+	t1=$EPOCHREALTIME
+	elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
+	ntk_log "hung TLS server ($(basename "$c")): unavailable after $elapsed ms (timeout=2)"
+	ntk_assert_contains "$OUT" "error NTK_ERR_UNAVAILABLE" "hung TLS server ($(basename "$c")): unavailable"
+	[ "$elapsed" -lt 5000 ] || ntk_fail "hung TLS server ($(basename "$c")): took $elapsed ms"
+done
+slapd_resume
+
 ntk_pass "StartTLS and ldaps verified, and failing closed"
