@@ -1,4 +1,4 @@
-/* ntkd's view of the LDAP directory: users, their roles and assignments, supervision chains, case holders and role members. */
+/* ntkd's view of the LDAP directory: users, roles, assignments, supervision chains, case people, role members. */
 #include "config.h"
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* dirtool: run ntkd's directory queries against a config and print the answers in a stable text form (for tests). */
+/* dirtool: run ntkd's directory queries against a config and print the answers in a stable form, for tests. */
 #include "config.h"
 
 #include <signal.h>
