@@ -306,9 +306,45 @@ dt "$FCONF" subject alice
 ntk_assert_contains "$OUT" "found yes" "failover: alice found through the second URI"
 ntk_assert_contains "$OUT" "server $S" "failover: the second URI is reported"
 
+# wait_line FILE LINE [COUNT]: until dirtool has printed LINE (COUNT times; it then waits for its go file).
+lines_at_least() { [ "$(grep -cx "$2" "$1")" -ge "$3" ]; }
+wait_line() {
+	ntk_wait_for 30 lines_at_least "$1" "$2" "${3:-1}" ||
+		ntk_fail "dirtool never printed $2: $(cat "$1")"
+}
+
+# Failback: the first URI comes up; the handle stays on the second for
+# NTKD_LDAP_FAILBACK_SECS (30 s), then goes back to the first.
+if [ "${NTK_TEST_QUICK:-0}" != 1 ]; then
+	cp -r "$SLAPD_DIR" "$NTK_TMP/slapd2"
+	rm -f "$NTK_TMP/slapd2/slapd.pid"
+	sed -i "s|$SLAPD_DIR|$NTK_TMP/slapd2|g" "$NTK_TMP/slapd2/slapd.conf"
+	"$DIRTOOL" "$FCONF" subject alice waitfile "$NTK_TMP/go3" subject alice waitfile "$NTK_TMP/go4" \
+		subject alice >"$NTK_TMP/failback.out" 2>>"$NTK_TMP/dirtool.log" &
+	dpid=$!
+	wait_line "$NTK_TMP/failback.out" waiting
+	"$SLAPD_BIN" -f "$NTK_TMP/slapd2/slapd.conf" -h "ldap://127.0.0.1:$closed/" || ntk_fail "second slapd did not start"
+	ntk_wait_for 10 test -s "$NTK_TMP/slapd2/slapd.pid" || ntk_fail "second slapd wrote no pid file"
+	slapd2_pid=$(cat "$NTK_TMP/slapd2/slapd.pid")
+	ntk_on_exit "ntk_stop_pid $slapd2_pid"
+	ntk_wait_for 10 ldapsearch -x -H "ldap://127.0.0.1:$closed/" -s base -b "" ||
+		ntk_fail "second slapd does not answer"
+	touch "$NTK_TMP/go3"
+	wait_line "$NTK_TMP/failback.out" waiting 2
+	sleep 31
+	touch "$NTK_TMP/go4"
+	wait "$dpid" || ntk_fail "failback: dirtool failed: $(cat "$NTK_TMP/failback.out")"
+	ntk_assert_eq "server $S
+server $S
+server ldap://127.0.0.1:$closed/" "$(grep '^server' "$NTK_TMP/failback.out")" \
+		"failback: second URI, still the second within 30 s, then the first again"
+	ntk_assert_eq 3 "$(grep -c '^found yes' "$NTK_TMP/failback.out")" "failback: every call answered"
+	ntk_stop_pid "$slapd2_pid"
+else
+	ntk_log "NTK_TEST_QUICK=1: the 31 s failback check left out"
+fi
+
 # The server restarts between two calls: the idle connection is found dead and re-opened.
-# wait_line FILE LINE: until dirtool has printed LINE (it then waits for its go file).
-wait_line() { ntk_wait_for 30 grep -qx "$2" "$1" || ntk_fail "dirtool never printed $2: $(cat "$1")"; }
 
 "$DIRTOOL" "$CONF" subject alice waitfile "$NTK_TMP/go1" subject alice >"$NTK_TMP/restart.out" 2>>"$NTK_TMP/dirtool.log" &
 dpid=$!
