@@ -63,8 +63,9 @@ ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
 		return 0;
 	}
 	old = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
-	if (old != NULL && r->now - old->base.fetched < lifetime(c, old) &&
-	    old->base.fetched <= r->now) {
+	/* Facts fetched under an older config (attribute mapping, depth) are not fresh. */
+	if (old != NULL && old->generation == r->snap->generation &&
+	    r->now - old->base.fetched < lifetime(c, old) && old->base.fetched <= r->now) {
 		ntkd_cache_count(r->d->facts, true);
 		*source = NTKD_FACTS_CACHE;
 		*out = old;
@@ -77,6 +78,7 @@ ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
 		goto out;
 	}
 	ntkd_cached_init(&f->base, r->now, facts_destroy);
+	f->generation = r->snap->generation;
 	if ((rc = ntkd_worker_directory(r, &dir)) == 0) {
 		rc = ntkd_directory_subject(dir, user, &f->subject);
 		ntkd_worker_directory_done(r, rc);

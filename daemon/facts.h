@@ -9,6 +9,7 @@
 struct ntkd_facts {
 	struct ntkd_cached base;        /* first: the cache's header */
 	struct ntk_subject subject;     /* grants empty: the grant store holds them */
+	unsigned long generation;       /* config it was fetched under */
 };
 
 enum ntkd_facts_source {
