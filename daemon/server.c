@@ -225,6 +225,13 @@ worker_main(void *arg)
 		if (ev.data.ptr == &stop_tag)
 			break;  /* level-triggered: every worker sees it */
 		c = ev.data.ptr;
+		/*
+		 * The worker that re-armed it did so holding the lock: taking it
+		 * once orders its writes to the connection before ours (epoll
+		 * alone does too, but invisibly to thread checkers).
+		 */
+		pthread_mutex_lock(&s->lock);
+		pthread_mutex_unlock(&s->lock);
 		keep = !c->doomed && serve(&wa->w, c, &out);
 		ntk_buf_reset(&out);
 
