@@ -18,7 +18,8 @@
  *   --rhost HOST    set PAM_RHOST      --tty TTY   set PAM_TTY
  *   --silent        call pam_acct_mgmt with PAM_SILENT
  *   --no-conv       give PAM a conversation without a function
- *   --repeat N      N logins (pam_start, acct_mgmt, pam_end); prints µs per login
+ *   --repeat N      N logins (pam_start, acct_mgmt, pam_end); prints µs per
+ *                   login: mean, median, 99th percentile and maximum
  *   --leftovers     fail (exit 4) when an fd, thread or signal handler is left
  *                   behind after pam_end
  * Prints "result=NAME" for the last login and "conv=STYLE:TEXT" for each
@@ -196,6 +197,14 @@ drive_now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+static int
+drive_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,7 +212,7 @@ main(int argc, char **argv)
 	struct pam_conv conv = { drive_conv, NULL };
 	struct pam_conv noconv = { NULL, NULL };
 	struct drive_snapshot before, after;
-	double t0, t1;
+	double t0, t1, *lat = NULL;
 	long i;
 	int a, r = PAM_SYSTEM_ERR;
 
@@ -245,16 +254,29 @@ main(int argc, char **argv)
 	 * it is not counted as something a module left behind.
 	 */
 	openlog("pam_drive", LOG_NDELAY | LOG_PID, LOG_AUTHPRIV);
+	if (o.repeat > 1 && (lat = calloc((size_t)o.repeat, sizeof(*lat))) == NULL)
+		return 2;
 	drive_snap(&before);
 	t0 = drive_now_us();
-	for (i = 0; i < o.repeat; i++)
+	for (i = 0; i < o.repeat; i++) {
+		double s = drive_now_us();
+
 		r = drive_one(&o, o.no_conv ? &noconv : &conv);
+		if (lat != NULL)
+			lat[i] = drive_now_us() - s;
+	}
 	t1 = drive_now_us();
 	drive_snap(&after);
 
 	printf("result=%s\n", drive_result_name(r));
-	if (o.repeat > 1)
+	if (lat != NULL) {
+		qsort(lat, (size_t)o.repeat, sizeof(*lat), drive_cmp_double);
 		printf("us_per_login=%.1f\n", (t1 - t0) / (double)o.repeat);
+		printf("us_median=%.1f\n", lat[o.repeat / 2]);
+		printf("us_p99=%.1f\n", lat[(o.repeat * 99) / 100]);
+		printf("us_max=%.1f\n", lat[o.repeat - 1]);
+		free(lat);
+	}
 	fflush(stdout);
 	r = o.leftovers && drive_compare(&before, &after) != 0 ? 4 : 0;
 	closelog();
