@@ -1,6 +1,11 @@
 # Shared setup for the libnss_ntk tests: slapd + ntkd, nss_wrapper, and the real nsswitch.conf (root).
 # Source after common.sh, slapd.sh and ntkd.sh.
 
+# distcheck runs the unit tests only.
+if [ "${NTK_UNIT_ONLY:-0}" = 1 ]; then
+	ntk_skip "NTK_UNIT_ONLY=1: server tests not run"
+fi
+
 NSS_SO="$top_builddir/nss_module/.libs/libnss_ntk.so.2"
 NSS_PROBE="$top_builddir/tests/nss/nss_probe"
 NSS_STRESS="$top_builddir/tests/nss/nss_stress"

@@ -100,4 +100,14 @@ for want in "${NSS_EXPECT_GROUPS[@]}"; do
 done
 ntk_assert_eq "NOTFOUND errno=ENOENT" "$(echo "$got" | tail -1)" "enumeration ends"
 
+# The module under valgrind: no invalid access, no leak, across lookups of every kind.
+if command -v valgrind >/dev/null 2>&1 && [ -z "$NSS_SAN_PRELOAD" ]; then
+	for args in "name ntk-case-1009 100" "gid 201001" "initgroups carol" "enum 1" "minbuf ntk-case-1003"; do
+		# shellcheck disable=SC2086
+		NTK_SOCKET=$NTK_SOCKET valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$NSS_PROBE" "$NSS_SO" $args >/dev/null 2>"$NTK_TMP/vg.log" ||
+			ntk_fail "valgrind nss_probe $args: $(cat "$NTK_TMP/vg.log")"
+	done
+fi
+
 ntk_pass "group kinds, ERANGE retries, filters, initgroups, enumeration"
