@@ -20,12 +20,19 @@ nss_start_servers
 printf 'root:x:0:0::/root:/bin/sh\nalice:x:5001:5001::/:/bin/sh\n' >"$NTK_TMP/passwd.bench"
 
 declare -A MED P99
+# Each figure is the best of 3 runs (lowest median): the machine is shared.
 run() { # key iterations op args...
-	local key=$1 n=$2 out
+	local key=$1 n=$2 out best="" i
 	shift 2
-	out=$("$@") || ntk_fail "bench $key: $out"
-	MED[$key]=$(echo "$out" | awk '{print $(NF-1)}')
-	P99[$key]=$(echo "$out" | awk '{print $NF}')
+	for i in 1 2 3; do
+		out=$("$@") || ntk_fail "bench $key: $out"
+		if [ -z "$best" ] || awk -v a="$(echo "$out" | awk '{print $(NF-1)}')" \
+			-v b="$(echo "$best" | awk '{print $(NF-1)}')" 'BEGIN { exit !(a < b) }'; then
+			best=$out
+		fi
+	done
+	MED[$key]=$(echo "$best" | awk '{print $(NF-1)}')
+	P99[$key]=$(echo "$best" | awk '{print $NF}')
 	printf '  %-44s median %8s us   p99 %8s us\n' "$key" "${MED[$key]}" "${P99[$key]}"
 }
 
@@ -35,12 +42,12 @@ in_ns() { # group-file nsswitch-group-line command...
 	local gf=$1 line=$2
 	shift 2
 	sed -E "s/^group:.*/group: $line/" /etc/nsswitch.conf >"$NTK_TMP/nsswitch.bench"
-	unshare -m --propagation private sh -c 'mount --bind "$0" /etc/group && mount --bind "$1" /etc/nsswitch.conf && shift 2 && exec "$@"' \
+	unshare -m --propagation private sh -c 'mount --bind "$0" /etc/group && mount --bind "$1" /etc/nsswitch.conf && shift && exec "$@"' \
 		"$gf" "$NTK_TMP/nsswitch.bench" \
 		env LD_LIBRARY_PATH="$(dirname "$NSS_SO")" NTK_SOCKET="$NTK_SOCKET" "$@"
 }
 
-echo "libnss_ntk warm lookups ($N iterations each; ntkd cache warm; $(nproc) cores)"
+echo "libnss_ntk warm lookups ($N iterations each, best of 3; ntkd cache warm; $(nproc) cores)"
 run "ntkd no-op round trip (PING)" "$N" "$BENCH" "$N" ping "$NTK_SOCKET"
 run "module getgrnam ntk-case-1001" "$N" env NTK_SOCKET="$NTK_SOCKET" "$BENCH" "$N" module-grnam "$NSS_SO" ntk-case-1001
 run "module initgroups alice" "$N" env NTK_SOCKET="$NTK_SOCKET" "$BENCH" "$N" module-initgroups "$NSS_SO" alice

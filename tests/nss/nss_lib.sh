@@ -152,13 +152,19 @@ declare -A NSS_EXPECT_INITGROUPS=(
 	[bob]="190000 191000 201003"
 )
 
-# An LDIF adding N social workers assigned to case 1009 (a group bigger than any first buffer).
+# nss_big_ldif N: $NTK_TMP/big.ldif adds N social workers assigned to case
+# 1009 (a group bigger than any first buffer); they also join ntk-sys-FACTS
+# and ntk-role-social_worker, and the expectations say so.
 nss_big_ldif() {
-	local n=$1 i out="$NTK_TMP/big.ldif"
+	local n=$1 i out="$NTK_TMP/big.ldif" workers
 	: >"$out"
 	for ((i = 1; i <= n; i++)); do
 		printf 'dn: uid=worker%03d,ou=people,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: worker%03d\ncn: Worker %d\nsn: Worker\nntkRole: social_worker\nntkCaseAssignment: 1009\n\n' \
 			"$i" "$i" "$i" >>"$out"
 	done
-	echo "$out"
+	workers=$(seq -f 'worker%03g' 1 "$n" | paste -sd,)
+	# Names sort after "trent": appending keeps the lists sorted.
+	NSS_EXPECT_GROUPS[4]="${NSS_EXPECT_GROUPS[4]},$workers"
+	NSS_EXPECT_GROUPS[6]="${NSS_EXPECT_GROUPS[6]},$workers"
+	NSS_EXPECT_GROUPS+=("ntk-case-1009:*:201009:$workers")
 }
