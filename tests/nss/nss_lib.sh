@@ -23,7 +23,8 @@ nss_san_preload() {
 NSS_SAN_PRELOAD=$(nss_san_preload)
 if [ -n "$NSS_SAN_PRELOAD" ]; then
 	# The host programs (getent, ls) are not ours: do not judge their leaks.
-	export ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	# (Later options win: ours go last.)
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0:verify_asan_link_order=0"
 fi
 
 nss_need_module() {

@@ -255,5 +255,9 @@ main(int argc, char **argv)
 		child_ok = 1;
 	printf("lookups=%ld failures=%ld child=%s\n", atomic_load(&done),
 	    atomic_load(&failures), child_ok ? "ok" : "FAILED");
+	for (i = 0; i < nspecs; i++)
+		free(specs[i].list);
+	free(specs);
+	free(th);
 	return atomic_load(&failures) == 0 && child_ok ? 0 : 1;
 }
