@@ -71,6 +71,27 @@ ntk_assert_eq "UNAVAIL errno=ENOENT" "$(nss_probe gid 201001)" "our gid, no daem
 ntk_assert_eq "UNAVAIL errno=ENOENT" "$(nss_probe initgroups alice)" "initgroups, no daemon"
 NTK_SOCKET=$NTK_SOCKET_SAVED
 
+# ntkd's own counters (ntkctl status): a status call counts itself as one request.
+stat_of() { ntkctl_t status | sed -n "s/^$1=//p"; }
+# Names and gids that cannot be ours never reach ntkd.
+r0=$(stat_of requests)
+for name in root nosuchgroup 'ntk-case-*' 'ntk-case-01' 'ntk-role-(' 'ntk-sys-'; do
+	nss_probe name "$name" >/dev/null
+	nss_wrap getent group "$name" >/dev/null || true
+done
+for gid in 0 100 189999 300000; do nss_probe gid "$gid" >/dev/null; done
+r1=$(stat_of requests)
+ntk_assert_eq $((r0 + 1)) "$r1" "ntkd requests across 16 foreign lookups"
+# Membership comes from ntkd's cache: 100 warm lookups (ls -l over a share) cost no LDAP round trip.
+lt0=$(stat_of ldap_round_trips)
+for i in $(seq 1 25); do
+	nss_probe gid 201001
+	nss_probe name ntk-case-1003
+	nss_probe gid 190000
+	nss_probe name ntk-role-supervisor
+done >/dev/null
+ntk_assert_eq "$lt0" "$(stat_of ldap_round_trips)" "LDAP round trips during 100 warm lookups"
+
 # initgroups: the user's system, role and case groups, primary group skipped.
 for u in "${!NSS_EXPECT_INITGROUPS[@]}"; do
 	got=$(nss_probe initgroups "$u")
