@@ -141,8 +141,14 @@ static int
 call(struct call *k)
 {
 	bool fresh = false;
-	int r, saved = errno;
+	int r, saved = errno, cancel;
 
+	/*
+	 * poll() is a cancellation point: a thread cancelled while holding the
+	 * lock would leave it locked for every other thread. The call is
+	 * bounded by the timeout, so cancellation waits until it is over.
+	 */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	pthread_once(&conn_once, conn_init);
 	pthread_mutex_lock(&conn_lock);
 	if (conn != NULL && (!conn_fd_ours() || ntk_conn_pid(conn) != getpid()))
@@ -164,6 +170,7 @@ call(struct call *k)
 		conn_drop();
  out:
 	pthread_mutex_unlock(&conn_lock);
+	pthread_setcancelstate(cancel, NULL);
 	/* The host program's errno is not ours to change on the way through. */
 	errno = saved;
 	return r;

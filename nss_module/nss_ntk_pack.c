@@ -14,7 +14,7 @@
 /* The group password field: no password, as sssd and nslcd report it. */
 static const char group_passwd[] = "*";
 
-/* Bytes needed with the buffer starting at offset `pad` from alignment. */
+/* Bytes needed once the buffer is aligned for the pointer array. */
 static size_t
 needed(const struct ntk_group *g)
 {
