@@ -113,7 +113,7 @@ got=$(nss_probe enum 1)
 ntk_assert_eq "setgrent SUCCESS
 NOTFOUND errno=ENOENT" "$got" "enumeration off"
 
-# The application closes the module's socket and reuses the number: noticed, left alone.
+# The module's socket is close-on-exec; the application closes it and reuses the number: noticed, left alone.
 got=$(ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" nss_probe fdreuse ntk-case-1001) ||
 	ntk_fail "fd reuse: $got"
 ntk_assert_eq 2 "$(echo "$got" | grep -c '^SUCCESS errno=0 ntk-case-1001:')" "lookups around fd reuse"

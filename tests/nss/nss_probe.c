@@ -19,7 +19,8 @@
  *   name NAME [BUFLEN]   getgrnam_r        gid GID [BUFLEN]  getgrgid_r
  *   initgroups USER [LIMIT]                enum [BUFLEN]     setgrent/getgrent_r/endgrent
  *   minbuf NAME          smallest buffer getgrnam_r accepts; every smaller one must be ERANGE
- *   fdreuse NAME         close the module's socket behind its back, reuse the number, look up again
+ *   fdreuse NAME         check the module's socket is CLOEXEC, close it behind the module's
+ *                        back, reuse the number for a pipe, look up again: the pipe is untouched
  * Prints one line per answer: STATUS errno=NAME [name:passwd:gid:members].
  */
 
@@ -236,6 +237,11 @@ fdreuse(const char *name)
 	}
 	if (fd < 0) {
 		printf("no module socket found\n");
+		return 1;
+	}
+	/* Never inherited by a program the host executes. */
+	if ((fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0) {
+		printf("module socket %d is not close-on-exec\n", fd);
 		return 1;
 	}
 	/* The application closes the module's fd and the number goes to a pipe of its own. */
