@@ -105,8 +105,9 @@ DECLARE
 	w text := ntk.policy_expression(tbl, case_column, state_column, 'write');
 	p text;
 BEGIN
-	FOREACH p IN ARRAY ARRAY['ntk_permit', 'ntk_read', 'ntk_insert', 'ntk_update', 'ntk_delete'] LOOP
-		EXECUTE format('DROP POLICY IF EXISTS %I ON %s', p, tbl);
+	FOR p IN SELECT polname FROM pg_policy WHERE polrelid = tbl
+	    AND polname IN ('ntk_permit', 'ntk_read', 'ntk_insert', 'ntk_update', 'ntk_delete') LOOP
+		EXECUTE format('DROP POLICY %I ON %s', p, tbl);
 	END LOOP;
 	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
 	EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
@@ -127,8 +128,9 @@ AS $fn$
 DECLARE
 	p text;
 BEGIN
-	FOREACH p IN ARRAY ARRAY['ntk_permit', 'ntk_read', 'ntk_insert', 'ntk_update', 'ntk_delete'] LOOP
-		EXECUTE format('DROP POLICY IF EXISTS %I ON %s', p, tbl);
+	FOR p IN SELECT polname FROM pg_policy WHERE polrelid = tbl
+	    AND polname IN ('ntk_permit', 'ntk_read', 'ntk_insert', 'ntk_update', 'ntk_delete') LOOP
+		EXECUTE format('DROP POLICY %I ON %s', p, tbl);
 	END LOOP;
 	EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
 	EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);

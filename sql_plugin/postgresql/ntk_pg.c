@@ -108,6 +108,27 @@ ntk_pg_facts_error(int err)
 	     errdetail("Access is denied while ntkd cannot be asked.")));
 }
 
+/* The facts for the policy's functions: NULL hides the rows, with one warning per statement. */
+static const struct ntk_pg_facts *
+ntk_pg_row_facts(void)
+{
+	const struct ntk_pg_facts *f;
+	TimestampTz stmt;
+	int err;
+
+	if ((f = ntk_pg_facts_get(&err)) != NULL)
+		return f;
+	stmt = GetCurrentStatementStartTimestamp();
+	if (ntk_pg_warned_stmt != stmt) {
+		ntk_pg_warned_stmt = stmt;
+		ereport(WARNING,
+		    (errmsg("ntk: rows hidden: no decision from ntkd at \"%s\": %s",
+		     ntk_pg_socket_path(), err == NTK_ERR_CONFIG ?
+		     "ntk.system is not set" : ntk_strerror(err))));
+	}
+	return NULL;
+}
+
 /* The explicit functions' arguments: case id, state and access, all checked. */
 static void
 ntk_pg_explicit_args(FunctionCallInfo fcinfo, char **case_id, enum ntk_case_state *state,
@@ -197,22 +218,11 @@ ntk_pg_fn_row_allowed(PG_FUNCTION_ARGS)
 	enum ntk_action action = NTK_ACTION_READ;
 	enum ntk_outcome outcome;
 	char buf[NTK_CASE_ID_MAX + 1], *case_id = NULL;
-	int err;
 
 	if (!PG_ARGISNULL(2) && !ntk_pg_access(PG_GETARG_TEXT_PP(2), &action))
 		PG_RETURN_BOOL(false);
-	if ((f = ntk_pg_facts_get(&err)) == NULL) {
-		TimestampTz stmt = GetCurrentStatementStartTimestamp();
-
-		if (ntk_pg_warned_stmt != stmt) {
-			ntk_pg_warned_stmt = stmt;
-			ereport(WARNING,
-			    (errmsg("ntk: rows hidden: no decision from ntkd at \"%s\": %s",
-			     ntk_pg_socket_path(), err == NTK_ERR_CONFIG ?
-			     "ntk.system is not set" : ntk_strerror(err))));
-		}
+	if ((f = ntk_pg_row_facts()) == NULL)
 		PG_RETURN_BOOL(false);
-	}
 	if (!PG_ARGISNULL(0)) {
 		text *t = PG_GETARG_TEXT_PP(0);
 		size_t n = VARSIZE_ANY_EXHDR(t);
@@ -245,9 +255,8 @@ ntk_pg_fn_visible_cases(PG_FUNCTION_ARGS)
 	const char *const *ids;
 	Datum *elems;
 	size_t n = 0, i;
-	int err;
 
-	if ((f = ntk_pg_facts_get(&err)) != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS)
+	if ((f = ntk_pg_row_facts()) != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS)
 		n = ntk_pg_facts_visible(f, &ids);
 	elems = palloc(sizeof(Datum) * (n + 1));
 	for (i = 0; i < n; i++)
@@ -260,9 +269,8 @@ ntk_pg_covers_all(const text *access)
 {
 	const struct ntk_pg_facts *f;
 	enum ntk_action action;
-	int err;
 
-	if (!ntk_pg_access(access, &action) || (f = ntk_pg_facts_get(&err)) == NULL ||
+	if (!ntk_pg_access(access, &action) || (f = ntk_pg_row_facts()) == NULL ||
 	    ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
 		return false;
 	return ntk_pg_facts_covers_all(f, action);

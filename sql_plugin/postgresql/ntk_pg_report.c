@@ -20,6 +20,7 @@ static struct {
 	char user[NTK_NAME_MAX + 1];
 	enum ntk_action action;
 	enum ntk_outcome outcome;       /* the first denial's */
+	char query_id[64];              /* taken at the first denial, while the query is known */
 	char cases[NTK_REPORT_CASES_MAX][NTK_CASE_ID_MAX + 1];
 	size_t ncases;
 } ntk_pg_pending;
@@ -31,18 +32,17 @@ static ExecutorRun_hook_type ntk_pg_prev_run;
 static ExecutorFinish_hook_type ntk_pg_prev_finish;
 static ExecutorEnd_hook_type ntk_pg_prev_end;
 
-/* The statement's query id when compute_query_id gives one, else a hash of its text. */
+/* The statement's query id when compute_query_id gives one, else a hash of the client's query text. */
 static void
-ntk_pg_query_id(uint64 qid, const char *src, char *buf, size_t len)
+ntk_pg_query_id(char *buf, size_t len)
 {
-	if (qid == 0)
-		qid = pgstat_get_my_query_id();
+	uint64 qid = pgstat_get_my_query_id();
+	const char *src = debug_query_string;
+
 	if (qid != 0) {
 		snprintf(buf, len, "%lld", (long long)(int64)qid);
 		return;
 	}
-	if (src == NULL)
-		src = debug_query_string;
 	if (src == NULL) {
 		snprintf(buf, len, "unknown");
 		return;
@@ -54,7 +54,7 @@ ntk_pg_query_id(uint64 qid, const char *src, char *buf, size_t len)
 
 /* Send what is pending and forget it. Never throws: also runs while a transaction aborts. */
 static int
-ntk_pg_flush(const char *query_id)
+ntk_pg_flush(void)
 {
 	char *cases[NTK_REPORT_CASES_MAX];
 	size_t i;
@@ -65,19 +65,20 @@ ntk_pg_flush(const char *query_id)
 	for (i = 0; i < ntk_pg_pending.ncases; i++)
 		cases[i] = ntk_pg_pending.cases[i];
 	r = ntk_pg_report_send(ntk_pg_pending.user, ntk_pg_pending.action,
-	    ntk_pg_pending.outcome, ntk_pg_pending.rows, query_id, cases, ntk_pg_pending.ncases);
+	    ntk_pg_pending.outcome, ntk_pg_pending.rows, ntk_pg_pending.query_id, cases,
+	    ntk_pg_pending.ncases);
 	ntk_pg_pending.rows = 0;
 	ntk_pg_pending.ncases = 0;
 	return r;
 }
 
 static void
-ntk_pg_flush_warn(const char *query_id)
+ntk_pg_flush_warn(void)
 {
 	uint32_t rows = ntk_pg_pending.rows;
 	int r;
 
-	if ((r = ntk_pg_flush(query_id)) != 0)
+	if ((r = ntk_pg_flush()) != 0)
 		ereport(WARNING,
 		    (errmsg("ntk: could not report %u hidden rows to ntkd: %s", rows, ntk_strerror(r))));
 }
@@ -89,13 +90,10 @@ ntk_pg_report_denied(const char *user, const char *case_id, enum ntk_action acti
 	size_t i;
 
 	/* A role change inside a statement (SECURITY DEFINER) starts a report of its own. */
-	if (ntk_pg_pending.rows != 0 && strcmp(ntk_pg_pending.user, user) != 0) {
-		char qid[64];
-
-		ntk_pg_query_id(0, NULL, qid, sizeof(qid));
-		ntk_pg_flush_warn(qid);
-	}
+	if (ntk_pg_pending.rows != 0 && strcmp(ntk_pg_pending.user, user) != 0)
+		ntk_pg_flush_warn();
 	if (ntk_pg_pending.rows == 0) {
+		ntk_pg_query_id(ntk_pg_pending.query_id, sizeof(ntk_pg_pending.query_id));
 		strlcpy(ntk_pg_pending.user, user, sizeof(ntk_pg_pending.user));
 		ntk_pg_pending.action = action;
 		ntk_pg_pending.outcome = outcome;
@@ -153,35 +151,24 @@ ntk_pg_executor_finish(QueryDesc *qd)
 static void
 ntk_pg_executor_end(QueryDesc *qd)
 {
-	char qid[64];
-	bool top = ntk_pg_nesting == 0 && ntk_pg_pending.rows != 0;
-
-	if (top)
-		ntk_pg_query_id(qd->plannedstmt != NULL ? qd->plannedstmt->queryId : 0,
-		    qd->sourceText, qid, sizeof(qid));
 	if (ntk_pg_prev_end != NULL)
 		ntk_pg_prev_end(qd);
 	else
 		standard_ExecutorEnd(qd);
-	if (top)
-		ntk_pg_flush_warn(qid);
+	if (ntk_pg_nesting == 0 && ntk_pg_pending.rows != 0)
+		ntk_pg_flush_warn();
 }
 
 /* A statement that failed half way has still hidden what it hid: report it, quietly. */
 static void
 ntk_pg_xact_callback(XactEvent event, void *arg)
 {
-	char qid[64];
-
 	switch (event) {
 	case XACT_EVENT_ABORT:
 	case XACT_EVENT_PARALLEL_ABORT:
 	case XACT_EVENT_COMMIT:
 	case XACT_EVENT_PARALLEL_COMMIT:
-		if (ntk_pg_pending.rows != 0) {
-			ntk_pg_query_id(0, NULL, qid, sizeof(qid));
-			(void)ntk_pg_flush(qid);
-		}
+		(void)ntk_pg_flush();
 		ntk_pg_nesting = 0;
 		break;
 	default:

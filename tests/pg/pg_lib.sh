@@ -44,17 +44,18 @@ pg_start() {
 	shift 2
 	PGDATA_T="$NTK_TMP/pgdata"
 	PG_SOCKDIR="$NTK_TMP/pgsock"
-	mkdir -p "$PGDATA_T" "$PG_SOCKDIR"
-	chown postgres: "$PGDATA_T" "$PG_SOCKDIR"
+	PG_LOG="$NTK_TMP/pglog/postgres.log"
+	mkdir -p "$PGDATA_T" "$PG_SOCKDIR" "$NTK_TMP/pglog"
+	chown postgres: "$PGDATA_T" "$PG_SOCKDIR" "$NTK_TMP/pglog"
 	pg_as_postgres "$PG_BIN/initdb" -D "$PGDATA_T" -U postgres -A trust --no-sync \
 		>"$NTK_TMP/initdb.log" 2>&1 || ntk_fail "initdb: $(tail -5 "$NTK_TMP/initdb.log")"
 	PG_PORT=$(ntk_free_port "$low" "$high")
 	ntk_on_exit "pg_stop"
-	pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$NTK_TMP/postgres.log" -w -t 60 \
+	pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$PG_LOG" -w -t 60 \
 		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCKDIR \
 -c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off $*" start >/dev/null ||
-		{ cat "$NTK_TMP/postgres.log" >&2; ntk_fail "postgres did not start"; }
-	export PG_PORT PGDATA_T PG_BIN
+		{ cat "$PG_LOG" >&2; ntk_fail "postgres did not start"; }
+	export PG_PORT PGDATA_T PG_BIN PG_LOG
 }
 
 pg_stop() {
