@@ -80,7 +80,15 @@ SET ROLE alice;
 SELECT id FROM clients WHERE leak(name) ORDER BY id;
 SET ROLE mallory;
 SELECT id FROM clients WHERE leak(name) ORDER BY id;
+-- Also when the scan reads every row: the policy runs before the leaky function.
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+SET ROLE alice;
+EXPLAIN (COSTS OFF) SELECT id FROM clients WHERE leak(name);
+SELECT id FROM clients WHERE leak(name) ORDER BY id;
 RESET ROLE;
+RESET enable_indexscan;
+RESET enable_bitmapscan;
 
 -- 6. The table owner is held to the policy (FORCE); it is not in the directory.
 SET ROLE records_owner;
