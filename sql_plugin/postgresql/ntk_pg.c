@@ -13,6 +13,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "ntk_err.h"
@@ -251,17 +252,37 @@ PG_FUNCTION_INFO_V1(ntk_pg_fn_visible_cases);
 Datum
 ntk_pg_fn_visible_cases(PG_FUNCTION_ARGS)
 {
+	/* Built once per statement (it runs per row where it is not an index condition). */
+	static ArrayType *cached;
+	static uint32_t cached_gen;
 	const struct ntk_pg_facts *f;
 	const char *const *ids;
+	MemoryContext old;
 	Datum *elems;
+	ArrayType *copy;
 	size_t n = 0, i;
 
-	if ((f = ntk_pg_row_facts()) != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS)
+	if ((f = ntk_pg_row_facts()) == NULL || ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
+	if (cached == NULL || cached_gen != ntk_pg_facts_generation(f)) {
+		if (cached != NULL)
+			pfree(cached);
+		cached = NULL;
 		n = ntk_pg_facts_visible(f, &ids);
-	elems = palloc(sizeof(Datum) * (n + 1));
-	for (i = 0; i < n; i++)
-		elems[i] = PointerGetDatum(cstring_to_text(ids[i]));
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, (int)n, TEXTOID, -1, false, TYPALIGN_INT));
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		elems = palloc(sizeof(Datum) * (n + 1));
+		for (i = 0; i < n; i++)
+			elems[i] = PointerGetDatum(cstring_to_text(ids[i]));
+		cached = construct_array(elems, (int)n, TEXTOID, -1, false, TYPALIGN_INT);
+		for (i = 0; i < n; i++)
+			pfree(DatumGetPointer(elems[i]));
+		pfree(elems);
+		MemoryContextSwitchTo(old);
+		cached_gen = ntk_pg_facts_generation(f);
+	}
+	copy = palloc(VARSIZE(cached));
+	memcpy(copy, cached, VARSIZE(cached));
+	PG_RETURN_ARRAYTYPE_P(copy);
 }
 
 static bool

@@ -38,6 +38,8 @@ bool ntk_pg_facts_covers_all(const struct ntk_pg_facts *f, enum ntk_action actio
 /* The case ids the user may possibly reach (a superset of what decide allows). */
 size_t ntk_pg_facts_visible(const struct ntk_pg_facts *f, const char *const **ids);
 const char *ntk_pg_facts_user(const struct ntk_pg_facts *f);
+/* Changes whenever the facts or the statement they are used for change. */
+uint32_t ntk_pg_facts_generation(const struct ntk_pg_facts *f);
 /* The whole decision, for explain (no cache). */
 void ntk_pg_facts_decision(const struct ntk_pg_facts *f, const char *case_id,
     enum ntk_case_state state, enum ntk_action action, struct ntk_decision *out);

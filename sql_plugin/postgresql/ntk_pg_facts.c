@@ -46,14 +46,23 @@ struct ntk_pg_facts {
 	uint32_t gen;
 };
 
-static struct ntk_pg_facts *ntk_pg_cur;
+/*
+ * A few roles' facts: a statement may switch roles per row (a SECURITY
+ * DEFINER function in the select list), and must not refetch each time.
+ */
+#define NTK_PG_FACTS_KEPT 4
+static struct ntk_pg_facts *ntk_pg_kept[NTK_PG_FACTS_KEPT];
+/* The facts last returned, for the rows that follow in the same statement. */
+static struct ntk_pg_facts *ntk_pg_last;
 static struct ntk_conn *ntk_pg_conn;
+/* Generations are unique across all facts, so a cached result never outlives its facts. */
+static uint32_t ntk_pg_generation;
 static char *ntk_pg_conn_path;
 
-/* A failed fetch is remembered for the statement so that rows do not each retry. */
+/* A failed fetch fails the rest of the statement, whatever the role: rows never each retry. */
 static int ntk_pg_fail_err;
 static TimestampTz ntk_pg_fail_stmt;
-static Oid ntk_pg_fail_role = InvalidOid;
+static bool ntk_pg_failed;
 
 static void
 ntk_pg_facts_free(struct ntk_pg_facts *f)
@@ -218,8 +227,9 @@ ntk_pg_facts_clock(struct ntk_pg_facts *f, time_t now)
 	f->clock.today = f->rep.clock.today + (int32_t)(ntk_pg_floor_div(f->clock.now, 86400) -
 	    ntk_pg_floor_div(f->rep.clock.now, 86400));
 	/* The remembered decisions belong to the previous statement's clock. */
-	if (++f->gen == 0)
-		f->gen = 1;
+	if (++ntk_pg_generation == 0)
+		ntk_pg_generation = 1;
+	f->gen = ntk_pg_generation;
 	f->nused = 0;
 }
 
@@ -278,30 +288,49 @@ ntk_pg_facts_get(int *err)
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 	Oid role = GetUserId();
 	const char *system = ntk_pg_system != NULL ? ntk_pg_system : "";
-	struct ntk_pg_facts *f = ntk_pg_cur, *nf = NULL;
+	struct ntk_pg_facts *f, *nf = NULL;
 	char *user = NULL;
+	size_t i, slot = 0;
 	time_t now;
 	int r;
 
 	*err = 0;
-	if (f != NULL && f->roleid == role && strcmp(f->system, system) == 0) {
+	f = ntk_pg_last;
+	if (f != NULL && f->stmt == stmt && f->roleid == role && strcmp(f->system, system) == 0)
+		return f;
+	ntk_pg_last = NULL;
+	for (i = 0; i < NTK_PG_FACTS_KEPT; i++) {
+		f = ntk_pg_kept[i];
+		if (f == NULL || f->roleid != role || strcmp(f->system, system) != 0)
+			continue;
 		if (f->stmt == stmt)
-			return f;
+			return ntk_pg_last = f;
 		now = time(NULL);
 		if (now >= f->fetched && now - f->fetched <
 		    (time_t)Min((uint32_t)ntk_pg_cache_seconds, f->rep.max_age)) {
 			f->stmt = stmt;
 			ntk_pg_facts_clock(f, now);
-			return f;
+			return ntk_pg_last = f;
 		}
+		/* Too old: never to be used again, whatever happens now. */
+		ntk_pg_facts_free(f);
+		ntk_pg_kept[i] = NULL;
 	}
-	if (ntk_pg_fail_role == role && ntk_pg_fail_stmt == stmt) {
+	if (ntk_pg_failed && ntk_pg_fail_stmt == stmt) {
 		*err = ntk_pg_fail_err;
 		return NULL;
 	}
-	/* Whatever happens now, the old facts are not to be used again. */
-	ntk_pg_facts_free(ntk_pg_cur);
-	ntk_pg_cur = NULL;
+	/* An empty place, or the longest-held facts make room. */
+	for (i = 0; i < NTK_PG_FACTS_KEPT; i++) {
+		if (ntk_pg_kept[i] == NULL) {
+			slot = i;
+			break;
+		}
+		if (ntk_pg_kept[i]->fetched < ntk_pg_kept[slot]->fetched)
+			slot = i;
+	}
+	ntk_pg_facts_free(ntk_pg_kept[slot]);
+	ntk_pg_kept[slot] = NULL;
 	if (system[0] == '\0') {
 		r = NTK_ERR_CONFIG;
 		goto out;
@@ -321,21 +350,20 @@ ntk_pg_facts_get(int *err)
 	ntk_pg_facts_clock(nf, nf->fetched);
 	if ((r = ntk_pg_facts_derive(nf)) != 0)
 		goto out;
-	ntk_pg_cur = nf;
+	ntk_pg_kept[slot] = nf;
 	nf = NULL;
  out:
 	if (user != NULL)
 		pfree(user);
 	ntk_pg_facts_free(nf);
 	if (r != 0) {
+		ntk_pg_failed = true;
 		ntk_pg_fail_err = r;
 		ntk_pg_fail_stmt = stmt;
-		ntk_pg_fail_role = role;
 		*err = r;
 		return NULL;
 	}
-	ntk_pg_fail_role = InvalidOid;
-	return ntk_pg_cur;
+	return ntk_pg_last = ntk_pg_kept[slot];
 }
 
 enum ntk_outcome
@@ -356,6 +384,12 @@ ntk_pg_facts_visible(const struct ntk_pg_facts *f, const char *const **ids)
 {
 	*ids = f->visible;
 	return f->nvisible;
+}
+
+uint32_t
+ntk_pg_facts_generation(const struct ntk_pg_facts *f)
+{
+	return f->gen;
 }
 
 const char *

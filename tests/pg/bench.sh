@@ -45,7 +45,9 @@ CREATE TABLE clients_a (id integer PRIMARY KEY, case_id text NOT NULL, state tex
 INSERT INTO clients_a
 	SELECT i, 'C' || lpad((i % $CASES)::text, 5, '0'), 'open', 'client ' || i
 	FROM generate_series(1, $ROWS) i;
-CREATE INDEX ON clients_a (case_id);
+-- The index ntk_pg(7) recommends: the case column, then the state column,
+-- so that the policy is decided from the index alone. Every variant gets it.
+CREATE INDEX ON clients_a (case_id, state);
 CREATE TABLE clients_b (LIKE clients_a INCLUDING ALL);
 INSERT INTO clients_b SELECT * FROM clients_a;
 CREATE TABLE clients_c (LIKE clients_a INCLUDING ALL);
@@ -74,7 +76,7 @@ Q[point,c]="SELECT * FROM clients_c WHERE id = $ID;"
 Q[name,a]="SELECT * FROM clients_a WHERE name = '$NAME' AND case_id = ANY ('$ARRAY'::text[]);"
 Q[name,b]="SELECT * FROM clients_b WHERE name = '$NAME';"
 Q[name,c]="SELECT * FROM clients_c WHERE name = '$NAME';"
-declare -A N=([count]=200 [point]=5000 [name]=200)
+declare -A N=([count]=500 [point]=5000 [name]=200)
 declare -A NB=([count]=10 [point]=200 [name]=10)
 
 # Same answers first: a benchmark of wrong results is worthless.
@@ -92,12 +94,26 @@ latency() {
 	"$PG_BIN/pgbench" -n -c 1 -t "$2" -f "$NTK_TMP/q.sql" -h 127.0.0.1 -p "$PG_PORT" \
 		-U benchworker "$DB" 2>&1 | sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
 }
+# The machine is shared: each variant runs ROUNDS times, interleaved, and its best round counts.
+ROUNDS=${NTK_BENCH_ROUNDS:-5}
+declare -A BEST
+for ((r = 1; r <= ROUNDS; r++)); do
+	for q in count point name; do
+		for v in a b c; do
+			n=${N[$q]}
+			[ "$v" = b ] && n=${NB[$q]}
+			t=$(latency "${Q[$q,$v]}" "$n")
+			[ -n "$t" ] || ntk_fail "pgbench gave no latency for $q ($v)"
+			if [ -z "${BEST[$q,$v]:-}" ] || awk -v x="$t" -v y="${BEST[$q,$v]}" 'BEGIN { exit !(x < y) }'; then
+				BEST[$q,$v]=$t
+			fi
+		done
+	done
+done
+echo "PostgreSQL ntk bench: $ROWS rows, $CASES cases, a worker with 50; best of $ROUNDS rounds, ms per statement"
 printf '%-8s %12s %12s %12s %10s %10s\n' query "(a) ms" "(b) ms" "(c) ms" "c/a" "b/c"
 for q in count point name; do
-	a=$(latency "${Q[$q,a]}" "${N[$q]}")
-	b=$(latency "${Q[$q,b]}" "${NB[$q]}")
-	c=$(latency "${Q[$q,c]}" "${N[$q]}")
-	[ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] || ntk_fail "pgbench gave no latency for $q"
+	a=${BEST[$q,a]} b=${BEST[$q,b]} c=${BEST[$q,c]}
 	printf '%-8s %12s %12s %12s %10s %10s\n' "$q" "$a" "$b" "$c" \
 		"$(awk -v x="$c" -v y="$a" 'BEGIN { printf "%.2fx", x / y }')" \
 		"$(awk -v x="$b" -v y="$c" 'BEGIN { printf "%.1fx", x / y }')"
