@@ -101,6 +101,37 @@ ntk_assert_contains "$recs" 'acct=grace' "grace's UPDATE hid rows"
 ntk_assert_contains "$(printf '%s\n' "$recs" | grep 'acct=grace')" 'access=write' "grace's UPDATE record says write"
 ntk_pass "no record without hidden rows; writes reported as write"
 
+# --- ntkd is asked once per statement, never per row ---------------------------
+psql_t "$DB" -c "CREATE TABLE many (id integer, case_id text, state text)" \
+	-c "INSERT INTO many SELECT i, (ARRAY['1001','1002','1003','9999'])[1 + i % 4], 'open' FROM generate_series(1, 4000) i" \
+	-c "GRANT SELECT ON many TO PUBLIC" -c "SELECT ntk.protect('many', 'case_id', 'state')" >/dev/null
+requests() { ntkctl_t status | sed -n 's/^requests=//p'; }
+r0=$(requests)
+out=$(psql_t "$DB" -c "SET ntk.cache_seconds = 0" -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
+	-c "SET ROLE alice" -c "SELECT count(*) FROM many")
+r1=$(requests)
+ntk_assert_eq 2000 "$out" "alice sees cases 1001 and 1002 of 4000 rows"
+# One FACTS for the statement and one REPORT of the 2000 hidden rows (the status call itself is one more).
+[ $((r1 - r0)) -le 3 ] || ntk_fail "a 4000-row scan cost $((r1 - r0 - 1)) requests to ntkd"
+ntk_pass "one FACTS and one REPORT for a 4000-row statement ($((r1 - r0 - 1)) requests)"
+# Switching roles on every row: for each of 200 rows, mallory scans many (a
+# correlated subquery hiding its 4000 rows) and calls alice_clients()
+# (SECURITY DEFINER, owned by alice, from traps.sql), which hides 5 rows of
+# clients. Both roles' facts are kept and each role gets one report: two
+# FACTS and two REPORTs for the statement, never one per row.
+audit_mark
+r0=$(requests)
+out=$(psql_t "$DB" -c "SET ntk.cache_seconds = 0" -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
+	-c "SET ROLE mallory" -c "SELECT count(DISTINCT alice_clients()) FROM generate_series(1, 200) g
+		WHERE (SELECT count(*) FROM many WHERE id = g) = 0")
+r1=$(requests)
+ntk_assert_eq 1 "$out" "alice_clients() called on each row, the same each time"
+[ $((r1 - r0)) -le 5 ] || ntk_fail "role switches per row cost $((r1 - r0 - 1)) requests to ntkd"
+recs=$(pg_audit 'op=ntk-statement.*acct=(alice|mallory)')
+ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'acct=mallory.*rows=800000 ')" "one record for mallory's 200 x 4000 hidden rows"
+ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'acct=alice.*rows=1000 ')" "one record for alice's 200 x 5 rows inside the function"
+ntk_pass "a role switch per row: $((r1 - r0 - 1)) requests, one record per role"
+
 # --- ntkd stopped mid-session: no protected rows, explicit checks fail --------
 FIFO="$NTK_TMP/psql.in"
 OUT="$NTK_TMP/psql.out"
