@@ -22,10 +22,12 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'ntk_pg_fn_require'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED;
 
--- The pieces of a policy. row_allowed decides one row exactly (never an error:
--- false when in doubt, and the hidden row is counted for the statement's audit
--- record). visible_cases is the superset an index narrows to first.
--- covers_all is replaced by its value when a statement is planned.
+-- The pieces of a policy. in_reach: is the row's case one the role may
+-- reach when open (exact; an index on the case column serves it through
+-- visible_cases, see the support function). row_allowed: the whole decision
+-- for a row whose state is not open (closed, sealed, anything else).
+-- Neither ever fails: false when in doubt, and the hidden row is counted for
+-- the statement's audit record.
 CREATE FUNCTION ntk.row_allowed(case_id text, state text, access text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ntk_pg_fn_row_allowed'
@@ -36,58 +38,50 @@ RETURNS text[]
 AS 'MODULE_PATHNAME', 'ntk_pg_fn_visible_cases'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED COST 1;
 
-CREATE FUNCTION ntk.covers_all_support(internal)
+CREATE FUNCTION ntk.in_reach_support(internal)
 RETURNS internal
-AS 'MODULE_PATHNAME', 'ntk_pg_fn_covers_all_support'
+AS 'MODULE_PATHNAME', 'ntk_pg_fn_in_reach_support'
 LANGUAGE C STRICT;
 
-CREATE FUNCTION ntk.covers_all(access text)
+CREATE FUNCTION ntk.in_reach(case_id text, access text)
 RETURNS boolean
-AS 'MODULE_PATHNAME', 'ntk_pg_fn_covers_all'
-LANGUAGE C STABLE STRICT PARALLEL RESTRICTED COST 1
-SUPPORT ntk.covers_all_support;
+AS 'MODULE_PATHNAME', 'ntk_pg_fn_in_reach'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED COST 1
+SUPPORT ntk.in_reach_support;
 
 -- The policy expression for one access on one table:
---   (ntk.covers_all(A) OR case_col = ANY (ntk.visible_cases(A)))
---     AND ntk.row_allowed(case_col::text, state_col::text, A)
--- The first part only narrows (an index on case_col serves it for a role
--- that does not cover every case); row_allowed decides. A case column that
--- is not text or varchar gets row_allowed alone (no index narrowing).
+--   ntk.in_reach(case_col::text, A)
+--     AND (state_col::text COLLATE "C" = 'open' OR ntk.row_allowed(case_col::text, state_col::text, A))
+-- An open row of a case in reach is allowed (in_reach decided it exactly);
+-- any other state is decided by row_allowed. Without a state column every
+-- row is open and in_reach alone decides.
 CREATE FUNCTION ntk.policy_expression(tbl regclass, case_column name, state_column name, access text)
 RETURNS text
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	case_type oid;
-	state_type oid;
-	state_sql text;
+	found_column name;
 BEGIN
 	IF access IS NULL OR access NOT IN ('read', 'write') THEN
 		RAISE EXCEPTION 'ntk: access must be read or write' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	SELECT a.atttypid INTO case_type FROM pg_attribute a
-	 WHERE a.attrelid = tbl AND a.attname = case_column AND a.attnum > 0 AND NOT a.attisdropped;
-	IF case_type IS NULL THEN
-		RAISE EXCEPTION 'ntk: table % has no column %', tbl, quote_ident(case_column)
-		  USING ERRCODE = 'undefined_column';
-	END IF;
-	IF state_column IS NULL THEN
-		state_sql := '''open''::text';
-	ELSE
-		SELECT a.atttypid INTO state_type FROM pg_attribute a
-		 WHERE a.attrelid = tbl AND a.attname = state_column AND a.attnum > 0 AND NOT a.attisdropped;
-		IF state_type IS NULL THEN
-			RAISE EXCEPTION 'ntk: table % has no column %', tbl, quote_ident(state_column)
+	FOREACH found_column IN ARRAY ARRAY[case_column, state_column] LOOP
+		CONTINUE WHEN found_column IS NULL;
+		IF NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl
+		    AND a.attname = found_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+			RAISE EXCEPTION 'ntk: table % has no column %', tbl, quote_ident(found_column)
 			  USING ERRCODE = 'undefined_column';
 		END IF;
-		state_sql := format('(%I)::text', state_column);
+	END LOOP;
+	IF case_column IS NULL THEN
+		RAISE EXCEPTION 'ntk: the case column must be named' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF case_type IN ('text'::regtype, 'varchar'::regtype) THEN
-		RETURN format('(ntk.covers_all(%L) OR %I = ANY (ntk.visible_cases(%L))) AND ntk.row_allowed((%I)::text, %s, %L)',
-		    access, case_column, access, case_column, state_sql, access);
+	IF state_column IS NULL THEN
+		RETURN format('ntk.in_reach((%I)::text, %L)', case_column, access);
 	END IF;
-	RETURN format('ntk.row_allowed((%I)::text, %s, %L)', case_column, state_sql, access);
+	RETURN format('ntk.in_reach((%I)::text, %L) AND (((%I)::text COLLATE "C" = ''open'') OR ntk.row_allowed((%I)::text, (%I)::text, %L))',
+	    case_column, access, state_column, case_column, state_column, access);
 END
 $fn$;
 
@@ -137,4 +131,4 @@ BEGIN
 END
 $fn$;
 
-REVOKE ALL ON FUNCTION ntk.covers_all_support(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ntk.in_reach_support(internal) FROM PUBLIC;

@@ -4,15 +4,20 @@
 #include <string.h>
 
 #include "access/xact.h"
+#include "access/stratnum.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/primnodes.h"
 #include "nodes/supportnodes.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -247,86 +252,151 @@ ntk_pg_fn_row_allowed(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(false);
 }
 
-/* The cases the role can possibly reach: a superset the index narrows to before row_allowed decides. */
+/*
+ * The cases the role may read (or write) when open, exactly: what an index
+ * on the case column narrows to. Built once per statement and access.
+ */
 PG_FUNCTION_INFO_V1(ntk_pg_fn_visible_cases);
 Datum
 ntk_pg_fn_visible_cases(PG_FUNCTION_ARGS)
 {
-	/* Built once per statement (it runs per row where it is not an index condition). */
-	static ArrayType *cached;
-	static uint32_t cached_gen;
+	static ArrayType *cached[3];
+	static uint32_t cached_gen[3];
 	const struct ntk_pg_facts *f;
 	const char *const *ids;
+	enum ntk_action action;
 	MemoryContext old;
 	Datum *elems;
 	ArrayType *copy;
-	size_t n = 0, i;
+	size_t n, i;
 
-	if ((f = ntk_pg_row_facts()) == NULL || ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
+	if (!ntk_pg_access(PG_GETARG_TEXT_PP(0), &action) || (f = ntk_pg_row_facts()) == NULL ||
+	    ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
-	if (cached == NULL || cached_gen != ntk_pg_facts_generation(f)) {
-		if (cached != NULL)
-			pfree(cached);
-		cached = NULL;
-		n = ntk_pg_facts_visible(f, &ids);
+	if (cached[action] == NULL || cached_gen[action] != ntk_pg_facts_generation(f)) {
+		if (cached[action] != NULL)
+			pfree(cached[action]);
+		cached[action] = NULL;
+		n = ntk_pg_facts_visible(f, action, &ids);
 		old = MemoryContextSwitchTo(TopMemoryContext);
 		elems = palloc(sizeof(Datum) * (n + 1));
 		for (i = 0; i < n; i++)
 			elems[i] = PointerGetDatum(cstring_to_text(ids[i]));
-		cached = construct_array(elems, (int)n, TEXTOID, -1, false, TYPALIGN_INT);
+		cached[action] = construct_array(elems, (int)n, TEXTOID, -1, false, TYPALIGN_INT);
 		for (i = 0; i < n; i++)
 			pfree(DatumGetPointer(elems[i]));
 		pfree(elems);
 		MemoryContextSwitchTo(old);
-		cached_gen = ntk_pg_facts_generation(f);
+		cached_gen[action] = ntk_pg_facts_generation(f);
 	}
-	copy = palloc(VARSIZE(cached));
-	memcpy(copy, cached, VARSIZE(cached));
+	copy = palloc(VARSIZE(cached[action]));
+	memcpy(copy, cached[action], VARSIZE(cached[action]));
 	PG_RETURN_ARRAYTYPE_P(copy);
 }
 
-static bool
-ntk_pg_covers_all(const text *access)
+/*
+ * Whether the row's case is one the role may reach when open: the first
+ * half of every policy. A case out of reach hides the row, counted for the
+ * statement's record. Where an index on the case column serves, the
+ * planner replaces this call by case = ANY (ntk.visible_cases(access)) (an
+ * exact equivalent, see the support function), so rows out of reach are
+ * never read.
+ */
+PG_FUNCTION_INFO_V1(ntk_pg_fn_in_reach);
+Datum
+ntk_pg_fn_in_reach(PG_FUNCTION_ARGS)
 {
 	const struct ntk_pg_facts *f;
 	enum ntk_action action;
+	enum ntk_outcome outcome;
+	char buf[NTK_CASE_ID_MAX + 1], *case_id = NULL;
 
-	if (!ntk_pg_access(access, &action) || (f = ntk_pg_row_facts()) == NULL ||
-	    ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
-		return false;
-	return ntk_pg_facts_covers_all(f, action);
-}
-
-PG_FUNCTION_INFO_V1(ntk_pg_fn_covers_all);
-Datum
-ntk_pg_fn_covers_all(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(1) || !ntk_pg_access(PG_GETARG_TEXT_PP(1), &action))
 		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(ntk_pg_covers_all(PG_GETARG_TEXT_PP(0)));
+	if ((f = ntk_pg_row_facts()) == NULL)
+		PG_RETURN_BOOL(false);
+	if (!PG_ARGISNULL(0)) {
+		text *t = PG_GETARG_TEXT_PP(0);
+		size_t n = VARSIZE_ANY_EXHDR(t);
+
+		if (n <= NTK_CASE_ID_MAX) {
+			memcpy(buf, VARDATA_ANY(t), n);
+			buf[n] = '\0';
+			case_id = buf;
+		} else {
+			case_id = text_to_cstring(t);
+		}
+	}
+	outcome = case_id == NULL ? NTK_DENY_NO_BUSINESS_REASON :
+	    ntk_pg_facts_decide(f, case_id, NTK_STATE_OPEN, action);
+	if (ntk_outcome_allows(outcome))
+		PG_RETURN_BOOL(true);
+	ntk_pg_report_denied(ntk_pg_facts_user(f), case_id, action, outcome);
+	PG_RETURN_BOOL(false);
 }
 
 /*
- * Planner support for covers_all: the plan is made for one role (PostgreSQL
- * replans when the role changes under row-level security), so the call is
- * replaced by its value. `(false OR case = ANY(visible_cases(...)))` then
- * leaves an index condition; `true OR ...` leaves row_allowed alone.
+ * Planner support for in_reach, for the role the statement is planned for
+ * (PostgreSQL replans a statement under row-level security when the role
+ * changes). Simplify: a role that reaches every case gets `true`, and only
+ * the state check is left per row. Index condition: for any other role, an
+ * index on the case column gets case = ANY (visible_cases(A)), exact (not
+ * lossy), because visible_cases and in_reach decide from the same facts in
+ * the same statement.
  */
-PG_FUNCTION_INFO_V1(ntk_pg_fn_covers_all_support);
+PG_FUNCTION_INFO_V1(ntk_pg_fn_in_reach_support);
 Datum
-ntk_pg_fn_covers_all_support(PG_FUNCTION_ARGS)
+ntk_pg_fn_in_reach_support(PG_FUNCTION_ARGS)
 {
 	Node *req = (Node *)PG_GETARG_POINTER(0);
-	SupportRequestSimplify *simp;
-	Const *arg;
+	SupportRequestIndexCondition *ic;
+	const struct ntk_pg_facts *f;
+	enum ntk_action action;
+	Oid argtypes[1] = { TEXTOID };
+	ScalarArrayOpExpr *sa;
+	FuncExpr *fcall, *vis;
+	Oid opno, visoid;
+	bool all;
+	Const *acc;
 
-	if (!IsA(req, SupportRequestSimplify))
+	if (IsA(req, SupportRequestSimplify))
+		fcall = ((SupportRequestSimplify *)req)->fcall;
+	else if (IsA(req, SupportRequestIndexCondition) &&
+	    IsA(((SupportRequestIndexCondition *)req)->node, FuncExpr))
+		fcall = (FuncExpr *)((SupportRequestIndexCondition *)req)->node;
+	else
 		PG_RETURN_POINTER(NULL);
-	simp = (SupportRequestSimplify *)req;
-	if (list_length(simp->fcall->args) != 1 || !IsA(linitial(simp->fcall->args), Const))
+	if (list_length(fcall->args) != 2 || !IsA(lsecond(fcall->args), Const))
 		PG_RETURN_POINTER(NULL);
-	arg = (Const *)linitial(simp->fcall->args);
-	if (arg->constisnull)
+	acc = (Const *)lsecond(fcall->args);
+	if (acc->constisnull || !ntk_pg_access(DatumGetTextPP(acc->constvalue), &action))
 		PG_RETURN_POINTER(NULL);
-	PG_RETURN_POINTER(makeBoolConst(ntk_pg_covers_all(DatumGetTextPP(arg->constvalue)), false));
+	f = ntk_pg_row_facts();
+	all = f != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS &&
+	    ntk_pg_facts_covers_all(f, action);
+	if (IsA(req, SupportRequestSimplify))
+		PG_RETURN_POINTER(all ? (Node *)makeBoolConst(true, false) : NULL);
+	/* A role that reaches every case has nothing to narrow to. */
+	ic = (SupportRequestIndexCondition *)req;
+	if (all || ic->indexarg != 0 || !OidIsValid(ic->indexcollation) ||
+	    !get_collation_isdeterministic(ic->indexcollation))
+		PG_RETURN_POINTER(NULL);
+	opno = get_opfamily_member(ic->opfamily, TEXTOID, TEXTOID, BTEqualStrategyNumber);
+	if (!OidIsValid(opno))
+		PG_RETURN_POINTER(NULL);
+	visoid = LookupFuncName(list_make2(makeString("ntk"), makeString("visible_cases")),
+	    1, argtypes, true);
+	if (!OidIsValid(visoid))
+		PG_RETURN_POINTER(NULL);
+	vis = makeFuncExpr(visoid, TEXTARRAYOID, list_make1(copyObject(acc)), InvalidOid,
+	    DEFAULT_COLLATION_OID, COERCE_EXPLICIT_CALL);
+	sa = makeNode(ScalarArrayOpExpr);
+	sa->opno = opno;
+	sa->opfuncid = get_opcode(opno);
+	sa->useOr = true;
+	sa->inputcollid = ic->indexcollation;
+	sa->args = list_make2(copyObject(linitial(fcall->args)), vis);
+	sa->location = -1;
+	ic->lossy = false;
+	PG_RETURN_POINTER(list_make1(sa));
 }

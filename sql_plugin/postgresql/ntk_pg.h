@@ -33,10 +33,11 @@ enum ntk_outcome ntk_pg_facts_decide(const struct ntk_pg_facts *f, const char *c
     enum ntk_case_state state, enum ntk_action action);
 /* The facts' own outcome: NTK_ALLOW_SYSTEM_ACCESS or the deny that applies to every case. */
 enum ntk_outcome ntk_pg_facts_outcome(const struct ntk_pg_facts *f);
-/* True when a role of the user covers every case for `action` (cases = all). */
+/* True when every case, open, is allowed for `action` (a cases = all role, and no exception). */
 bool ntk_pg_facts_covers_all(const struct ntk_pg_facts *f, enum ntk_action action);
-/* The case ids the user may possibly reach (a superset of what decide allows). */
-size_t ntk_pg_facts_visible(const struct ntk_pg_facts *f, const char *const **ids);
+/* Exactly the cases allowed for `action` when open (empty when covers_all); valid for the statement. */
+size_t ntk_pg_facts_visible(const struct ntk_pg_facts *f, enum ntk_action action,
+    const char *const **ids);
 const char *ntk_pg_facts_user(const struct ntk_pg_facts *f);
 /* Changes whenever the facts or the statement they are used for change. */
 uint32_t ntk_pg_facts_generation(const struct ntk_pg_facts *f);

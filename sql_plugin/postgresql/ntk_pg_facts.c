@@ -37,9 +37,13 @@ struct ntk_pg_facts {
 	time_t fetched;         /* local clock at fetch */
 	TimestampTz stmt;       /* the statement these facts were last validated for */
 	struct ntk_clock clock; /* the daemon's clock moved on to the statement's start */
-	const char **visible;
-	size_t nvisible;
-	bool covers_all;
+	const char **candidates;        /* every case an assignment, a subordinate's or a grant names */
+	size_t ncandidates;
+	/* Per access (read, write), for the statement generation vis_gen: */
+	const char **visible[3];        /* the cases allowed when open: exact */
+	size_t nvisible[3];
+	bool covers_all[3];             /* every case allowed when open */
+	uint32_t vis_gen[3];
 	struct ntk_pg_slot *slots;
 	size_t nslots;
 	size_t nused;
@@ -72,7 +76,9 @@ ntk_pg_facts_free(struct ntk_pg_facts *f)
 	free(f->user);
 	free(f->system);
 	ntk_facts_rep_clear(&f->rep);
-	free(f->visible);
+	free(f->candidates);
+	free(f->visible[NTK_ACTION_READ]);
+	free(f->visible[NTK_ACTION_WRITE]);
 	free(f->slots);
 	free(f);
 }
@@ -233,52 +239,31 @@ ntk_pg_facts_clock(struct ntk_pg_facts *f, time_t now)
 	f->nused = 0;
 }
 
-static bool
-ntk_pg_subject_has_role(const struct ntk_subject *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->nroles; i++)
-		if (strcmp(s->roles[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* covers_all and the visible superset: every case an assignment, a subordinate's or a grant names. */
+/* The cases the subject's own facts name; the open cases it may reach are among them. */
 static int
 ntk_pg_facts_derive(struct ntk_pg_facts *f)
 {
 	const struct ntk_subject *s = &f->rep.subject;
-	const struct ntk_system *sys;
 	size_t i, n = 0;
 
-	f->covers_all = false;
 	if (f->rep.outcome != NTK_ALLOW_SYSTEM_ACCESS || !s->found)
 		return 0;
-	if ((sys = ntk_policy_find_system(&f->rep.policy, f->system)) != NULL) {
-		for (i = 0; i < sys->nroles; i++) {
-			const struct ntk_role *role;
-
-			if (sys->role_idx[i] >= f->rep.policy.nroles)
-				continue;
-			role = &f->rep.policy.roles[sys->role_idx[i]];
-			if (role->scope == NTK_SCOPE_ALL && ntk_pg_subject_has_role(s, role->name))
-				f->covers_all = true;
-		}
-	}
-	f->visible = calloc(s->nassignments + s->nsupervised + s->ngrants + 1, sizeof(*f->visible));
-	if (f->visible == NULL)
+	f->candidates = calloc(s->nassignments + s->nsupervised + s->ngrants + 1,
+	    sizeof(*f->candidates));
+	f->visible[NTK_ACTION_READ] = calloc(s->nassignments + s->nsupervised + s->ngrants + 1,
+	    sizeof(*f->candidates));
+	f->visible[NTK_ACTION_WRITE] = calloc(s->nassignments + s->nsupervised + s->ngrants + 1,
+	    sizeof(*f->candidates));
+	if (f->candidates == NULL || f->visible[NTK_ACTION_READ] == NULL ||
+	    f->visible[NTK_ACTION_WRITE] == NULL)
 		return NTK_ERR_NOMEM;
 	for (i = 0; i < s->nassignments; i++)
-		if (ntk_assignment_active(&s->assignments[i], f->system, f->clock.today))
-			f->visible[n++] = s->assignments[i].case_id;
+		f->candidates[n++] = s->assignments[i].case_id;
 	for (i = 0; i < s->nsupervised; i++)
-		if (ntk_assignment_active(&s->supervised[i].assignment, f->system, f->clock.today))
-			f->visible[n++] = s->supervised[i].assignment.case_id;
+		f->candidates[n++] = s->supervised[i].assignment.case_id;
 	for (i = 0; i < s->ngrants; i++)
-		if (s->grants[i].expires > f->clock.now)
-			f->visible[n++] = s->grants[i].case_id;
-	f->nvisible = n;
+		f->candidates[n++] = s->grants[i].case_id;
+	f->ncandidates = n;
 	return 0;
 }
 
@@ -372,18 +357,70 @@ ntk_pg_facts_outcome(const struct ntk_pg_facts *f)
 	return f->rep.outcome;
 }
 
+/* A valid case id that none of the subject's facts names: what "any other case" decides. */
+static void
+ntk_pg_probe_case(const struct ntk_pg_facts *f, char *buf, size_t len)
+{
+	size_t i, n;
+
+	strlcpy(buf, "ntk.any-other-case", len);
+	for (;;) {
+		for (i = 0; i < f->ncandidates; i++)
+			if (strcmp(f->candidates[i], buf) == 0)
+				break;
+		if (i == f->ncandidates || (n = strlen(buf)) + 1 >= len || n >= NTK_CASE_ID_MAX)
+			return;
+		buf[n] = '.';
+		buf[n + 1] = '\0';
+	}
+}
+
+/* visible and covers_all for the statement: decided once per generation (the clock may move). */
+static void
+ntk_pg_facts_reach(const struct ntk_pg_facts *cf, enum ntk_action action)
+{
+	struct ntk_pg_facts *f = (struct ntk_pg_facts *)cf;
+	char probe[NTK_CASE_ID_MAX + 1];
+	bool all;
+	size_t i, n = 0;
+
+	if (f->vis_gen[action] == f->gen)
+		return;
+	f->vis_gen[action] = f->gen;
+	f->nvisible[action] = 0;
+	f->covers_all[action] = false;
+	if (f->rep.outcome != NTK_ALLOW_SYSTEM_ACCESS || f->candidates == NULL)
+		return;
+	ntk_pg_probe_case(f, probe, sizeof(probe));
+	all = ntk_outcome_allows(ntk_pg_facts_decide(f, probe, NTK_STATE_OPEN, action));
+	for (i = 0; i < f->ncandidates; i++) {
+		if (ntk_outcome_allows(ntk_pg_facts_decide(f, f->candidates[i], NTK_STATE_OPEN, action)))
+			f->visible[action][n++] = f->candidates[i];
+		else
+			all = false;
+	}
+	f->nvisible[action] = n;
+	f->covers_all[action] = all;
+}
+
 bool
 ntk_pg_facts_covers_all(const struct ntk_pg_facts *f, enum ntk_action action)
 {
-	/* Any cases=all role, whatever its write flag: a superset is all the narrowing needs. */
-	return f->covers_all;
+	if (action != NTK_ACTION_READ && action != NTK_ACTION_WRITE)
+		return false;
+	ntk_pg_facts_reach(f, action);
+	return f->covers_all[action];
 }
 
 size_t
-ntk_pg_facts_visible(const struct ntk_pg_facts *f, const char *const **ids)
+ntk_pg_facts_visible(const struct ntk_pg_facts *f, enum ntk_action action, const char *const **ids)
 {
-	*ids = f->visible;
-	return f->nvisible;
+	*ids = NULL;
+	if (action != NTK_ACTION_READ && action != NTK_ACTION_WRITE)
+		return 0;
+	ntk_pg_facts_reach(f, action);
+	*ids = f->visible[action];
+	return f->nvisible[action];
 }
 
 uint32_t
