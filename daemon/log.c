@@ -23,20 +23,28 @@ void
 ntkd_log(int priority, const char *fmt, ...)
 {
 	va_list ap;
+	char line[2048];
+	size_t i;
 
 	if (priority == LOG_DEBUG && !log_debug)
 		return;
 	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/*
+	 * DNs, values and server messages land here unescaped: no control
+	 * byte may reach the log, so no caller can start a forged line.
+	 */
+	for (i = 0; line[i] != '\0'; i++) {
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] == 0x7f)
+			line[i] = '?';
+	}
 	if (log_foreground) {
 		/* One fprintf per line keeps lines from threads whole. */
-		char line[2048];
-
-		vsnprintf(line, sizeof(line), fmt, ap);
 		fprintf(stderr, "ntkd[%s]: %s\n",
 		    priority <= LOG_ERR ? "error" : priority == LOG_WARNING ? "warning" :
 		    priority == LOG_DEBUG ? "debug" : "info", line);
 	} else {
-		vsyslog(priority, fmt, ap);
+		syslog(priority, "%s", line);
 	}
-	va_end(ap);
 }
