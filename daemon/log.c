@@ -15,22 +15,19 @@ ntkd_log_init(bool foreground, bool debug)
 {
 	log_foreground = foreground;
 	log_debug = debug;
-	if (!foreground)
-		openlog("ntkd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/* Opened in both modes: audit records that miss auditd always reach syslog. */
+	openlog("ntkd", LOG_PID | (foreground ? 0 : LOG_NDELAY), LOG_DAEMON);
 }
 
-void
-ntkd_log(int priority, const char *fmt, ...)
+static void
+vlog(int priority, bool both, const char *fmt, va_list ap)
 {
-	va_list ap;
-	char line[2048];
+	char line[8192];
 	size_t i;
 
 	if (priority == LOG_DEBUG && !log_debug)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	/*
 	 * DNs, values and server messages land here unescaped: no control
 	 * byte may reach the log, so no caller can start a forged line.
@@ -44,7 +41,28 @@ ntkd_log(int priority, const char *fmt, ...)
 		fprintf(stderr, "ntkd[%s]: %s\n",
 		    priority <= LOG_ERR ? "error" : priority == LOG_WARNING ? "warning" :
 		    priority == LOG_DEBUG ? "debug" : "info", line);
-	} else {
-		syslog(priority, "%s", line);
+		if (!both)
+			return;
 	}
+	syslog(priority, "%s", line);
+}
+
+void
+ntkd_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(priority, false, fmt, ap);
+	va_end(ap);
+}
+
+void
+ntkd_log_always(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(priority, true, fmt, ap);
+	va_end(ap);
 }
