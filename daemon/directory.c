@@ -958,14 +958,14 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 	for (i = 0; i < mgr.n; i++) {
 		if (strset_has(ctx->above, mgr.v[i]))
 			continue;
+		if ((r = strset_add(ctx->queued, mgr.v[i])) < 0)
+			goto out;
 		/* A base search reaches any DN: follow only managers inside the configured tree. */
-		if (!dn_under_base(mgr.v[i], cf->base)) {
+		if (r == 1 && !dn_under_base(mgr.v[i], cf->base)) {
 			ntkd_log(LOG_NOTICE, "ldap: %s of %s names %s, outside base: not followed",
 			    cf->manager_attribute, dn, mgr.v[i]);
 			continue;
 		}
-		if ((r = strset_add(ctx->queued, mgr.v[i])) < 0)
-			goto out;
 		if (r == 1 && (r = strv_push_copy(ctx->managers, mgr.v[i])) != 0)
 			goto out;
 	}
