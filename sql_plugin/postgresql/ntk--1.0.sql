@@ -49,12 +49,23 @@ AS 'MODULE_PATHNAME', 'ntk_pg_fn_in_reach'
 LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED COST 1
 SUPPORT ntk.in_reach_support;
 
+-- state_allowed: true for an open row (in_reach decided it), row_allowed
+-- for any other. Planned as state = 'open' for a role that can have no
+-- closed or sealed case, else as state = 'open' OR row_allowed(...).
+CREATE FUNCTION ntk.state_allowed_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ntk_pg_fn_state_allowed_support'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION ntk.state_allowed(case_id text, state text, access text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ntk_pg_fn_state_allowed'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED COST 1
+SUPPORT ntk.state_allowed_support;
+
 -- The policy expression for one access on one table:
---   ntk.in_reach(case_col::text, A)
---     AND (state_col::text COLLATE "C" = 'open' OR ntk.row_allowed(case_col::text, state_col::text, A))
--- An open row of a case in reach is allowed (in_reach decided it exactly);
--- any other state is decided by row_allowed. Without a state column every
--- row is open and in_reach alone decides.
+--   ntk.in_reach(case_col::text, A) AND ntk.state_allowed(case_col::text, state_col::text, A)
+-- Without a state column every row is open and in_reach alone decides.
 CREATE FUNCTION ntk.policy_expression(tbl regclass, case_column name, state_column name, access text)
 RETURNS text
 LANGUAGE plpgsql STABLE SECURITY INVOKER
@@ -80,8 +91,8 @@ BEGIN
 	IF state_column IS NULL THEN
 		RETURN format('ntk.in_reach((%I)::text, %L)', case_column, access);
 	END IF;
-	RETURN format('ntk.in_reach((%I)::text, %L) AND (((%I)::text COLLATE "C" = ''open'') OR ntk.row_allowed((%I)::text, (%I)::text, %L))',
-	    case_column, access, state_column, case_column, state_column, access);
+	RETURN format('ntk.in_reach((%I)::text, %L) AND ntk.state_allowed((%I)::text, (%I)::text, %L)',
+	    case_column, access, case_column, state_column, access);
 END
 $fn$;
 
@@ -132,3 +143,4 @@ END
 $fn$;
 
 REVOKE ALL ON FUNCTION ntk.in_reach_support(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ntk.state_allowed_support(internal) FROM PUBLIC;

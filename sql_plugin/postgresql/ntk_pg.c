@@ -6,10 +6,16 @@
 #include "access/xact.h"
 #include "access/stratnum.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+/* nodeFuncs.h declares its walker types without prototypes. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include "nodes/nodeFuncs.h"
+#pragma GCC diagnostic pop
 #include "nodes/primnodes.h"
 #include "nodes/supportnodes.h"
 #include "nodes/value.h"
@@ -399,4 +405,86 @@ ntk_pg_fn_in_reach_support(PG_FUNCTION_ARGS)
 	sa->location = -1;
 	ic->lossy = false;
 	PG_RETURN_POINTER(list_make1(sa));
+}
+
+/*
+ * The second half of every policy: an open row of a case in reach is
+ * allowed (in_reach decided it); any other state is decided by row_allowed.
+ */
+PG_FUNCTION_INFO_V1(ntk_pg_fn_state_allowed);
+Datum
+ntk_pg_fn_state_allowed(PG_FUNCTION_ARGS)
+{
+	if (!PG_ARGISNULL(1) && ntk_pg_word(PG_GETARG_TEXT_PP(1), "open"))
+		PG_RETURN_BOOL(true);
+	return ntk_pg_fn_row_allowed(fcinfo);
+}
+
+/* Whether the role may have any case in `state` (a cases = all role's flags, or a case it names). */
+static bool
+ntk_pg_state_possible(const struct ntk_pg_facts *f, enum ntk_case_state state,
+    enum ntk_action action)
+{
+	const char *const *ids;
+	size_t i, n;
+
+	if (ntk_pg_facts_covers_all(f, action) || ntk_pg_facts_any_case_allows(f, state, action))
+		return true;
+	n = ntk_pg_facts_visible(f, action, &ids);
+	for (i = 0; i < n; i++)
+		if (ntk_outcome_allows(ntk_pg_facts_decide(f, ids[i], state, action)))
+			return true;
+	return false;
+}
+
+/*
+ * Planner support for state_allowed, for the role the statement is planned
+ * for: the call becomes `state = 'open'` when the role can have no closed or
+ * sealed case (an index on (case, state) then answers from the index alone),
+ * else `state = 'open' OR row_allowed(...)`, so open rows cost no call.
+ * A plan kept while the role gains closed or sealed cases shows them only
+ * once it is made again: fewer rows, never more.
+ */
+PG_FUNCTION_INFO_V1(ntk_pg_fn_state_allowed_support);
+Datum
+ntk_pg_fn_state_allowed_support(PG_FUNCTION_ARGS)
+{
+	Node *req = (Node *)PG_GETARG_POINTER(0);
+	const struct ntk_pg_facts *f;
+	enum ntk_action action;
+	Oid argtypes[3] = { TEXTOID, TEXTOID, TEXTOID };
+	FuncExpr *fcall, *row;
+	Node *state_arg;
+	Expr *open_eq;
+	Oid coll, rowoid;
+	Const *acc;
+
+	if (!IsA(req, SupportRequestSimplify))
+		PG_RETURN_POINTER(NULL);
+	fcall = ((SupportRequestSimplify *)req)->fcall;
+	if (list_length(fcall->args) != 3 || !IsA(lthird(fcall->args), Const))
+		PG_RETURN_POINTER(NULL);
+	acc = (Const *)lthird(fcall->args);
+	if (acc->constisnull || !ntk_pg_access(DatumGetTextPP(acc->constvalue), &action))
+		PG_RETURN_POINTER(NULL);
+	state_arg = (Node *)lsecond(fcall->args);
+	coll = exprCollation(state_arg);
+	if (exprType(state_arg) != TEXTOID || !OidIsValid(coll) || !get_collation_isdeterministic(coll))
+		PG_RETURN_POINTER(NULL);
+	if ((f = ntk_pg_row_facts()) == NULL || ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
+		PG_RETURN_POINTER(NULL);
+	open_eq = make_opclause(TextEqualOperator, BOOLOID, false, (Expr *)copyObject(state_arg),
+	    (Expr *)makeConst(TEXTOID, -1, coll, -1, CStringGetTextDatum("open"), false, false),
+	    InvalidOid, coll);
+	set_opfuncid((OpExpr *)open_eq);
+	if (!ntk_pg_state_possible(f, NTK_STATE_CLOSED, action) &&
+	    !ntk_pg_state_possible(f, NTK_STATE_SEALED, action))
+		PG_RETURN_POINTER(open_eq);
+	rowoid = LookupFuncName(list_make2(makeString("ntk"), makeString("row_allowed")), 3,
+	    argtypes, true);
+	if (!OidIsValid(rowoid))
+		PG_RETURN_POINTER(NULL);
+	row = makeFuncExpr(rowoid, BOOLOID, copyObject(fcall->args), InvalidOid, fcall->inputcollid,
+	    COERCE_EXPLICIT_CALL);
+	PG_RETURN_POINTER(makeBoolExpr(OR_EXPR, list_make2(open_eq, row), -1));
 }

@@ -35,6 +35,9 @@ enum ntk_outcome ntk_pg_facts_decide(const struct ntk_pg_facts *f, const char *c
 enum ntk_outcome ntk_pg_facts_outcome(const struct ntk_pg_facts *f);
 /* True when every case, open, is allowed for `action` (a cases = all role, and no exception). */
 bool ntk_pg_facts_covers_all(const struct ntk_pg_facts *f, enum ntk_action action);
+/* Whether "any other case" (one the user's facts do not name) is allowed in `state`. */
+bool ntk_pg_facts_any_case_allows(const struct ntk_pg_facts *f, enum ntk_case_state state,
+    enum ntk_action action);
 /* Exactly the cases allowed for `action` when open (empty when covers_all); valid for the statement. */
 size_t ntk_pg_facts_visible(const struct ntk_pg_facts *f, enum ntk_action action,
     const char *const **ids);

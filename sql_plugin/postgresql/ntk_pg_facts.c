@@ -10,7 +10,6 @@
 #include "utils/acl.h"
 #include "utils/timestamp.h"
 
-#include "ntk_assignment.h"
 #include "ntk_client.h"
 #include "ntk_err.h"
 #include "ntk_pg.h"
@@ -401,6 +400,18 @@ ntk_pg_facts_reach(const struct ntk_pg_facts *cf, enum ntk_action action)
 	}
 	f->nvisible[action] = n;
 	f->covers_all[action] = all;
+}
+
+bool
+ntk_pg_facts_any_case_allows(const struct ntk_pg_facts *f, enum ntk_case_state state,
+    enum ntk_action action)
+{
+	char probe[NTK_CASE_ID_MAX + 1];
+
+	if (f->rep.outcome != NTK_ALLOW_SYSTEM_ACCESS || f->candidates == NULL)
+		return false;
+	ntk_pg_probe_case(f, probe, sizeof(probe));
+	return ntk_outcome_allows(ntk_pg_facts_decide(f, probe, state, action));
 }
 
 bool
