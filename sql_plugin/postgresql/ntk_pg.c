@@ -344,11 +344,11 @@ ntk_pg_fn_in_reach(PG_FUNCTION_ARGS)
 /*
  * Planner support for in_reach, for the role the statement is planned for
  * (PostgreSQL replans a statement under row-level security when the role
- * changes). Simplify: a role that reaches every case gets `true`, and only
- * the state check is left per row. Index condition: for any other role, an
- * index on the case column gets case = ANY (visible_cases(A)), exact (not
- * lossy), because visible_cases and in_reach decide from the same facts in
- * the same statement.
+ * changes). For a role that does not reach every case, an index on the
+ * case column gets case = ANY (visible_cases(A)), exact (not lossy), because
+ * visible_cases and in_reach decide from the same facts in the same
+ * statement; the list is computed when the statement runs, so a kept plan
+ * never shows a case the role no longer reaches.
  */
 PG_FUNCTION_INFO_V1(ntk_pg_fn_in_reach_support);
 Datum
@@ -380,8 +380,12 @@ ntk_pg_fn_in_reach_support(PG_FUNCTION_ARGS)
 	f = ntk_pg_row_facts();
 	all = f != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS &&
 	    ntk_pg_facts_covers_all(f, action);
+	/*
+	 * Never simplified to true for a role that reaches every case: a plan
+	 * kept after the role lost that reach would show every case.
+	 */
 	if (IsA(req, SupportRequestSimplify))
-		PG_RETURN_POINTER(all ? (Node *)makeBoolConst(true, false) : NULL);
+		PG_RETURN_POINTER(NULL);
 	/* A role that reaches every case has nothing to narrow to. */
 	ic = (SupportRequestIndexCondition *)req;
 	if (all || ic->indexarg != 0 || !OidIsValid(ic->indexcollation) ||
