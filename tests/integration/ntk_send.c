@@ -25,7 +25,8 @@ usage(void)
 	    "  facts USER SYSTEM\n"
 	    "  report USER SYSTEM ACTION OUTCOME ROWS QUERY [CASE...]\n"
 	    "  group NAME | gid GID | initgroups USER | list | ping [N]\n"
-	    "  garbage random|version|huge|stall|badbody|reply\n");
+	    "  garbage random|version|huge|stall|badbody|reply\n"
+	    "  pipeline N  (N PINGs in one write, then N replies)\n");
 	exit(2);
 }
 
@@ -137,6 +138,41 @@ garbage(const char *path, const char *kind)
 	return (int)n;
 }
 
+/* N pings written at once: every one must be answered without more bytes from us. */
+static int
+pipeline(const char *path, long n)
+{
+	uint8_t h[NTK_HEADER_LEN] = { 0, 0, 0, 0, 0, NTK_PROTO_VERSION, 0, NTK_MSG_PING };
+	struct pollfd p;
+	uint8_t *buf, rep[4096];
+	size_t want = (size_t)n * NTK_HEADER_LEN, got = 0;
+	int fd = raw_connect(path);
+	long i;
+	ssize_t k;
+
+	if (n < 1 || n > 100000 || (buf = malloc(want)) == NULL)
+		usage();
+	for (i = 0; i < n; i++)
+		memcpy(buf + i * NTK_HEADER_LEN, h, sizeof(h));
+	if (write(fd, buf, want) != (ssize_t)want) {
+		perror("write");
+		return 2;
+	}
+	free(buf);
+	p.fd = fd;
+	p.events = POLLIN;
+	while (got < want) {
+		if (poll(&p, 1, 3000) <= 0)
+			break;
+		if ((k = read(fd, rep, sizeof(rep))) <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	printf("%zu replies\n", got / NTK_HEADER_LEN);
+	return got == want ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +185,8 @@ main(int argc, char **argv)
 	cmd = argv[2];
 	if (strcmp(cmd, "garbage") == 0)
 		return argc == 4 ? garbage(argv[1], argv[3]) : (usage(), 2);
+	if (strcmp(cmd, "pipeline") == 0)
+		return argc == 4 ? pipeline(argv[1], strtol(argv[3], NULL, 10)) : (usage(), 2);
 	if ((rc = ntk_conn_open(argv[1], 30000, &conn)) != 0) {
 		printf("ERROR connect: %s\n", ntk_strerror(rc));
 		return 2;

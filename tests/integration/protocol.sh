@@ -21,6 +21,9 @@ done
 # An undecodable body gets an error reply before the close.
 ntk_assert_contains "$("$NTK_SEND" "$NTK_SOCKET" garbage badbody)" "closed (3" "error reply to a bad body"
 
+# Requests pipelined in one write are all answered (none left waiting in the buffer).
+ntk_assert_eq "1000 replies" "$("$NTK_SEND" "$NTK_SOCKET" pipeline 1000)" "pipelined pings"
+
 # Many requests on one persistent connection.
 ntk_assert_eq PONG "$("$NTK_SEND" "$NTK_SOCKET" ping 5000)" "5000 pings on one connection"
 ntk_assert_eq "300 decisions, 300 allowed" \
