@@ -26,7 +26,8 @@ usage(void)
 	    "  report USER SYSTEM ACTION OUTCOME ROWS QUERY [CASE...]\n"
 	    "  group NAME | gid GID | initgroups USER | list | ping [N]\n"
 	    "  garbage random|version|huge|stall|badbody|reply\n"
-	    "  pipeline N  (N PINGs in one write, then N replies)\n");
+	    "  pipeline N  (N PINGs in one write, then N replies)\n"
+	    "  fuzz N SEED  (N well-framed requests of every type with random bodies)\n");
 	exit(2);
 }
 
@@ -138,6 +139,67 @@ garbage(const char *path, const char *kind)
 	return (int)n;
 }
 
+/*
+ * Well-framed requests of every type (and some unknown ones) with random
+ * bodies, mutated from nothing: the daemon must answer (reply or error) or
+ * close, and keep serving. Prints how many got an answer and how many closed.
+ */
+static int
+fuzz(const char *path, long n, unsigned seed)
+{
+	uint8_t msg[NTK_HEADER_LEN + 512], rep[65536];
+	long i, answered = 0, closed = 0;
+	int fd = raw_connect(path);
+	struct pollfd p;
+	size_t len, k;
+	uint16_t type;
+	ssize_t r;
+
+	srand(seed);
+	for (i = 0; i < n; i++) {
+		type = (uint16_t)(1 + rand() % 12);
+		len = (size_t)(rand() % 512);
+		for (k = 0; k < len; k++) {
+			/* Small numbers make plausible lengths and enum values. */
+			msg[NTK_HEADER_LEN + k] = (uint8_t)(rand() % 4 == 0 ? rand() : rand() % 8);
+		}
+		msg[0] = (uint8_t)(len >> 24);
+		msg[1] = (uint8_t)(len >> 16);
+		msg[2] = (uint8_t)(len >> 8);
+		msg[3] = (uint8_t)len;
+		msg[4] = 0;
+		msg[5] = NTK_PROTO_VERSION;
+		msg[6] = (uint8_t)(type >> 8);
+		msg[7] = (uint8_t)type;
+		if (write(fd, msg, NTK_HEADER_LEN + len) != (ssize_t)(NTK_HEADER_LEN + len)) {
+			closed++;
+			close(fd);
+			fd = raw_connect(path);
+			continue;
+		}
+		p.fd = fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 5000) <= 0) {
+			printf("no answer to request %ld (type %u, %zu bytes)\n", i, type, len);
+			return 1;
+		}
+		r = read(fd, rep, sizeof(rep));
+		if (r <= 0) {
+			closed++;
+			close(fd);
+			fd = raw_connect(path);
+		} else {
+			answered++;
+			/* An answer may be followed by a close: start clean for the next one. */
+			close(fd);
+			fd = raw_connect(path);
+		}
+	}
+	close(fd);
+	printf("%ld requests: %ld answered, %ld closed\n", n, answered, closed);
+	return 0;
+}
+
 /* N pings written at once: every one must be answered without more bytes from us. */
 static int
 pipeline(const char *path, long n)
@@ -185,6 +247,9 @@ main(int argc, char **argv)
 	cmd = argv[2];
 	if (strcmp(cmd, "garbage") == 0)
 		return argc == 4 ? garbage(argv[1], argv[3]) : (usage(), 2);
+	if (strcmp(cmd, "fuzz") == 0)
+		return argc == 5 ? fuzz(argv[1], strtol(argv[3], NULL, 10),
+		    (unsigned)strtoul(argv[4], NULL, 10)) : (usage(), 2);
 	if (strcmp(cmd, "pipeline") == 0)
 		return argc == 4 ? pipeline(argv[1], strtol(argv[3], NULL, 10)) : (usage(), 2);
 	if ((rc = ntk_conn_open(argv[1], 30000, &conn)) != 0) {

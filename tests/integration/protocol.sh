@@ -21,6 +21,12 @@ done
 # An undecodable body gets an error reply before the close.
 ntk_assert_contains "$("$NTK_SEND" "$NTK_SOCKET" garbage badbody)" "closed (3" "error reply to a bad body"
 
+# Well-framed requests of every type with random bodies: each answered or closed, daemon alive.
+out=$("$NTK_SEND" "$NTK_SOCKET" fuzz 2000 "$$") || ntk_fail "fuzz: $out"
+ntk_log "fuzz: $out"
+kill -0 "$NTKD_PID" || ntk_fail "ntkd died under fuzzing"
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+
 # Requests pipelined in one write are all answered (none left waiting in the buffer).
 ntk_assert_eq "1000 replies" "$("$NTK_SEND" "$NTK_SOCKET" pipeline 1000)" "pipelined pings"
 
