@@ -139,6 +139,53 @@ garbage(const char *path, const char *kind)
 	return (int)n;
 }
 
+/* The body of a valid request of a random type, encoded by the shared codec. */
+static int
+valid_body(uint8_t *dst, size_t cap, uint16_t *type, size_t *len)
+{
+	static char *cases[] = { "1001", "1002", "x" };
+	struct ntk_check_req cq = { .user = "alice", .system = "FACTS", .action = NTK_ACTION_WRITE,
+	    .case_id = "1001", .state = NTK_STATE_SEALED, .reason = "why", .rhost = "h", .tty = "t",
+	    .flags = NTK_CHECK_DRY_RUN | NTK_CHECK_EXPLAIN };
+	struct ntk_facts_req fq = { .user = "dave", .system = "FACTS" };
+	struct ntk_report_req rq = { .user = "alice", .system = "FACTS", .action = NTK_ACTION_READ,
+	    .outcome = NTK_DENY_NO_BUSINESS_REASON, .rows = 3, .query_id = "q", .cases = cases, .ncases = 3 };
+	struct ntk_buf b;
+	int r;
+
+	ntk_buf_init(&b, 4096);
+	switch (rand() % 5) {
+	case 0:
+		*type = NTK_MSG_CHECK;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_check_req(&b, &cq);
+		break;
+	case 1:
+		*type = NTK_MSG_FACTS;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_facts_req(&b, &fq);
+		break;
+	case 2:
+		*type = NTK_MSG_REPORT;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_report_req(&b, &rq);
+		break;
+	case 3:
+		*type = NTK_MSG_GROUP_BY_NAME;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_str(&b, "ntk-case-1001");
+		break;
+	default:
+		*type = NTK_MSG_INITGROUPS;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_str(&b, "carol");
+		break;
+	}
+	if (r == 0 && b.len - NTK_HEADER_LEN <= cap) {
+		*len = b.len - NTK_HEADER_LEN;
+		memcpy(dst, b.data + NTK_HEADER_LEN, *len);
+	} else {
+		r = -1;
+	}
+	ntk_buf_free(&b);
+	return r;
+}
+
 /*
  * Well-framed requests of every type (and some unknown ones) with random
  * bodies, mutated from nothing: the daemon must answer (reply or error) or
@@ -157,11 +204,18 @@ fuzz(const char *path, long n, unsigned seed)
 
 	srand(seed);
 	for (i = 0; i < n; i++) {
-		type = (uint16_t)(1 + rand() % 12);
-		len = (size_t)(rand() % 512);
-		for (k = 0; k < len; k++) {
-			/* Small numbers make plausible lengths and enum values. */
-			msg[NTK_HEADER_LEN + k] = (uint8_t)(rand() % 4 == 0 ? rand() : rand() % 8);
+		if (i % 2 == 0 && valid_body(msg + NTK_HEADER_LEN, sizeof(msg) - NTK_HEADER_LEN,
+		    &type, &len) == 0) {
+			/* A valid request with a few bytes changed. */
+			for (k = 0; len > 0 && k < (size_t)(1 + rand() % 3); k++)
+				msg[NTK_HEADER_LEN + (size_t)rand() % len] = (uint8_t)rand();
+		} else {
+			type = (uint16_t)(1 + rand() % 12);
+			len = (size_t)(rand() % 512);
+			for (k = 0; k < len; k++) {
+				/* Small numbers make plausible lengths and enum values. */
+				msg[NTK_HEADER_LEN + k] = (uint8_t)(rand() % 4 == 0 ? rand() : rand() % 8);
+			}
 		}
 		msg[0] = (uint8_t)(len >> 24);
 		msg[1] = (uint8_t)(len >> 16);

@@ -22,6 +22,9 @@ done
 ntk_assert_contains "$("$NTK_SEND" "$NTK_SOCKET" garbage badbody)" "closed (3" "error reply to a bad body"
 
 # Well-framed requests of every type with random bodies: each answered or closed, daemon alive.
+# Mutated requests may turn into real decisions and reports: keep them out of the shared audit log.
+ntkd_stop
+NTKD_TEST_AUDIT_REFUSE=1 ntkd_start
 out=$("$NTK_SEND" "$NTK_SOCKET" fuzz 2000 "$$") || ntk_fail "fuzz: $out"
 ntk_log "fuzz: $out"
 kill -0 "$NTKD_PID" || ntk_fail "ntkd died under fuzzing"
