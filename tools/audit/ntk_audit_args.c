@@ -140,10 +140,12 @@ boot_time(time_t now, time_t *out)
 int
 ntk_audit_parse_time(const char *word, const char *clock, time_t now, time_t *out)
 {
-	struct tm tm;
+	struct tm tm, want;
 	char date[32];
 	const char *sep;
 	long epoch;
+	bool day_word = true;
+	int r;
 
 	if (localtime_r(&now, &tm) == NULL)
 		return NTK_ERR_INTERNAL;
@@ -184,6 +186,7 @@ ntk_audit_parse_time(const char *word, const char *clock, time_t now, time_t *ou
 	} else if (looks_like_clock(word) && clock == NULL) {
 		return parse_clock(word, &tm) == 0 ? make_time(&tm, out) : NTK_ERR_BAD_VALUE;
 	} else {
+		day_word = false;
 		/* "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS" in one word */
 		sep = strpbrk(word, " T");
 		if (sep != NULL) {
@@ -202,7 +205,13 @@ ntk_audit_parse_time(const char *word, const char *clock, time_t now, time_t *ou
 	}
 	if (clock != NULL && parse_clock(clock, &tm) != 0)
 		return NTK_ERR_BAD_VALUE;
-	return make_time(&tm, out);
+	want = tm;
+	if ((r = make_time(&tm, out)) != 0)
+		return r;
+	/* mktime normalises: February 30 comes back as March, so refuse it */
+	if (!day_word && (tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon))
+		return NTK_ERR_BAD_VALUE;
+	return 0;
 }
 
 static int

@@ -38,7 +38,7 @@ ntk_audit_main(int argc, char **argv, const char *config_path)
 	int r, err, rc = 2;
 
 	if (ntk_audit_parse_args(argc, argv, &o, time(NULL)) != 0) {
-		ntk_audit_usage(stderr);
+		fprintf(stderr, "Try 'ntkctl audit --help'.\n");
 		return 2;
 	}
 	if (o.help) {
