@@ -13,13 +13,19 @@ else
 	AUDIT_VIA=audit_main
 fi
 
+# The command line of `ntkctl -c $AUDIT_CONF audit`, for programs that run it (time).
+audit_argv() {
+	if [ "$AUDIT_VIA" = ntkctl ]; then
+		AUDIT_ARGV=("$NTKCTL" -c "$AUDIT_CONF" audit)
+	else
+		AUDIT_ARGV=("$AUDIT_MAIN" -c "$AUDIT_CONF")
+	fi
+}
+
 # ntk_audit ARGS...: `ntkctl -c $AUDIT_CONF audit ARGS...`
 ntk_audit() {
-	if [ "$AUDIT_VIA" = ntkctl ]; then
-		"$NTKCTL" -c "$AUDIT_CONF" audit "$@"
-	else
-		"$AUDIT_MAIN" -c "$AUDIT_CONF" "$@"
-	fi
+	audit_argv
+	"${AUDIT_ARGV[@]}" "$@"
 }
 
 # audit_rc EXPECTED_RC OUTFILE ARGS...: run, keep stdout in OUTFILE and stderr in OUTFILE.err.

@@ -215,7 +215,7 @@ synth(long n)
 			    "ses=4294967295 msg='op=ntk-login acct=\"user%ld\" system=\"%s\" %s "
 			    "peer_exe=\"/usr/sbin/sshd\" peer_pid=%ld peer_uid=0 exe=\"/usr/sbin/ntkd\" "
 			    "hostname=? addr=10.0.%ld.%ld terminal=ssh res=%s'\x1dUID=\"root\" AUID=\"unset\"\n",
-			    t, i % 1000, i + 1, i % 1000, sys[i % 3],
+			    t, i % 1000, i + 1, (i / 7) % 1000, sys[i % 3],
 			    i % 20 == 0 ? "rule=system-access" : "reason=system-not-permitted",
 			    1000 + i % 30000, i % 200, i % 250, i % 20 == 0 ? "success" : "failed");
 		else if (i % 10 == 1)
@@ -230,7 +230,7 @@ synth(long n)
 			    "access=read state=open reason=%s peer_exe=\"" PG "\" peer_pid=%ld "
 			    "peer_uid=105 exe=\"/usr/sbin/ntkd\" hostname=? addr=? terminal=? "
 			    "res=failed'\x1dUID=\"root\" AUID=\"unset\"\n",
-			    t, i % 1000, i + 1, (i * 7) % 1000, sys[i % 3], (i * 13) % 10000,
+			    t, i % 1000, i + 1, (i / 7) % 1000, sys[i % 3], (i * 13) % 10000,
 			    why[i % 4], 5000 + i % 30000);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <auparse.h>
 #include <libaudit.h>  /* record type numbers only */
@@ -291,89 +292,197 @@ extract(auparse_state_t *au, struct arena *a, struct ntk_audit_rec *rec)
 	return 1;
 }
 
-static auparse_state_t *
-open_source(const struct ntk_audit_opts *o)
+/*
+ * The logs auditd writes: log_file from auditd.conf (an analyst who may not
+ * read it gets the default path), with its rotations oldest first, as
+ * ausearch and AUSOURCE_LOGS read them. Returns a NULL-terminated array.
+ */
+static int
+default_logs(char ***out)
 {
-	auparse_state_t *au = NULL;
-	const char **files = NULL;
-	size_t i;
+	char line[4096], *p, *e, *path = NULL, **v = NULL;
+	size_t n = 0, i, rot = 0;
 	FILE *f;
+	int r = 0;
 
-	if (o->ninputs == 0) {
-		errno = 0;
-		au = auparse_init(AUSOURCE_LOGS, NULL);
-		if (au == NULL)
-			fprintf(stderr, "ntkctl audit: cannot read the audit logs (log_file of "
-			    "/etc/audit/auditd.conf): %s\n", errno ? strerror(errno) : "unknown error");
-		return au;
-	}
-	if (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0) {
-		au = auparse_init(AUSOURCE_FILE_POINTER, stdin);
-		if (au == NULL)
-			fprintf(stderr, "ntkctl audit: cannot read standard input: %s\n", strerror(errno));
-		return au;
-	}
-	/* auparse opens files lazily and reports failures vaguely: check them first. */
-	for (i = 0; i < o->ninputs; i++) {
-		if ((f = fopen(o->inputs[i], "re")) == NULL) {
-			fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", o->inputs[i], strerror(errno));
-			return NULL;
+	if ((f = fopen("/etc/audit/auditd.conf", "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			p = line + strspn(line, " \t");
+			if (strncmp(p, "log_file", 8) != 0)
+				continue;
+			p += 8;
+			p += strspn(p, " \t");
+			if (*p != '=')
+				continue;
+			p++;
+			p += strspn(p, " \t");
+			e = p + strcspn(p, " \t\r\n");
+			*e = '\0';
+			free(path);
+			if ((path = strdup(p)) == NULL) {
+				fclose(f);
+				return NTK_ERR_NOMEM;
+			}
 		}
 		fclose(f);
 	}
-	if ((files = calloc(o->ninputs + 1, sizeof(*files))) == NULL)
-		return NULL;
-	for (i = 0; i < o->ninputs; i++)
-		files[i] = o->inputs[i];
-	au = auparse_init(AUSOURCE_FILE_ARRAY, files);
-	if (au == NULL)
-		fprintf(stderr, "ntkctl audit: cannot open the input files: %s\n", strerror(errno));
-	free(files);
-	return au;
+	if (path == NULL && (path = strdup("/var/log/audit/audit.log")) == NULL)
+		return NTK_ERR_NOMEM;
+	/* rotations are log_file.1 (newest) .. log_file.N (oldest) */
+	for (rot = 1; rot < 1000; rot++) {
+		if (snprintf(line, sizeof(line), "%s.%zu", path, rot) >= (int)sizeof(line) ||
+		    access(line, F_OK) != 0)
+			break;
+	}
+	if ((v = calloc(rot + 1, sizeof(*v))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	for (i = rot - 1; i >= 1; i--) {
+		snprintf(line, sizeof(line), "%s.%zu", path, i);
+		if ((v[n++] = strdup(line)) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+	}
+	v[n++] = path;
+	path = NULL;
+	*out = v;
+	v = NULL;
+out:
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+	free(path);
+	return r;
 }
 
-/* Stream every event; call `fn` for each needtoknow record that passes the filters. */
+struct reader {
+	const struct ntk_audit_opts *o;
+	ntk_audit_rec_fn fn;
+	void *ctx;
+	struct arena a;
+	int rc;                        /* first error; stops the feeding */
+};
+
+/* auparse calls this for every complete event. */
+static void
+on_event(auparse_state_t *au, auparse_cb_event_t what, void *user)
+{
+	struct reader *rd = user;
+	struct ntk_audit_rec rec;
+	time_t t;
+	int r, type;
+
+	if (what != AUPARSE_CB_EVENT_READY || rd->rc != 0 || auparse_first_record(au) <= 0)
+		return;
+	do {
+		type = auparse_get_type(au);
+		if (type != AUDIT_USER_ACCT && type != AUDIT_TRUSTED_APP)
+			continue;
+		t = auparse_get_time(au);
+		if ((rd->o->have_since && t < rd->o->since) || (rd->o->have_until && t > rd->o->until))
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		if ((r = extract(au, &rd->a, &rec)) <= 0) {
+			if (r < 0)
+				rd->rc = r;
+			continue;
+		}
+		rec.sec = t;
+		rec.msec = auparse_get_milli(au);
+		rec.serial = auparse_get_serial(au);
+		if (passes(rd->o, &rec) && (rd->rc = rd->fn(&rec, rd->ctx)) != 0)
+			return;
+	} while (auparse_next_record(au) > 0);
+}
+
+/* Feed one file (or stdin) to auparse in blocks; a last line without its newline gets one. */
+static int
+feed_file(auparse_state_t *au, struct reader *rd, const char *path, FILE *in)
+{
+	char buf[65536];
+	FILE *f = in;
+	size_t n;
+	char last = '\n';
+	int r = 0;
+
+	if (f == NULL && (f = fopen(path, "re")) == NULL) {
+		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path, strerror(errno));
+		return NTK_ERR_IO;
+	}
+	while (rd->rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		last = buf[n - 1];
+		if (auparse_feed(au, buf, n) != 0) {
+			r = NTK_ERR_NOMEM;
+			break;
+		}
+	}
+	if (r == 0 && ferror(f)) {
+		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path, strerror(errno));
+		r = NTK_ERR_IO;
+	}
+	if (r == 0 && last != '\n' && auparse_feed(au, "\n", 1) != 0)
+		r = NTK_ERR_NOMEM;
+	if (f != in)
+		fclose(f);
+	return r;
+}
+
+/*
+ * Stream every event; call `fn` for each needtoknow record that passes the
+ * filters. We read the files and feed auparse (AUSOURCE_FEED) rather than
+ * let it open them (AUSOURCE_FILE_ARRAY/LOGS): in libauparse 3.0.9 those
+ * keep ~340 bytes per record until the end (340 MB for 1M records), the
+ * feed stays flat. Parsing is auparse's either way.
+ */
 int
 ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx)
 {
-	struct arena a = { NULL, 0, 0, { 0 } };
-	struct ntk_audit_rec rec;
-	auparse_state_t *au;
-	time_t t;
-	int r = 0, type, n;
+	struct reader rd;
+	auparse_state_t *au = NULL;
+	char **logs = NULL;
+	size_t i;
+	int r = 0;
 
-	if ((au = open_source(o)) == NULL)
-		return NTK_ERR_IO;
-	while ((n = auparse_next_event(au)) > 0) {
-		do {
-			type = auparse_get_type(au);
-			if (type != AUDIT_USER_ACCT && type != AUDIT_TRUSTED_APP)
-				continue;
-			t = auparse_get_time(au);
-			if ((o->have_since && t < o->since) || (o->have_until && t > o->until))
-				continue;
-			memset(&rec, 0, sizeof(rec));
-			if ((r = extract(au, &a, &rec)) < 0)
-				goto out;
-			if (r == 0)
-				continue;
-			r = 0;
-			rec.sec = t;
-			rec.msec = auparse_get_milli(au);
-			rec.serial = auparse_get_serial(au);
-			if (!passes(o, &rec))
-				continue;
-			if ((r = fn(&rec, ctx)) != 0)
-				goto out;
-		} while (auparse_next_record(au) > 0);
+	memset(&rd, 0, sizeof(rd));
+	rd.o = o;
+	rd.fn = fn;
+	rd.ctx = ctx;
+	if (o->ninputs == 0 && (r = default_logs(&logs)) != 0)
+		goto out;
+	if ((au = auparse_init(AUSOURCE_FEED, NULL)) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
 	}
-	if (n < 0) {
-		fprintf(stderr, "ntkctl audit: error reading the audit log: %s\n",
-		    errno ? strerror(errno) : "unknown error");
-		r = NTK_ERR_IO;
+	auparse_add_callback(au, on_event, &rd, NULL);
+	if (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0)
+		r = feed_file(au, &rd, "standard input", stdin);
+	else if (o->ninputs == 0) {
+		for (i = 0; logs[i] != NULL && r == 0 && rd.rc == 0; i++)
+			r = feed_file(au, &rd, logs[i], NULL);
+	} else {
+		/* a missing file is an error before anything is printed */
+		for (i = 0; i < o->ninputs; i++) {
+			if (access(o->inputs[i], R_OK) != 0) {
+				fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", o->inputs[i],
+				    strerror(errno));
+				r = NTK_ERR_IO;
+				goto out;
+			}
+		}
+		for (i = 0; i < o->ninputs && r == 0 && rd.rc == 0; i++)
+			r = feed_file(au, &rd, o->inputs[i], NULL);
 	}
+	if (r == 0 && rd.rc == 0)
+		auparse_flush_feed(au);
+	if (r == 0)
+		r = rd.rc;
 out:
 	auparse_destroy(au);
-	free(a.data);
+	for (i = 0; logs != NULL && logs[i] != NULL; i++)
+		free(logs[i]);
+	free(logs);
+	free(rd.a.data);
 	return r;
 }
