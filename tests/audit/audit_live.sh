@@ -40,6 +40,9 @@ ntk_assert_contains "$(cat "$out")" ",denied,case,\"$csv_user\",FACTS,1002,read,
 ntk_assert_contains "$(cat "$out")" ",allowed,login,\"$csv_user\",FACTS,,login,,system-access," "login allow"
 audit_rc 0 "$out" --since recent --user "$user" --denied --summary --format json
 ntk_assert_contains "$(cat "$out")" "{\"group\": \"user\", \"key\": \"live $$ \\\"q\\\" acct=root\", \"denied\": 3, \"allowed\": 0, \"total\": 3}" "summary json"
+# the analyst's recipe: who was denied case 1001 this week
+audit_rc 0 "$out" --list --denied --case 1001 --since this-week --user "$user" --format csv
+[ "$(wc -l <"$out")" = 2 ] || ntk_fail "this-week recipe: $(cat "$out")"
 # the same window read from auditd's log file as a copied log
 audit_rc 0 "$out" --input /var/log/audit/audit.log --since recent --user "$user" --list
 [ "$(wc -l <"$out")" = 5 ] || ntk_fail "--input audit.log: $(cat "$out")"

@@ -61,6 +61,15 @@ set +e
 ntk_audit --input - --list <"$AUDIT_SAMPLE" >"$NTK_TMP/stdin.out"
 set -e
 diff -u "$AUDIT_EXPECTED/list.text" "$NTK_TMP/stdin.out" >&2 || ntk_fail "--input - differs"
+gzip -c "$AUDIT_SAMPLE" >"$NTK_TMP/sample.gz"
+set +e
+zcat "$NTK_TMP/sample.gz" | ntk_audit --input - --browsing --format csv >"$NTK_TMP/pipe.out"
+set -e
+diff -u "$AUDIT_EXPECTED/browsing.csv" "$NTK_TMP/pipe.out" >&2 || ntk_fail "zcat | --input - differs"
+# a last line without its newline is still read
+head -c -1 "$AUDIT_SAMPLE" >"$NTK_TMP/nonl"
+audit_rc 0 "$NTK_TMP/nonl.out" --list --input "$NTK_TMP/nonl"
+diff -u "$AUDIT_EXPECTED/list.text" "$NTK_TMP/nonl.out" >&2 || ntk_fail "no final newline differs"
 head -n 17 "$AUDIT_SAMPLE" >"$NTK_TMP/part1"
 tail -n +18 "$AUDIT_SAMPLE" >"$NTK_TMP/part2"
 audit_rc 0 "$NTK_TMP/parts.out" --list --input "$NTK_TMP/part1" "$NTK_TMP/part2"
