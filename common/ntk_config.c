@@ -1,1 +1,1139 @@
-/* ntk_config: implementation pending (see ntk_config.h). */
+/* ntk.conf: loading with iniparser, validation of every key, and the bind password. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <iniparser.h>
+
+#include "ntk_config.h"
+#include "ntk_err.h"
+
+/*
+ * Why we read the file twice. iniparser lowercases section and key names,
+ * merges repeated sections, keeps only the last of repeated keys, and does
+ * not list sections whose names hold a ':' ([system:FACTS]). System names
+ * are case-sensitive (FACTS), and a repeated key or a system or role
+ * defined twice is an error, so a small scan of our own records every
+ * section header as written and every key in file order. A fixed section
+ * such as [cache] may appear again (its keys merge; settings appended to a
+ * file). iniparser supplies the values (quotes, comments, continuation
+ * lines), and a cross-check refuses the file if the two readings differ.
+ */
+
+#define NAME_MAX_LEN 64
+#define BINDPW_MAX 4096
+#define SUN_PATH_LEN 108        /* sizeof(sockaddr_un.sun_path) on Linux */
+#define GID_LOW 1000            /* gids up to here belong to the system */
+#define GID_HIGH 4294967295ULL  /* (gid_t)-1 is "no gid" */
+
+enum section_kind { SEC_LDAP, SEC_DAEMON, SEC_CACHE, SEC_AUDIT, SEC_NSS, SEC_SYSTEM, SEC_ROLE };
+
+static const char *const fixed_sections[] = { "ldap", "daemon", "cache", "audit", "nss" };
+
+static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
+	"user_filter", "role_attribute", "case_attribute", "manager_attribute",
+	"role_source", "role_group_filter", "role_group_attribute",
+	"supervision_depth", "timeout", "tls", "tls_cacert", NULL };
+static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads", NULL };
+static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
+static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
+	"browsing_threshold", NULL };
+static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
+	"system_gid_min", "role_gid_min", "enumerate", NULL };
+static const char *const system_keys[] = { "roles", NULL };
+static const char *const role_keys[] = { "cases", "write", "closed", "sealed", "break_glass", NULL };
+
+static const char *const *const section_keys[] = {
+	[SEC_LDAP] = ldap_keys, [SEC_DAEMON] = daemon_keys, [SEC_CACHE] = cache_keys,
+	[SEC_AUDIT] = audit_keys, [SEC_NSS] = nss_keys, [SEC_SYSTEM] = system_keys,
+	[SEC_ROLE] = role_keys,
+};
+
+struct section {
+	char *name;             /* as shown in messages: "ldap", "system:FACTS" */
+	char *lname;            /* as iniparser stores it: "system:facts" */
+	enum section_kind kind;
+	const char *arg;        /* NAME of [system:NAME] / [role:NAME], inside name */
+};
+
+struct key {
+	size_t section;
+	char *name;             /* lowercased, as iniparser stores it */
+};
+
+struct ctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+	dictionary *dict;
+	struct section *secs;
+	size_t nsecs;
+	struct key *keys;
+	size_t nkeys;
+	long cur;               /* the section the scan is in; -1 before the first */
+	struct ntk_config *cfg;
+};
+
+/* ---- messages ------------------------------------------------------------ */
+
+static int fail(struct ctx *c, const char *section, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Write "FILE:SECTION:KEY: reason" (parts left out when NULL); returns NTK_ERR_CONFIG. */
+static int
+fail(struct ctx *c, const char *section, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (c->err == NULL || c->errlen == 0)
+		return NTK_ERR_CONFIG;
+	n = snprintf(c->err, c->errlen, "%s%s%s%s%s: ", c->path,
+	    section != NULL ? ":" : "", section != NULL ? section : "",
+	    key != NULL ? ":" : "", key != NULL ? key : "");
+	if (n >= 0 && (size_t)n < c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return NTK_ERR_CONFIG;
+}
+
+static int
+nomem(struct ctx *c)
+{
+	fail(c, NULL, NULL, "out of memory");
+	return NTK_ERR_NOMEM;
+}
+
+/*
+ * iniparser reports through a process-wide callback with no context
+ * pointer: collect into a per-thread buffer while we load, then restore
+ * its default so nothing of ours stays installed.
+ */
+static __thread char ini_msg[512];
+static __thread size_t ini_msglen;
+
+static int ini_capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+ini_capture(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ini_msglen >= sizeof(ini_msg) - 1)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(ini_msg + ini_msglen, sizeof(ini_msg) - ini_msglen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		ini_msglen += (size_t)n < sizeof(ini_msg) - ini_msglen ? (size_t)n :
+		    sizeof(ini_msg) - ini_msglen - 1;
+	return n;
+}
+
+/* "iniparser: syntax error in F (3):\n-> x\n" becomes "syntax error in F (3): x" */
+static void
+ini_msg_tidy(void)
+{
+	char *src = ini_msg, *dst = ini_msg;
+
+	if (strncmp(src, "iniparser: ", 11) == 0)
+		src += 11;
+	for (; *src != '\0'; src++) {
+		if (strncmp(src, "\n-> ", 4) == 0) {
+			*dst++ = ' ';
+			src += 3;
+		} else if (*src == '\n') {
+			if (src[1] != '\0')
+				*dst++ = ' ';
+		} else
+			*dst++ = *src;
+	}
+	*dst = '\0';
+}
+
+/* ---- small parsers -------------------------------------------------------- */
+
+static bool
+is_alnum(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+static char
+lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+static bool
+is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* [A-Za-z0-9._-]{1,64}: system, role and peer names. */
+static bool
+name_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > NAME_MAX_LEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Plain decimal only: no sign, no octal-looking leading zero, no junk, no overflow. */
+static int
+parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return NTK_ERR_BAD_VALUE;
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned digit;
+
+		if (s[i] < '0' || s[i] > '9')
+			return NTK_ERR_BAD_VALUE;
+		digit = (unsigned)(s[i] - '0');
+		if (v > (max - digit) / 10)
+			return NTK_ERR_BAD_VALUE;
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "1" };
+	static const char *const no[] = { "no", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return NTK_ERR_BAD_VALUE;
+}
+
+/* An LDAP filter template: parenthesised, exactly one %s, no other '%'. */
+static bool
+filter_valid(const char *s)
+{
+	const char *p = strchr(s, '%');
+	size_t len = strlen(s);
+
+	return len >= 2 && s[0] == '(' && s[len - 1] == ')' && p != NULL &&
+	    p[1] == 's' && strchr(p + 2, '%') == NULL;
+}
+
+/* An attribute type: a descriptor ([A-Za-z][A-Za-z0-9-]*) or a numeric OID. */
+static bool
+attribute_valid(const char *s)
+{
+	size_t i;
+
+	if (s[0] >= '0' && s[0] <= '9') {
+		for (i = 0; s[i] != '\0'; i++) {
+			if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '.')
+				return false;
+		}
+		return s[i - 1] != '.';
+	}
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+		return false;
+	for (i = 1; s[i] != '\0'; i++) {
+		if (!is_alnum(s[i]) && s[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+static bool
+uri_valid(const char *s)
+{
+	size_t i;
+
+	if (strncasecmp(s, "ldap://", 7) != 0 && strncasecmp(s, "ldaps://", 8) != 0 &&
+	    strncasecmp(s, "ldapi://", 8) != 0)
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* Split on blanks into a NULL-free array of copies. */
+static int
+split_words(const char *s, char ***out, size_t *n)
+{
+	char **v = NULL, **nv;
+	size_t count = 0, len;
+
+	*out = NULL;
+	*n = 0;
+	while (*s != '\0') {
+		while (is_space(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		for (len = 0; s[len] != '\0' && !is_space(s[len]); len++)
+			;
+		if ((nv = realloc(v, (count + 1) * sizeof(*v))) == NULL)
+			goto nomem;
+		v = nv;
+		if ((v[count] = strndup(s, len)) == NULL)
+			goto nomem;
+		count++;
+		s += len;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+ nomem:
+	while (count > 0)
+		free(v[--count]);
+	free(v);
+	return NTK_ERR_NOMEM;
+}
+
+static void
+free_words(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ---- our own scan of the file: sections as written, keys in order -------- */
+
+static int
+scan_section(struct ctx *c, const char *text, size_t len)
+{
+	struct section *s, *ns;
+	const char *arg = NULL;
+	char *name, *lname = NULL;
+	size_t i, plen = 0;
+	int kind = -1;
+
+	for (i = 0; i < sizeof(fixed_sections) / sizeof(fixed_sections[0]); i++) {
+		if (strlen(fixed_sections[i]) == len && strncasecmp(text, fixed_sections[i], len) == 0)
+			kind = (int)i;
+	}
+	if (kind < 0 && len > 7 && strncasecmp(text, "system:", 7) == 0) {
+		kind = SEC_SYSTEM;
+		plen = 7;
+	} else if (kind < 0 && len > 5 && strncasecmp(text, "role:", 5) == 0) {
+		kind = SEC_ROLE;
+		plen = 5;
+	}
+	if ((name = malloc(len + 1)) == NULL)
+		return nomem(c);
+	/* Our names for fixed parts (lowercase), the NAME exactly as written. */
+	if (kind >= 0 && plen == 0)
+		strcpy(name, fixed_sections[kind]);
+	else if (kind >= 0) {
+		memcpy(name, kind == SEC_SYSTEM ? "system:" : "role:", plen);
+		memcpy(name + plen, text + plen, len - plen);
+		name[len] = '\0';
+		arg = name + plen;
+	} else {
+		memcpy(name, text, len);
+		name[len] = '\0';
+	}
+	if (kind < 0) {
+		fail(c, name, NULL, "unknown section");
+		free(name);
+		return NTK_ERR_CONFIG;
+	}
+	if (arg != NULL && !name_valid(arg, len - plen)) {
+		fail(c, name, NULL, "name must be 1 to 64 of [A-Za-z0-9._-]");
+		free(name);
+		return NTK_ERR_CONFIG;
+	}
+	for (i = 0; i < c->nsecs; i++) {
+		/*
+		 * A fixed section may appear again (settings appended to a file):
+		 * its keys merge, and a key given twice is still refused. A
+		 * system or role defined twice is an error, and iniparser would
+		 * merge names differing only in case, so those count as the same.
+		 */
+		if (arg == NULL && strcmp(c->secs[i].name, name) == 0) {
+			free(name);
+			c->cur = (long)i;
+			return 0;
+		}
+		if (strcasecmp(c->secs[i].name, name) == 0) {
+			fail(c, name, NULL, "duplicate section%s",
+			    strcmp(c->secs[i].name, name) != 0 ?
+			    " (names differing only in case are the same section)" : "");
+			free(name);
+			return NTK_ERR_CONFIG;
+		}
+	}
+	if ((lname = strdup(name)) == NULL ||
+	    (ns = realloc(c->secs, (c->nsecs + 1) * sizeof(*ns))) == NULL) {
+		free(lname);
+		free(name);
+		return nomem(c);
+	}
+	for (i = 0; lname[i] != '\0'; i++)
+		lname[i] = lower(lname[i]);
+	c->secs = ns;
+	s = &c->secs[c->nsecs];
+	s->name = name;
+	s->lname = lname;
+	s->kind = (enum section_kind)kind;
+	s->arg = arg;
+	c->cur = (long)c->nsecs++;
+	return 0;
+}
+
+static int
+scan_key(struct ctx *c, const char *text, size_t len)
+{
+	const char *const *allowed;
+	struct key *nk;
+	char *name;
+	size_t i;
+	bool known = false;
+
+	while (len > 0 && is_space(text[len - 1]))
+		len--;
+	if ((name = strndup(text, len)) == NULL)
+		return nomem(c);
+	for (i = 0; name[i] != '\0'; i++)
+		name[i] = lower(name[i]);
+	if (len == 0 || c->cur < 0) {
+		fail(c, NULL, len == 0 ? NULL : name, len == 0 ? "a line with an empty key" :
+		    "key outside any section");
+		free(name);
+		return NTK_ERR_CONFIG;
+	}
+	for (allowed = section_keys[c->secs[c->cur].kind]; *allowed != NULL; allowed++)
+		known = known || strcmp(*allowed, name) == 0;
+	if (!known) {
+		fail(c, c->secs[c->cur].name, name, "unknown key");
+		free(name);
+		return NTK_ERR_CONFIG;
+	}
+	for (i = 0; i < c->nkeys; i++) {
+		if (c->keys[i].section == (size_t)c->cur && strcmp(c->keys[i].name, name) == 0) {
+			fail(c, c->secs[c->cur].name, name, "key given twice");
+			free(name);
+			return NTK_ERR_CONFIG;
+		}
+	}
+	if ((nk = realloc(c->keys, (c->nkeys + 1) * sizeof(*nk))) == NULL) {
+		free(name);
+		return nomem(c);
+	}
+	c->keys = nk;
+	c->keys[c->nkeys].section = (size_t)c->cur;
+	c->keys[c->nkeys].name = name;
+	c->nkeys++;
+	return 0;
+}
+
+/* One logical line, classified the way iniparser classifies it. */
+static int
+scan_line(struct ctx *c, const char *line)
+{
+	size_t len;
+	const char *eq;
+
+	while (is_space(*line))
+		line++;
+	len = strlen(line);
+	while (len > 0 && is_space(line[len - 1]))
+		len--;
+	if (len == 0 || line[0] == '#' || line[0] == ';')
+		return 0;
+	if (line[0] == '[' && line[len - 1] == ']') {
+		line++;
+		len -= 2;
+		while (len > 0 && is_space(*line)) {
+			line++;
+			len--;
+		}
+		while (len > 0 && is_space(line[len - 1]))
+			len--;
+		return scan_section(c, line, len);
+	}
+	if ((eq = memchr(line, '=', len)) == NULL)
+		return fail(c, NULL, NULL, "syntax error: '%.*s'", (int)(len > 60 ? 60 : len), line);
+	return scan_key(c, line, (size_t)(eq - line));
+}
+
+static int
+scan_file(struct ctx *c, FILE *fp)
+{
+	char *line = NULL, *acc = NULL, *na;
+	size_t cap = 0, acclen = 0, len;
+	ssize_t got;
+	int r = 0;
+
+	c->cur = -1;
+	while ((got = getline(&line, &cap, fp)) >= 0) {
+		len = (size_t)got;
+		while (len > 0 && is_space(line[len - 1]))
+			len--;
+		/* A trailing backslash joins the next line, as in iniparser. */
+		if ((na = realloc(acc, acclen + len + 1)) == NULL) {
+			r = nomem(c);
+			goto out;
+		}
+		acc = na;
+		memcpy(acc + acclen, line, len);
+		acclen += len;
+		acc[acclen] = '\0';
+		if (len > 0 && line[len - 1] == '\\') {
+			acc[--acclen] = '\0';
+			continue;
+		}
+		if (memchr(acc, '\0', acclen) != NULL) {
+			r = fail(c, NULL, NULL, "holds a NUL byte");
+			goto out;
+		}
+		if ((r = scan_line(c, acc)) != 0)
+			goto out;
+		acclen = 0;
+	}
+	if (ferror(fp)) {
+		r = fail(c, NULL, NULL, "read error: %s", strerror(errno));
+		goto out;
+	}
+	if (acclen > 0)
+		r = scan_line(c, acc);
+ out:
+	free(line);
+	free(acc);
+	return r;
+}
+
+/* Every value iniparser holds must be a key our scan saw, and the other way round. */
+static int
+cross_check(struct ctx *c)
+{
+	char buf[512];
+	size_t i, k, seen = 0;
+	ssize_t j;
+	bool found;
+
+	for (j = 0; j < c->dict->size; j++) {
+		if (c->dict->key[j] == NULL || c->dict->val[j] == NULL)
+			continue;
+		seen++;
+		found = false;
+		for (k = 0; k < c->nkeys && !found; k++) {
+			snprintf(buf, sizeof(buf), "%s:%s", c->secs[c->keys[k].section].lname,
+			    c->keys[k].name);
+			found = strcmp(buf, c->dict->key[j]) == 0;
+		}
+		if (!found)
+			return fail(c, NULL, NULL, "cannot make sense of '%s'", c->dict->key[j]);
+	}
+	if (seen != c->nkeys)
+		return fail(c, NULL, NULL, "cannot make sense of the file's keys");
+	for (i = 0; i < c->nsecs; i++) {
+		if (iniparser_find_entry(c->dict, c->secs[i].lname) == 0)
+			return fail(c, c->secs[i].name, NULL, "cannot make sense of this section");
+	}
+	return 0;
+}
+
+/* ---- typed getters -------------------------------------------------------- */
+
+/* The value of section:key, or NULL when absent. */
+static const char *
+get(struct ctx *c, const char *lsection, const char *key)
+{
+	char buf[256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s:%s", lsection, key);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return NULL;
+	return iniparser_getstring(c->dict, buf, NULL);
+}
+
+static int
+get_uint(struct ctx *c, const char *sec, const char *key, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+	const char *v = get(c, sec, key);
+	uint64_t n;
+
+	if (v == NULL)
+		return 0;       /* *out keeps its default */
+	if (parse_uint(v, max, &n) != 0 || n < min)
+		return fail(c, sec, key, "must be an integer from %llu to %llu",
+		    (unsigned long long)min, (unsigned long long)max);
+	*out = n;
+	return 0;
+}
+
+static int
+get_unsigned(struct ctx *c, const char *sec, const char *key, unsigned min, unsigned max,
+    unsigned *out)
+{
+	uint64_t v = *out;
+	int r;
+
+	if ((r = get_uint(c, sec, key, min, max, &v)) == 0)
+		*out = (unsigned)v;
+	return r;
+}
+
+static int
+get_bool(struct ctx *c, const char *sec, const char *key, bool *out)
+{
+	const char *v = get(c, sec, key);
+
+	if (v != NULL && parse_bool(v, out) != 0)
+		return fail(c, sec, key, "must be yes or no");
+	return 0;
+}
+
+/* A string; NULL def and absent leaves *out NULL. Empty values are refused. */
+static int
+get_str(struct ctx *c, const char *sec, const char *key, const char *def, char **out)
+{
+	const char *v = get(c, sec, key);
+
+	if (v != NULL && v[0] == '\0')
+		return fail(c, sec, key, "must not be empty");
+	if (v == NULL)
+		v = def;
+	if (v == NULL)
+		return 0;
+	if ((*out = strdup(v)) == NULL)
+		return nomem(c);
+	return 0;
+}
+
+/* One of `names`; absent keeps *out. */
+static int
+get_choice(struct ctx *c, const char *sec, const char *key, const char *const *names,
+    size_t n, const char *expect, int *out)
+{
+	const char *v = get(c, sec, key);
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return fail(c, sec, key, "must be %s", expect);
+}
+
+/* ---- files the config points at ----------------------------------------- */
+
+static int
+read_bindpw(struct ctx *c)
+{
+	struct ntk_config *cfg = c->cfg;
+	char buf[BINDPW_MAX + 1];
+	struct stat st;
+	size_t len = 0;
+	ssize_t got;
+	int fd, r = NTK_ERR_CONFIG;
+
+	/* O_NONBLOCK: a FIFO planted here must not hang the daemon's start. */
+	if ((fd = open(cfg->bindpw_file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return fail(c, "ldap", "bindpw_file", "cannot open %s: %s", cfg->bindpw_file,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		fail(c, "ldap", "bindpw_file", "cannot stat %s: %s", cfg->bindpw_file,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(c, "ldap", "bindpw_file", "%s is not a regular file", cfg->bindpw_file);
+		goto out;
+	}
+	/* Stricter than "not readable": no group or other bits at all. */
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		fail(c, "ldap", "bindpw_file", "%s is accessible by group or others (mode %04o); "
+		    "it must be 0600 or 0400", cfg->bindpw_file, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	while (len < sizeof(buf)) {
+		got = read(fd, buf + len, sizeof(buf) - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			fail(c, "ldap", "bindpw_file", "cannot read %s: %s", cfg->bindpw_file,
+			    strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	if (len > BINDPW_MAX) {
+		fail(c, "ldap", "bindpw_file", "%s is longer than %d bytes", cfg->bindpw_file,
+		    BINDPW_MAX);
+		goto out;
+	}
+	/* One trailing newline (CRLF too) is the file's, not the password's. */
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		fail(c, "ldap", "bindpw_file", "%s is empty", cfg->bindpw_file);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL || memchr(buf, '\n', len) != NULL) {
+		fail(c, "ldap", "bindpw_file", "%s holds a NUL byte or more than one line",
+		    cfg->bindpw_file);
+		goto out;
+	}
+	if ((cfg->bindpw = strndup(buf, len)) == NULL) {
+		r = nomem(c);
+		goto out;
+	}
+	r = 0;
+ out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return r;
+}
+
+static int
+check_readable(struct ctx *c, const char *sec, const char *key, const char *path)
+{
+	struct stat st;
+	int fd, r = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return fail(c, sec, key, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		r = fail(c, sec, key, "%s is not a regular file", path);
+	close(fd);
+	return r;
+}
+
+/* ---- sections -------------------------------------------------------------- */
+
+static int
+load_ldap(struct ctx *c)
+{
+	static const char *const sources[] = { "attribute", "group" };
+	static const char *const tls[] = { "none", "starttls" };
+	struct ntk_config *cfg = c->cfg;
+	const char *v;
+	uint64_t depth = 2;
+	size_t i;
+	int r, choice;
+
+	if ((v = get(c, "ldap", "uri")) == NULL)
+		return fail(c, "ldap", "uri", "required");
+	if ((r = split_words(v, &cfg->uris, &cfg->nuris)) != 0)
+		return nomem(c);
+	if (cfg->nuris == 0)
+		return fail(c, "ldap", "uri", "must list at least one ldap://, ldaps:// or ldapi:// URI");
+	for (i = 0; i < cfg->nuris; i++) {
+		if (!uri_valid(cfg->uris[i]))
+			return fail(c, "ldap", "uri", "'%s' is not an ldap://, ldaps:// or ldapi:// URI",
+			    cfg->uris[i]);
+	}
+	if (get(c, "ldap", "base") == NULL)
+		return fail(c, "ldap", "base", "required");
+	if ((r = get_str(c, "ldap", "base", NULL, &cfg->base)) != 0 ||
+	    (r = get_str(c, "ldap", "binddn", NULL, &cfg->binddn)) != 0 ||
+	    (r = get_str(c, "ldap", "bindpw_file", NULL, &cfg->bindpw_file)) != 0 ||
+	    (r = get_str(c, "ldap", "user_filter", "(&(objectClass=inetOrgPerson)(uid=%s))",
+	    &cfg->user_filter)) != 0 ||
+	    (r = get_str(c, "ldap", "role_attribute", "ntkRole", &cfg->role_attribute)) != 0 ||
+	    (r = get_str(c, "ldap", "case_attribute", "ntkCaseAssignment",
+	    &cfg->case_attribute)) != 0 ||
+	    (r = get_str(c, "ldap", "manager_attribute", "manager", &cfg->manager_attribute)) != 0 ||
+	    (r = get_str(c, "ldap", "role_group_filter", "(&(objectClass=groupOfNames)(member=%s))",
+	    &cfg->role_group_filter)) != 0 ||
+	    (r = get_str(c, "ldap", "role_group_attribute", "cn", &cfg->role_group_attribute)) != 0 ||
+	    (r = get_str(c, "ldap", "tls_cacert", NULL, &cfg->tls_cacert)) != 0)
+		return r;
+	if (cfg->binddn != NULL && cfg->bindpw_file == NULL)
+		return fail(c, "ldap", "bindpw_file", "required when binddn is set");
+	/* A password file without a DN would be silently unused: say so instead. */
+	if (cfg->binddn == NULL && cfg->bindpw_file != NULL)
+		return fail(c, "ldap", "bindpw_file", "set without binddn");
+	if (cfg->bindpw_file != NULL && cfg->bindpw_file[0] != '/')
+		return fail(c, "ldap", "bindpw_file", "must be an absolute path");
+	if (!filter_valid(cfg->user_filter))
+		return fail(c, "ldap", "user_filter",
+		    "must be a parenthesised filter with exactly one %%s and no other %%");
+	if (!filter_valid(cfg->role_group_filter))
+		return fail(c, "ldap", "role_group_filter",
+		    "must be a parenthesised filter with exactly one %%s and no other %%");
+	if (!attribute_valid(cfg->role_attribute))
+		return fail(c, "ldap", "role_attribute", "must be an LDAP attribute name");
+	if (!attribute_valid(cfg->case_attribute))
+		return fail(c, "ldap", "case_attribute", "must be an LDAP attribute name");
+	if (!attribute_valid(cfg->manager_attribute))
+		return fail(c, "ldap", "manager_attribute", "must be an LDAP attribute name");
+	if (!attribute_valid(cfg->role_group_attribute))
+		return fail(c, "ldap", "role_group_attribute", "must be an LDAP attribute name");
+	choice = (int)cfg->role_source;
+	if ((r = get_choice(c, "ldap", "role_source", sources, 2, "attribute or group",
+	    &choice)) != 0)
+		return r;
+	cfg->role_source = (enum ntk_role_source)choice;
+	choice = (int)cfg->tls;
+	if ((r = get_choice(c, "ldap", "tls", tls, 2, "none or starttls", &choice)) != 0)
+		return r;
+	cfg->tls = (enum ntk_tls_mode)choice;
+	if ((r = get_uint(c, "ldap", "supervision_depth", 0, 10, &depth)) != 0 ||
+	    (r = get_unsigned(c, "ldap", "timeout", 1, 300, &cfg->timeout)) != 0)
+		return r;
+	cfg->policy.supervision_depth = (unsigned)depth;
+	if (cfg->tls_cacert != NULL) {
+		if (cfg->tls_cacert[0] != '/')
+			return fail(c, "ldap", "tls_cacert", "must be an absolute path");
+		if ((r = check_readable(c, "ldap", "tls_cacert", cfg->tls_cacert)) != 0)
+			return r;
+	}
+	if (cfg->bindpw_file != NULL)
+		return read_bindpw(c);
+	return 0;
+}
+
+static int
+load_daemon(struct ctx *c)
+{
+	struct ntk_config *cfg = c->cfg;
+	const char *v;
+	size_t i;
+	int r;
+
+	if ((r = get_str(c, "daemon", "socket", "/run/ntk/ntkd.sock", &cfg->socket)) != 0)
+		return r;
+	if (cfg->socket[0] != '/')
+		return fail(c, "daemon", "socket", "must be an absolute path");
+	if (strlen(cfg->socket) >= SUN_PATH_LEN)
+		return fail(c, "daemon", "socket", "must be shorter than %d bytes", SUN_PATH_LEN);
+	if ((v = get(c, "daemon", "trusted_peers")) != NULL) {
+		if (split_words(v, &cfg->trusted_peers, &cfg->ntrusted_peers) != 0)
+			return nomem(c);
+		for (i = 0; i < cfg->ntrusted_peers; i++) {
+			if (!name_valid(cfg->trusted_peers[i], strlen(cfg->trusted_peers[i])))
+				return fail(c, "daemon", "trusted_peers",
+				    "'%s' is not a user name (1 to 64 of [A-Za-z0-9._-])",
+				    cfg->trusted_peers[i]);
+		}
+	}
+	return get_unsigned(c, "daemon", "threads", 1, 64, &cfg->threads);
+}
+
+static int
+load_cache_audit(struct ctx *c)
+{
+	struct ntk_config *cfg = c->cfg;
+	int r;
+
+	if ((r = get_unsigned(c, "cache", "ttl", 0, 86400, &cfg->cache_ttl)) != 0 ||
+	    (r = get_unsigned(c, "cache", "negative_ttl", 0, 86400, &cfg->cache_negative_ttl)) != 0 ||
+	    (r = get_unsigned(c, "cache", "offline_grace", 0, 604800,
+	    &cfg->cache_offline_grace)) != 0 ||
+	    (r = get_bool(c, "audit", "allows", &cfg->audit_allows)) != 0 ||
+	    (r = get_unsigned(c, "audit", "break_glass_minutes", 1, 1440,
+	    &cfg->break_glass_minutes)) != 0 ||
+	    (r = get_unsigned(c, "audit", "queue", 16, 65536, &cfg->audit_queue)) != 0 ||
+	    (r = get_unsigned(c, "audit", "browsing_threshold", 1, 10000,
+	    &cfg->browsing_threshold)) != 0)
+		return r;
+	return 0;
+}
+
+struct range {
+	const char *key;
+	uint64_t lo, hi;
+};
+
+static int
+load_nss(struct ctx *c)
+{
+	static const char *const vis[] = { "member", "all" };
+	struct ntk_config *cfg = c->cfg;
+	uint64_t cmin = cfg->case_gid_min, cmax = cfg->case_gid_max;
+	uint64_t smin = cfg->system_gid_min, rmin = cfg->role_gid_min;
+	struct range rg[3];
+	size_t i, j, nsys, nroles;
+	int r, choice = (int)cfg->visibility;
+
+	if ((r = get_choice(c, "nss", "visibility", vis, 2, "member or all", &choice)) != 0 ||
+	    (r = get_bool(c, "nss", "enumerate", &cfg->enumerate)) != 0 ||
+	    (r = get_uint(c, "nss", "case_gid_min", GID_LOW + 1, GID_HIGH - 1, &cmin)) != 0 ||
+	    (r = get_uint(c, "nss", "case_gid_max", GID_LOW + 1, GID_HIGH - 1, &cmax)) != 0 ||
+	    (r = get_uint(c, "nss", "system_gid_min", GID_LOW + 1, GID_HIGH - 1, &smin)) != 0 ||
+	    (r = get_uint(c, "nss", "role_gid_min", GID_LOW + 1, GID_HIGH - 1, &rmin)) != 0)
+		return r;
+	cfg->visibility = (enum ntk_visibility)choice;
+	if (cmax < cmin)
+		return fail(c, "nss", "case_gid_max", "must not be below case_gid_min (%llu)",
+		    (unsigned long long)cmin);
+	/* A system or role gid is its min plus its index: the range grows with the config. */
+	nsys = cfg->policy.nsystems > 0 ? cfg->policy.nsystems : 1;
+	nroles = cfg->policy.nroles > 0 ? cfg->policy.nroles : 1;
+	rg[0] = (struct range){ "case_gid_min", cmin, cmax };
+	rg[1] = (struct range){ "system_gid_min", smin, smin + nsys - 1 };
+	rg[2] = (struct range){ "role_gid_min", rmin, rmin + nroles - 1 };
+	for (i = 1; i < 3; i++) {
+		if (rg[i].hi >= GID_HIGH)
+			return fail(c, "nss", rg[i].key, "range %llu-%llu runs past %llu",
+			    (unsigned long long)rg[i].lo, (unsigned long long)rg[i].hi,
+			    (unsigned long long)GID_HIGH - 1);
+	}
+	for (i = 1; i < 3; i++) {
+		for (j = 0; j < i; j++) {
+			if (rg[i].lo <= rg[j].hi && rg[j].lo <= rg[i].hi)
+				return fail(c, "nss", rg[i].key,
+				    "range %llu-%llu overlaps the %s range %llu-%llu",
+				    (unsigned long long)rg[i].lo, (unsigned long long)rg[i].hi,
+				    j == 0 ? "case" : "system",
+				    (unsigned long long)rg[j].lo, (unsigned long long)rg[j].hi);
+		}
+	}
+	cfg->case_gid_min = (uint32_t)cmin;
+	cfg->case_gid_max = (uint32_t)cmax;
+	cfg->system_gid_min = (uint32_t)smin;
+	cfg->role_gid_min = (uint32_t)rmin;
+	return 0;
+}
+
+static int
+load_roles(struct ctx *c)
+{
+	static const char *const scopes[] = { "none", "assigned", "supervised", "all" };
+	struct ntk_policy *p = &c->cfg->policy;
+	struct ntk_role *role;
+	size_t i, n = 0;
+	int scope;
+
+	for (i = 0; i < c->nsecs; i++)
+		n += c->secs[i].kind == SEC_ROLE;
+	if (n > 0 && (p->roles = calloc(n, sizeof(*p->roles))) == NULL)
+		return nomem(c);
+	for (i = 0; i < c->nsecs; i++) {
+		const struct section *s = &c->secs[i];
+
+		if (s->kind != SEC_ROLE)
+			continue;
+		role = &p->roles[p->nroles++];
+		if ((role->name = strdup(s->arg)) == NULL)
+			return nomem(c);
+		if (get(c, s->lname, "cases") == NULL)
+			return fail(c, s->name, "cases", "required");
+		scope = -1;
+		if (get_choice(c, s->lname, "cases", scopes, 4, "", &scope) != 0)
+			return fail(c, s->name, "cases", "must be assigned, supervised, all or none");
+		role->scope = (enum ntk_scope)scope;
+		if (get_bool(c, s->lname, "write", &role->write) != 0)
+			return fail(c, s->name, "write", "must be yes or no");
+		if (get_bool(c, s->lname, "closed", &role->closed) != 0)
+			return fail(c, s->name, "closed", "must be yes or no");
+		if (get_bool(c, s->lname, "sealed", &role->sealed) != 0)
+			return fail(c, s->name, "sealed", "must be yes or no");
+		if (get_bool(c, s->lname, "break_glass", &role->break_glass) != 0)
+			return fail(c, s->name, "break_glass", "must be yes or no");
+	}
+	return 0;
+}
+
+static int
+load_systems(struct ctx *c)
+{
+	struct ntk_policy *p = &c->cfg->policy;
+	struct ntk_system *sys;
+	const struct ntk_role *role;
+	const char *v;
+	char **words = NULL;
+	size_t i, j, k, n = 0, nwords = 0;
+	int r = 0;
+
+	for (i = 0; i < c->nsecs; i++)
+		n += c->secs[i].kind == SEC_SYSTEM;
+	if (n > 0 && (p->systems = calloc(n, sizeof(*p->systems))) == NULL)
+		return nomem(c);
+	for (i = 0; i < c->nsecs && r == 0; i++) {
+		const struct section *s = &c->secs[i];
+
+		if (s->kind != SEC_SYSTEM)
+			continue;
+		sys = &p->systems[p->nsystems++];
+		if ((sys->name = strdup(s->arg)) == NULL)
+			return nomem(c);
+		if ((v = get(c, s->lname, "roles")) == NULL)
+			return fail(c, s->name, "roles", "required");
+		if (split_words(v, &words, &nwords) != 0)
+			return nomem(c);
+		if (nwords == 0)
+			r = fail(c, s->name, "roles", "must list at least one role");
+		else if ((sys->role_idx = calloc(nwords, sizeof(*sys->role_idx))) == NULL)
+			r = nomem(c);
+		for (j = 0; j < nwords && r == 0; j++) {
+			/* Case-sensitive, like the role names the directory holds. */
+			if ((role = ntk_policy_find_role(p, words[j])) == NULL) {
+				r = fail(c, s->name, "roles", "role '%s' is not defined by a [role:%s] section",
+				    words[j], words[j]);
+				break;
+			}
+			for (k = 0; k < sys->nroles; k++) {
+				if (sys->role_idx[k] == (size_t)(role - p->roles))
+					r = fail(c, s->name, "roles", "role '%s' is listed twice", words[j]);
+			}
+			sys->role_idx[sys->nroles++] = (size_t)(role - p->roles);
+		}
+		free_words(words, nwords);
+		words = NULL;
+	}
+	return r;
+}
+
+/* ---- entry points ---------------------------------------------------------- */
+
+static void
+set_defaults(struct ntk_config *cfg)
+{
+	cfg->role_source = NTK_ROLE_SOURCE_ATTRIBUTE;
+	cfg->timeout = 5;
+	cfg->tls = NTK_TLS_NONE;
+	cfg->threads = 4;
+	cfg->cache_ttl = 300;
+	cfg->cache_negative_ttl = 60;
+	cfg->cache_offline_grace = 0;
+	cfg->audit_allows = false;
+	cfg->break_glass_minutes = 60;
+	cfg->audit_queue = 1024;
+	cfg->browsing_threshold = 5;
+	cfg->visibility = NTK_VISIBILITY_MEMBER;
+	cfg->case_gid_min = 200000;
+	cfg->case_gid_max = 299999;
+	cfg->system_gid_min = 190000;
+	cfg->role_gid_min = 191000;
+	cfg->enumerate = false;
+	cfg->policy.supervision_depth = 2;
+}
+
+int
+ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t errlen)
+{
+	struct ctx c;
+	FILE *fp = NULL;
+	size_t i;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.path = path != NULL ? path : "(null)";
+	c.err = err;
+	c.errlen = errlen;
+	c.cfg = out;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (out == NULL || path == NULL) {
+		r = fail(&c, NULL, NULL, "no configuration file given");
+		goto out;
+	}
+	memset(out, 0, sizeof(*out));
+	set_defaults(out);
+	if ((out->path = strdup(path)) == NULL) {
+		r = nomem(&c);
+		goto out;
+	}
+	if ((fp = fopen(path, "re")) == NULL) {
+		r = fail(&c, NULL, NULL, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+
+	ini_msg[0] = '\0';
+	ini_msglen = 0;
+	iniparser_set_error_callback(ini_capture);
+	c.dict = iniparser_load(path);
+	iniparser_set_error_callback(NULL);
+	if (c.dict == NULL) {
+		ini_msg_tidy();
+		r = fail(&c, NULL, NULL, "%s", ini_msg[0] != '\0' ? ini_msg : "cannot parse");
+		goto out;
+	}
+
+	if ((r = scan_file(&c, fp)) != 0 || (r = cross_check(&c)) != 0 ||
+	    (r = load_roles(&c)) != 0 || (r = load_systems(&c)) != 0 ||
+	    (r = load_ldap(&c)) != 0 || (r = load_daemon(&c)) != 0 ||
+	    (r = load_cache_audit(&c)) != 0 || (r = load_nss(&c)) != 0)
+		goto out;
+	r = 0;
+ out:
+	if (fp != NULL)
+		fclose(fp);
+	if (c.dict != NULL)
+		iniparser_freedict(c.dict);
+	for (i = 0; i < c.nsecs; i++) {
+		free(c.secs[i].name);
+		free(c.secs[i].lname);
+	}
+	free(c.secs);
+	for (i = 0; i < c.nkeys; i++)
+		free(c.keys[i].name);
+	free(c.keys);
+	if (r != 0)
+		ntk_config_clear(out);
+	return r;
+}
+
+void
+ntk_config_clear(struct ntk_config *config)
+{
+	if (config == NULL)
+		return;
+	free(config->path);
+	free_words(config->uris, config->nuris);
+	free(config->base);
+	free(config->binddn);
+	free(config->bindpw_file);
+	if (config->bindpw != NULL) {
+		explicit_bzero(config->bindpw, strlen(config->bindpw));
+		free(config->bindpw);
+	}
+	free(config->user_filter);
+	free(config->role_attribute);
+	free(config->case_attribute);
+	free(config->manager_attribute);
+	free(config->role_group_filter);
+	free(config->role_group_attribute);
+	free(config->tls_cacert);
+	free(config->socket);
+	free_words(config->trusted_peers, config->ntrusted_peers);
+	ntk_policy_clear(&config->policy);
+	memset(config, 0, sizeof(*config));
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages needtoknow builds and tests with (run as root).
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential autoconf automake libtool pkg-config
+	libldap-dev libpam0g-dev libaudit-dev libauparse-dev libiniparser-dev check
+	postgresql-server-dev-15 libmariadb-dev
+	# real servers and clients the tests drive
+	slapd ldap-utils auditd postgresql-15 mariadb-server
+	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client
+	# memory checking and process helpers
+	valgrind util-linux procps time
+)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: run as root (it calls apt-get)" >&2
+	exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Installing a server package must not start it: tests start their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get update -q
+apt-get install -y -q "${packages[@]}"
