@@ -66,7 +66,7 @@ audit_rc 2 "$out" --input - "$AUDIT_SAMPLE"
 AUDIT_CONF="$NTK_TMP/ntk.conf"
 printf '[audit]\nbrowsing_threshold = 5x\n' >"$AUDIT_CONF"
 audit_rc 2 "$out" --input "$AUDIT_SAMPLE" --browsing
-ntk_assert_contains "$(cat "$out.err")" "browsing_threshold: '5x' is not a number" "bad config threshold"
+ntk_assert_contains "$(cat "$out.err")" ":audit:browsing_threshold: '5x' is not a number" "bad config threshold"
 audit_rc 0 "$out" --input "$AUDIT_SAMPLE" --browsing --threshold 5   # the option wins
 AUDIT_CONF="$NTK_TMP/none.conf"
 audit_rc 0 "$out" --input "$AUDIT_SAMPLE" --browsing

@@ -321,8 +321,8 @@ ntk_audit_parse_args(int argc, char **argv, struct ntk_audit_opts *o, time_t now
 			    c == OPT_LIST ? NTK_AUDIT_LIST : NTK_AUDIT_BROWSING;
 			break;
 		case OPT_THRESHOLD:
-			if (parse_num(optarg, 0, 1, 1000000, &v) != 0) {
-				fprintf(stderr, "ntkctl audit: --threshold: '%s' is not a number in 1..1000000\n",
+			if (parse_num(optarg, 0, 1, NTK_AUDIT_CASE_CAP, &v) != 0) {
+				fprintf(stderr, "ntkctl audit: --threshold: '%s' is not a number in 1..10000\n",
 				    optarg);
 				r = NTK_ERR_BAD_VALUE;
 				goto out;
@@ -414,8 +414,8 @@ ntk_audit_config_threshold(const char *path, int *err)
 	if ((d = iniparser_load(path)) == NULL)
 		return res;
 	s = iniparser_getstring(d, "audit:browsing_threshold", NULL);
-	if (s != NULL && parse_num(s, 0, 1, 1000000, &v) != 0) {
-		fprintf(stderr, "ntkctl audit: %s:browsing_threshold: '%s' is not a number in 1..1000000\n",
+	if (s != NULL && parse_num(s, 0, 1, NTK_AUDIT_CASE_CAP, &v) != 0) {
+		fprintf(stderr, "ntkctl audit: %s:audit:browsing_threshold: '%s' is not a number in 1..10000\n",
 		    path, s);
 		*err = NTK_ERR_CONFIG;
 	} else if (s != NULL)
