@@ -7,6 +7,7 @@
 . "$top_srcdir/tests/lib/auditd.sh"
 . "$top_srcdir/tests/audit/audit_common.sh"
 
+[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY: no live auditd test"
 auditd_ensure
 ntk_tmpdir
 export LC_ALL=C

@@ -93,4 +93,13 @@ ntk_assert_not_contains "$(cat "$AUDIT_EXPECTED/list.text")" "1011" "late op ign
 ntk_assert_not_contains "$(cat "$AUDIT_EXPECTED/list.text")" "1012" "auditctl -m ignored"
 # a hostile rhost (libaudit writes hostname= unencoded) cannot turn a denial into an allow
 ntk_assert_contains "$(grep ghost "$AUDIT_EXPECTED/list.text")" "denied" "ghost stays denied"
+# no invalid access and no leak, under valgrind when it is installed
+if command -v valgrind >/dev/null &&
+	! ldd "$AUDIT_MAIN" | grep -q libasan; then
+	for view in summary list browsing; do
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			"$AUDIT_MAIN" --input "$AUDIT_SAMPLE" --"$view" --format json >/dev/null 2>"$NTK_TMP/vg" ||
+			{ cat "$NTK_TMP/vg" >&2; ntk_fail "valgrind: --$view"; }
+	done
+fi
 ntk_pass "sample: $(ls "$AUDIT_EXPECTED" | wc -l) expected outputs match ($AUDIT_VIA)"
