@@ -11,6 +11,9 @@ GEN="$top_builddir/tests/audit/ntk_audit_gen"
 OUT="$top_srcdir/tests/audit/data/sample.audit"
 
 audit_mark
+if [ "${NTK_SAMPLE_ONLY:-}" = rhost ]; then
+	OUT="$NTK_TMP/unused"
+fi
 "$GEN" sample &
 gen_pid=$!
 wait "$gen_pid" || ntk_fail "ntk_audit_gen failed"
@@ -29,3 +32,16 @@ audit_search_once --raw -m USER -x /usr/sbin/auditctl >"$NTK_TMP/other.raw"
 [ -s "$NTK_TMP/other.raw" ] || ntk_fail "auditctl -m record not found"
 cat "$NTK_TMP/gen.raw" "$NTK_TMP/other.raw" >"$OUT"
 ntk_log "wrote $(wc -l <"$OUT") records to $OUT"
+
+# data/rhost.audit: hostile remote hosts and ttys, which libaudit does not encode
+RHOST="$top_srcdir/tests/audit/data/rhost.audit"
+"$GEN" rhost &
+gen_pid=$!
+wait "$gen_pid" || ntk_fail "ntk_audit_gen rhost failed"
+for ((i = 0; i < 50; i++)); do
+	audit_search_once --raw -p "$gen_pid" >"$RHOST"
+	[ "$(wc -l <"$RHOST")" -ge 3 ] && break
+	sleep 0.2
+done
+[ "$(wc -l <"$RHOST")" -eq 3 ] || ntk_fail "expected 3 rhost records, got $(wc -l <"$RHOST")"
+ntk_log "wrote 3 records to $RHOST"

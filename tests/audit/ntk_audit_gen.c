@@ -5,6 +5,8 @@
  * prints N synthetic records in auditd's raw format for the benchmark.
  *   ntk_audit_gen sample          the sample's records (two seconds apart in two halves)
  *   ntk_audit_gen live USER       three denials and one allow for USER
+ *   ntk_audit_gen rhost           logins with hostile remote hosts and ttys (libaudit
+ *                                 writes hostname= and terminal= unencoded)
  *   ntk_audit_gen synth N         N raw records on stdout (no auditd)
  */
 #include "config.h"
@@ -191,6 +193,27 @@ sample(void)
 }
 
 static void
+rhost(void)
+{
+	struct kv kv[] = {
+		{ "op", "ntk-login", BARE }, { "acct", "rhost1", ENC }, { "system", "FACTS", ENC },
+		{ "reason", "unknown-user", BARE }, { "peer_exe", SSHD, ENC },
+		{ "peer_pid", "4200", BARE }, { "peer_uid", "0", BARE }, { NULL, NULL, BARE },
+	};
+
+	/* a quote and fake fields in both hostname and tty */
+	send_rec(AUDIT_USER_ACCT, kv, "h' res=success x='", "10.1.1.1", "pts/1 res=success", 0);
+	/* the enriched-format separator: auparse drops the rest of the record */
+	kv[1].value = "rhost2";
+	send_rec(AUDIT_USER_ACCT, kv, "h\x1dres=success", "10.1.1.2", "pts/2", 0);
+	/* a fake addr= and case= in an allowed login */
+	kv[1].value = "rhost3";
+	kv[3].name = "rule";
+	kv[3].value = "system-access";
+	send_rec(AUDIT_USER_ACCT, kv, "ws3 addr=6.6.6.6 case=1001", "10.1.1.3", "pts/3", 1);
+}
+
+static void
 live(const char *user)
 {
 	kase(user, "FACTS", "1001", "read", "open", "no-business-reason", PG, "5001", "105", 0);
@@ -247,10 +270,12 @@ main(int argc, char **argv)
 	}
 	if (argc == 2 && strcmp(argv[1], "sample") == 0)
 		sample();
+	else if (argc == 2 && strcmp(argv[1], "rhost") == 0)
+		rhost();
 	else if (argc == 3 && strcmp(argv[1], "live") == 0)
 		live(argv[2]);
 	else {
-		fprintf(stderr, "usage: ntk_audit_gen sample | live USER | synth N\n");
+		fprintf(stderr, "usage: ntk_audit_gen sample | rhost | live USER | synth N\n");
 		failures++;
 	}
 	audit_close(fd);

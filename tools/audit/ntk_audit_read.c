@@ -270,11 +270,15 @@ extract(auparse_state_t *au, struct arena *a, struct ntk_audit_rec *rec)
 		if (id >= 0 && (r = store_field(au, a, (enum fid)id)) != 0)
 			return r;
 	} while (auparse_next_field(au) > 0);
-	if (where == BEFORE_OP || get(a, F_RES) == NULL)
+	if (where == BEFORE_OP)
 		return 0;
+	/*
+	 * Anything but an explicit success is a denial: fail closed in the report
+	 * too. A hostname holding the enriched-format separator (0x1d) makes
+	 * auparse drop the rest of the record, res= included: still a denial.
+	 */
 	s = get(a, F_RES);
-	/* anything but an explicit success is a denial: fail closed in the report too */
-	rec->allowed = strcmp(s, "success") == 0 || strcmp(s, "1") == 0;
+	rec->allowed = s != NULL && (strcmp(s, "success") == 0 || strcmp(s, "1") == 0);
 	rec->user = get(a, F_ACCT);
 	rec->system = get(a, F_SYSTEM);
 	rec->case_id = rec->op == NTK_AUDIT_OP_STATEMENT ? get(a, F_CASES) : get(a, F_CASE);
