@@ -154,6 +154,9 @@ START_TEST(escape_text)
 	ck_assert_str_eq(s, "NAME" "                            N  OK   ITEMS\n"
 	    "\"a b\\n\\x1B[2J\\\\\\xFF\\xC2\\x9Bz\xc3\xa9\"  7  yes  -\n");
 	free(s);
+	s = render(NTK_AUDIT_TEXT, "ab\xe2\x80\xae" "cd", items, 0);   /* RIGHT-TO-LEFT OVERRIDE */
+	ck_assert_str_eq(s, "NAME" "                N  OK   ITEMS\n\"ab\\xE2\\x80\\xAEcd\"  7  yes  -\n");
+	free(s);
 }
 END_TEST
 

@@ -98,11 +98,21 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* A C1 control (U+0080..U+009F) is a terminal escape in UTF-8 too. */
+/*
+ * Code points a terminal must not get raw: C1 controls (U+0080..U+009F,
+ * escapes in UTF-8 too), line/paragraph separators and the bidi overrides
+ * and isolates (U+2028..U+202E, U+2066..U+2069) that reorder what is shown.
+ */
 static bool
-is_c1(const unsigned char *s, size_t n)
+is_unsafe(const unsigned char *s, size_t n)
 {
-	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+	if (n == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x80)
+		return s[2] >= 0xa8 && s[2] <= 0xae;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x81)
+		return s[2] >= 0xa6 && s[2] <= 0xa9;
+	return false;
 }
 
 /*
@@ -120,7 +130,7 @@ text_value(struct sbuf *b, const char *v, bool list_item)
 
 	for (i = 0; s[i] != '\0'; i += n) {
 		n = utf8_len(s + i);
-		if (n == 0 || is_c1(s + i, n) || (n == 1 && (s[i] <= 0x20 || s[i] == 0x7f ||
+		if (n == 0 || is_unsafe(s + i, n) || (n == 1 && (s[i] <= 0x20 || s[i] == 0x7f ||
 		    s[i] == '"' || s[i] == '\\' || (list_item && s[i] == ',')))) {
 			plain = false;
 			break;
@@ -133,7 +143,7 @@ text_value(struct sbuf *b, const char *v, bool list_item)
 	sb_put(b, "\"", 1);
 	for (i = 0; s[i] != '\0'; i += n) {
 		n = utf8_len(s + i);
-		if (n == 0 || is_c1(s + i, n)) {
+		if (n == 0 || is_unsafe(s + i, n)) {
 			for (size_t k = 0; k < (n ? n : 1); k++)
 				sb_hex(b, s[i + k]);
 			n = n ? n : 1;
