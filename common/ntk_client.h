@@ -26,7 +26,8 @@ int ntk_conn_fd(const struct ntk_conn *c);
 /*
  * Send the framed request in `req` (built with ntk_proto_begin/encode/end)
  * and wait up to the connection's timeout for the reply. On success the
- * reply body is in `rep` (read offset at its start) and 0 is returned. An
+ * reply body is in `rep` (read offset at its start) and 0 is returned.
+ * expect_type is the request's type (NTK_MSG_REPLY is implied). An
  * NTK_MSG_ERROR reply returns its code (message dropped); a reply of the
  * wrong type returns NTK_ERR_BAD_TYPE. After an I/O error the connection is
  * unusable: close it.
