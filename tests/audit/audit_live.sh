@@ -56,8 +56,7 @@ if [ ! -x "$NTKD" ]; then
 fi
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
-[ -x "$CLIENT" ] || make -s -C "$top_builddir/tests/audit" ntk_audit_client >&2 ||
-	ntk_fail "cannot build $CLIENT"
+[ -x "$CLIENT" ] || ntk_fail "$CLIENT not built"
 slapd_start 39000 39009
 ntkd_write_conf
 ntkd_start
