@@ -10,6 +10,8 @@
 
 /* Rows kept to size the text columns; later rows stream with those widths. */
 #define TEXT_SIZING_ROWS 1000
+/* A longer value overflows its column on its own line instead of widening all lines. */
+#define TEXT_MAX_WIDTH 40
 
 struct ntk_audit_out {
 	FILE *f;
@@ -294,6 +296,8 @@ text_row(struct ntk_audit_out *t, const struct ntk_audit_cell *cells)
 			return NTK_ERR_NOMEM;
 		}
 		w = text_width(row[i]);
+		if (w > TEXT_MAX_WIDTH && t->cols[i].type != NTK_AUDIT_COL_TIME)
+			w = TEXT_MAX_WIDTH;
 		if (w > t->width[i])
 			t->width[i] = w;
 	}
