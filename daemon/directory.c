@@ -1,0 +1,1184 @@
+/* ntkd's view of the LDAP directory: users, roles, assignments, supervision chains, case people, role members. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldap.h>
+
+#include "ntk_assignment.h"
+#include "ntk_err.h"
+#include "directory.h"
+#include "ldap_conn.h"
+#include "ldap_filter.h"
+#include "log.h"
+
+/*
+ * Limits and fixed names. The uid attribute names a subordinate, holder,
+ * supervisor or role member (the config maps user_filter, not this);
+ * role groups list their members in `member` (groupOfNames) or
+ * `uniqueMember` (groupOfUniqueNames), read as plain DNs, not nested.
+ */
+#define DIR_UID_ATTR "uid"
+#define DIR_LEVEL_CAP 10000     /* entries per supervision level, holders, members */
+#define DIR_FILTER_DNS 200      /* DNs per (|(manager=...)...) filter */
+#define DIR_BATCH 64            /* searches outstanding at once (slapd queues 100 per anonymous connection) */
+#define DIR_VALUE_MAX 1024      /* longest attribute value we take */
+
+struct ntkd_directory {
+	const struct ntk_config *config;
+	struct ntkd_ldap_conn *conn;
+};
+
+/* ------------------------------------------------------------------ */
+/* small containers                                                    */
+
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+static int
+strv_push(struct strv *sv, char *s)
+{
+	char **nv;
+	size_t ncap;
+
+	if (s == NULL)
+		return NTK_ERR_NOMEM;
+	if (sv->n == sv->cap) {
+		ncap = sv->cap ? sv->cap * 2 : 8;
+		if ((nv = realloc(sv->v, ncap * sizeof(*nv))) == NULL) {
+			free(s);
+			return NTK_ERR_NOMEM;
+		}
+		sv->v = nv;
+		sv->cap = ncap;
+	}
+	sv->v[sv->n++] = s;
+	return 0;
+}
+
+static int
+strv_push_copy(struct strv *sv, const char *s)
+{
+	return strv_push(sv, strdup(s));
+}
+
+static void
+strv_clear(struct strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
+}
+
+/* A set of strings (open addressing), for DNs already seen and uids already listed. */
+struct strset {
+	char **slot;
+	size_t cap;             /* a power of two */
+	size_t n;
+};
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int strset_add(struct strset *set, const char *s);
+
+static int
+strset_grow(struct strset *set)
+{
+	struct strset bigger = { 0 };
+	size_t i, j;
+
+	bigger.cap = set->cap ? set->cap * 2 : 64;
+	if ((bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot))) == NULL)
+		return NTK_ERR_NOMEM;
+	for (i = 0; i < set->cap; i++) {
+		if (set->slot[i] == NULL)
+			continue;
+		j = str_hash(set->slot[i]) & (bigger.cap - 1);
+		while (bigger.slot[j] != NULL)
+			j = (j + 1) & (bigger.cap - 1);
+		bigger.slot[j] = set->slot[i];
+		bigger.n++;
+	}
+	free(set->slot);
+	*set = bigger;
+	return 0;
+}
+
+/* 1: added, 0: already there, or an error. */
+static int
+strset_add(struct strset *set, const char *s)
+{
+	size_t j;
+	int r;
+
+	if ((set->n + 1) * 2 > set->cap && (r = strset_grow(set)) != 0)
+		return r;
+	j = str_hash(s) & (set->cap - 1);
+	while (set->slot[j] != NULL) {
+		if (strcmp(set->slot[j], s) == 0)
+			return 0;
+		j = (j + 1) & (set->cap - 1);
+	}
+	if ((set->slot[j] = strdup(s)) == NULL)
+		return NTK_ERR_NOMEM;
+	set->n++;
+	return 1;
+}
+
+static bool
+strset_has(const struct strset *set, const char *s)
+{
+	size_t j;
+
+	if (set->cap == 0)
+		return false;
+	j = str_hash(s) & (set->cap - 1);
+	while (set->slot[j] != NULL) {
+		if (strcmp(set->slot[j], s) == 0)
+			return true;
+		j = (j + 1) & (set->cap - 1);
+	}
+	return false;
+}
+
+static void
+strset_clear(struct strset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ------------------------------------------------------------------ */
+/* reading entries                                                     */
+
+/* A value fit for a log line: printable ASCII only, cut short. */
+static void
+log_safe(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 4 < outlen; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		out[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	if (i < len && o + 3 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* The value as a C string, or NULL (and a log line) when it is empty, too long or holds a NUL. */
+static char *
+value_str(const struct berval *bv, const char *dn, const char *attr)
+{
+	char safe[128];
+	char *s;
+
+	if (bv->bv_len == 0 || bv->bv_len > DIR_VALUE_MAX || memchr(bv->bv_val, '\0', bv->bv_len) != NULL) {
+		log_safe(bv->bv_val, bv->bv_len, safe, sizeof(safe));
+		ntkd_log(LOG_WARNING, "ldap: %s of %s: unusable value \"%s\" skipped", attr, dn, safe);
+		return NULL;
+	}
+	if ((s = malloc(bv->bv_len + 1)) == NULL)
+		return NULL;
+	memcpy(s, bv->bv_val, bv->bv_len);
+	s[bv->bv_len] = '\0';
+	return s;
+}
+
+/* The entry's DN as the server returned it (malloc'd), or NULL on failure. */
+static char *
+entry_dn(LDAP *ld, LDAPMessage *e)
+{
+	char *ldn, *dn;
+
+	if ((ldn = ldap_get_dn(ld, e)) == NULL)
+		return NULL;
+	dn = strdup(ldn);
+	ldap_memfree(ldn);
+	return dn;
+}
+
+/* Append every usable value of attr to sv (at most `max` values kept in total). */
+static int
+entry_strings(LDAP *ld, LDAPMessage *e, const char *dn, const char *attr, struct strv *sv,
+    size_t max_len)
+{
+	struct berval **vals;
+	char *s;
+	size_t i;
+	int r = 0;
+
+	if ((vals = ldap_get_values_len(ld, e, attr)) == NULL)
+		return 0;
+	for (i = 0; vals[i] != NULL && sv->n < DIR_LEVEL_CAP; i++) {
+		if (vals[i]->bv_len > max_len) {
+			ntkd_log(LOG_WARNING, "ldap: %s of %s: value too long, skipped", attr, dn);
+			continue;
+		}
+		if ((s = value_str(vals[i], dn, attr)) == NULL)
+			continue;
+		if ((r = strv_push(sv, s)) != 0)
+			break;
+	}
+	ldap_value_free_len(vals);
+	return r;
+}
+
+/* The entry's first uid, malloc'd, or NULL when it has none (or on NOMEM: *r says). */
+static char *
+entry_uid(LDAP *ld, LDAPMessage *e, const char *dn, int *r)
+{
+	struct strv sv = { 0 };
+	char *uid = NULL;
+
+	*r = entry_strings(ld, e, dn, DIR_UID_ATTR, &sv, NTK_NAME_MAX);
+	if (*r == 0 && sv.n > 0) {
+		uid = sv.v[0];
+		sv.v[0] = NULL;
+	}
+	strv_clear(&sv);
+	return uid;
+}
+
+struct alist {
+	struct ntk_assignment *v;
+	size_t n;
+	size_t cap;
+};
+
+static void
+alist_clear(struct alist *al)
+{
+	size_t i;
+
+	for (i = 0; i < al->n; i++)
+		ntk_assignment_clear(&al->v[i]);
+	free(al->v);
+	memset(al, 0, sizeof(*al));
+}
+
+/*
+ * Parse the case assignment values of an entry. Malformed ones are logged
+ * and skipped; with only_case set, only assignments for that exact case id
+ * are kept.
+ */
+static int
+entry_assignments(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn,
+    const char *only_case, struct alist *al)
+{
+	struct berval **vals;
+	struct ntk_assignment a, *na;
+	const char *why;
+	char safe[160], *s;
+	size_t i, ncap;
+	int r = 0;
+
+	if ((vals = ldap_get_values_len(ld, e, cf->case_attribute)) == NULL)
+		return 0;
+	for (i = 0; vals[i] != NULL; i++) {
+		if ((s = value_str(vals[i], dn, cf->case_attribute)) == NULL)
+			continue;
+		memset(&a, 0, sizeof(a));
+		why = NULL;
+		if (ntk_assignment_parse(s, &a, &why) != 0) {
+			log_safe(s, strlen(s), safe, sizeof(safe));
+			ntkd_log(LOG_WARNING, "ldap: %s of %s: malformed value \"%s\" ignored: %s",
+			    cf->case_attribute, dn, safe, why != NULL ? why : "invalid");
+			free(s);
+			continue;
+		}
+		free(s);
+		if (only_case != NULL && strcmp(a.case_id, only_case) != 0) {
+			ntk_assignment_clear(&a);
+			continue;
+		}
+		if (al->n == al->cap) {
+			ncap = al->cap ? al->cap * 2 : 4;
+			if ((na = realloc(al->v, ncap * sizeof(*na))) == NULL) {
+				ntk_assignment_clear(&a);
+				r = NTK_ERR_NOMEM;
+				break;
+			}
+			al->v = na;
+			al->cap = ncap;
+		}
+		al->v[al->n++] = a;
+	}
+	ldap_value_free_len(vals);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* running searches                                                    */
+
+/*
+ * Called for each entry of search `idx`; returns 0 to go on, 1 to stop
+ * reading this search, or an error.
+ */
+typedef int (*dir_entry_fn)(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
+    size_t idx, void *arg);
+
+/*
+ * Run the searches, DIR_BATCH at a time (a batch is one round trip), and
+ * hand every entry to fn while its connection is still the one it came on.
+ */
+static int
+dir_search(struct ntkd_directory *d, struct ntkd_ldap_search *s, size_t n, dir_entry_fn fn,
+    void *arg)
+{
+	LDAP *ld;
+	LDAPMessage *e;
+	size_t from, m, i;
+	char *dn;
+	int r = 0;
+
+	for (from = 0; from < n; from += m) {
+		m = n - from < DIR_BATCH ? n - from : DIR_BATCH;
+		if ((r = ntkd_ldap_conn_search(d->conn, s + from, m)) != 0)
+			return r;
+		ld = ntkd_ldap_conn_ld(d->conn);
+		for (i = from; i < from + m && r == 0; i++) {
+			if (s[i].truncated)
+				ntkd_log(LOG_WARNING, "ldap: search base=\"%s\" filter=\"%s\" cut at %d entries",
+				    s[i].base, s[i].filter, s[i].sizelimit);
+			for (e = ldap_first_entry(ld, s[i].result); e != NULL && r == 0;
+			    e = ldap_next_entry(ld, e)) {
+				if ((dn = entry_dn(ld, e)) == NULL) {
+					r = NTK_ERR_NOMEM;
+					break;
+				}
+				r = fn(d, ld, e, dn, i, arg);
+				free(dn);
+			}
+			if (r > 0)
+				r = 0;
+		}
+		ntkd_ldap_search_clear(s + from, m);
+		if (r != 0)
+			break;
+	}
+	ntkd_ldap_search_clear(s, n);
+	return r;
+}
+
+static void
+filters_free(char **filters, size_t n)
+{
+	size_t i;
+
+	if (filters == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(filters[i]);
+	free(filters);
+}
+
+/* ------------------------------------------------------------------ */
+/* role groups                                                         */
+
+struct group_roles_ctx {
+	struct strv *roles;     /* one list per DN asked about */
+};
+
+static int
+group_roles_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx,
+    void *arg)
+{
+	struct group_roles_ctx *ctx = arg;
+
+	return entry_strings(ld, e, dn, d->config->role_group_attribute, &ctx->roles[idx], NTK_NAME_MAX);
+}
+
+/* For role_source = group: the roles of each of the n DNs, in one round trip per DIR_BATCH DNs. */
+static int
+group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struct strv *roles)
+{
+	const struct ntk_config *cf = d->config;
+	struct ntkd_ldap_search *s = NULL;
+	struct group_roles_ctx ctx = { roles };
+	char *attrs[] = { cf->role_group_attribute, NULL };
+	char **filters = NULL;
+	size_t i;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((s = calloc(n, sizeof(*s))) == NULL || (filters = calloc(n, sizeof(*filters))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = ntkd_ldap_filter_fill(cf->role_group_filter, dns[i], &filters[i])) != 0)
+			goto out;
+		s[i].base = cf->base;
+		s[i].scope = LDAP_SCOPE_SUBTREE;
+		s[i].filter = filters[i];
+		s[i].attrs = attrs;
+		s[i].sizelimit = DIR_LEVEL_CAP;
+	}
+	r = dir_search(d, s, n, group_roles_entry, &ctx);
+out:
+	filters_free(filters, n);
+	free(s);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* open / close                                                        */
+
+int
+ntkd_directory_open(const struct ntk_config *config, struct ntkd_directory **out)
+{
+	struct ntkd_directory *d;
+	int r;
+
+	*out = NULL;
+	if (config == NULL)
+		return NTK_ERR_INTERNAL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NTK_ERR_NOMEM;
+	d->config = config;
+	if ((r = ntkd_ldap_conn_open(config, &d->conn)) != 0) {
+		free(d);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+void
+ntkd_directory_close(struct ntkd_directory *d)
+{
+	if (d == NULL)
+		return;
+	ntkd_ldap_conn_close(d->conn);
+	free(d);
+}
+
+const char *
+ntkd_directory_server(const struct ntkd_directory *d)
+{
+	return d != NULL ? ntkd_ldap_conn_server(d->conn) : NULL;
+}
+
+unsigned long
+ntkd_directory_round_trips(const struct ntkd_directory *d)
+{
+	return d != NULL ? ntkd_ldap_conn_round_trips(d->conn) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* subject                                                             */
+
+struct user_ctx {
+	size_t count;
+	char *dn;
+	struct strv roles;
+	struct alist assignments;
+};
+
+static int
+user_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx, void *arg)
+{
+	struct user_ctx *ctx = arg;
+	int r;
+
+	/* Only a single match counts; the rest is read only when there is one. */
+	if (++ctx->count > 1)
+		return 1;
+	if ((ctx->dn = strdup(dn)) == NULL)
+		return NTK_ERR_NOMEM;
+	if (d->config->role_source == NTK_ROLE_SOURCE_ATTRIBUTE &&
+	    (r = entry_strings(ld, e, dn, d->config->role_attribute, &ctx->roles, NTK_NAME_MAX)) != 0)
+		return r;
+	return entry_assignments(d->config, ld, e, dn, NULL, &ctx->assignments);
+}
+
+struct level_ctx {
+	struct strset *seen;
+	struct strv *next;      /* DNs found on this level */
+	struct ntk_subject *out;
+	size_t cap_sup;
+	unsigned depth;
+	size_t count;
+	bool cut;
+};
+
+static int
+level_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx, void *arg)
+{
+	struct level_ctx *ctx = arg;
+	struct alist al = { 0 };
+	struct ntk_supervised *ns;
+	char *holder = NULL;
+	size_t i, ncap;
+	int r;
+
+	if (ctx->count >= DIR_LEVEL_CAP) {
+		ctx->cut = true;
+		return 1;
+	}
+	/* Cycles and the subject himself: each DN counts once, at its smallest depth. */
+	if ((r = strset_add(ctx->seen, dn)) <= 0)
+		return r;
+	ctx->count++;
+	if ((r = strv_push_copy(ctx->next, dn)) != 0)
+		return r;
+	if ((r = entry_assignments(d->config, ld, e, dn, NULL, &al)) != 0)
+		goto out;
+	if (al.n == 0)
+		goto out;
+	if ((holder = entry_uid(ld, e, dn, &r)) == NULL) {
+		if (r != 0)
+			goto out;
+		/* No uid: name the holder by DN rather than lose the supervisor's reason. */
+		if ((holder = strdup(dn)) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+	}
+	for (i = 0; i < al.n; i++) {
+		if (ctx->out->nsupervised == ctx->cap_sup) {
+			ncap = ctx->cap_sup ? ctx->cap_sup * 2 : 8;
+			if ((ns = realloc(ctx->out->supervised, ncap * sizeof(*ns))) == NULL) {
+				r = NTK_ERR_NOMEM;
+				goto out;
+			}
+			ctx->out->supervised = ns;
+			ctx->cap_sup = ncap;
+		}
+		ns = &ctx->out->supervised[ctx->out->nsupervised];
+		memset(ns, 0, sizeof(*ns));
+		if ((ns->holder = strdup(holder)) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+		ns->assignment = al.v[i];
+		memset(&al.v[i], 0, sizeof(al.v[i]));
+		ns->depth = ctx->depth;
+		ctx->out->nsupervised++;
+	}
+out:
+	free(holder);
+	alist_clear(&al);
+	return r;
+}
+
+/* Everyone below `dn` in the manager chain, one search per level (per DIR_FILTER_DNS managers). */
+static int
+subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject *out)
+{
+	const struct ntk_config *cf = d->config;
+	struct strset seen = { 0 };
+	struct strv frontier = { 0 }, next = { 0 };
+	struct ntkd_ldap_search *s = NULL;
+	struct level_ctx ctx = { 0 };
+	char *attrs[] = { DIR_UID_ATTR, cf->case_attribute, NULL };
+	char **filters = NULL;
+	size_t nf = 0, i, m;
+	unsigned level;
+	int r;
+
+	if ((r = strset_add(&seen, dn)) < 0 || (r = strv_push_copy(&frontier, dn)) != 0)
+		goto out;
+	ctx.seen = &seen;
+	ctx.out = out;
+	for (level = 1; level <= cf->policy.supervision_depth && frontier.n > 0; level++) {
+		nf = (frontier.n + DIR_FILTER_DNS - 1) / DIR_FILTER_DNS;
+		if ((s = calloc(nf, sizeof(*s))) == NULL || (filters = calloc(nf, sizeof(*filters))) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+		for (i = 0; i < nf; i++) {
+			m = frontier.n - i * DIR_FILTER_DNS;
+			if (m > DIR_FILTER_DNS)
+				m = DIR_FILTER_DNS;
+			if ((r = ntkd_ldap_filter_any(cf->manager_attribute,
+			    (const char *const *)frontier.v + i * DIR_FILTER_DNS, m, &filters[i])) != 0)
+				goto out;
+			s[i].base = cf->base;
+			s[i].scope = LDAP_SCOPE_SUBTREE;
+			s[i].filter = filters[i];
+			s[i].attrs = attrs;
+			s[i].sizelimit = DIR_LEVEL_CAP;
+		}
+		ctx.next = &next;
+		ctx.depth = level;
+		ctx.count = 0;
+		ctx.cut = false;
+		if ((r = dir_search(d, s, nf, level_entry, &ctx)) != 0)
+			goto out;
+		if (ctx.cut)
+			ntkd_log(LOG_WARNING, "ldap: supervision level %u below %s cut at %d entries",
+			    level, dn, DIR_LEVEL_CAP);
+		filters_free(filters, nf);
+		filters = NULL;
+		free(s);
+		s = NULL;
+		strv_clear(&frontier);
+		frontier = next;
+		memset(&next, 0, sizeof(next));
+	}
+	r = 0;
+out:
+	filters_free(filters, nf);
+	free(s);
+	strv_clear(&frontier);
+	strv_clear(&next);
+	strset_clear(&seen);
+	return r;
+}
+
+static bool
+subject_supervises(const struct ntk_config *cf, const struct ntk_subject *sub)
+{
+	const struct ntk_role *role;
+	size_t i;
+
+	for (i = 0; i < sub->nroles; i++) {
+		role = ntk_policy_find_role(&cf->policy, sub->roles[i]);
+		if (role != NULL && role->scope == NTK_SCOPE_SUPERVISED)
+			return true;
+	}
+	return false;
+}
+
+int
+ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_subject *out)
+{
+	const struct ntk_config *cf;
+	struct ntkd_ldap_search s = { 0 };
+	struct user_ctx ctx = { 0 };
+	struct strv group = { 0 };
+	char *attrs[3] = { NULL, NULL, NULL };
+	char *filter = NULL, safe[NTK_NAME_MAX + 4];
+	int r;
+
+	if (out == NULL)
+		return NTK_ERR_INTERNAL;
+	memset(out, 0, sizeof(*out));
+	if (d == NULL || user == NULL)
+		return NTK_ERR_INTERNAL;
+	cf = d->config;
+	if ((out->name = strdup(user)) == NULL)
+		return NTK_ERR_NOMEM;
+	/* Names no entry can have: not found, without asking. */
+	if (*user == '\0' || strlen(user) > NTK_NAME_MAX)
+		return 0;
+	if ((r = ntkd_ldap_filter_fill(cf->user_filter, user, &filter)) != 0)
+		goto out;
+	attrs[0] = cf->case_attribute;
+	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE)
+		attrs[1] = cf->role_attribute;
+	s.base = cf->base;
+	s.scope = LDAP_SCOPE_SUBTREE;
+	s.filter = filter;
+	s.attrs = attrs;
+	s.sizelimit = 2;        /* enough to see that a name is ambiguous */
+	if ((r = dir_search(d, &s, 1, user_entry, &ctx)) != 0)
+		goto out;
+	if (ctx.count != 1) {
+		if (ctx.count > 1) {
+			log_safe(user, strlen(user), safe, sizeof(safe));
+			ntkd_log(LOG_WARNING, "ldap: user \"%s\" matches more than one entry: "
+			    "treated as unknown", safe);
+		}
+		r = 0;
+		goto out;
+	}
+	if (cf->role_source == NTK_ROLE_SOURCE_GROUP) {
+		if ((r = group_roles(d, &ctx.dn, 1, &group)) != 0)
+			goto out;
+		ctx.roles = group;
+		memset(&group, 0, sizeof(group));
+	}
+	out->found = true;
+	out->roles = ctx.roles.v;
+	out->nroles = ctx.roles.n;
+	memset(&ctx.roles, 0, sizeof(ctx.roles));
+	out->assignments = ctx.assignments.v;
+	out->nassignments = ctx.assignments.n;
+	memset(&ctx.assignments, 0, sizeof(ctx.assignments));
+	if (subject_supervises(cf, out) && (r = subject_supervised(d, ctx.dn, out)) != 0)
+		goto out;
+	r = 0;
+out:
+	if (r != 0)
+		ntk_subject_clear(out);
+	free(filter);
+	free(ctx.dn);
+	strv_clear(&ctx.roles);
+	strv_clear(&group);
+	alist_clear(&ctx.assignments);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* case people                                                         */
+
+struct people {
+	struct ntkd_person *v;
+	size_t n;
+	size_t cap;
+};
+
+static void
+person_clear(struct ntkd_person *p)
+{
+	size_t i;
+
+	free(p->uid);
+	free(p->dn);
+	ntkd_strv_free(p->roles, p->nroles);
+	for (i = 0; i < p->nassignments; i++)
+		ntk_assignment_clear(&p->assignments[i]);
+	free(p->assignments);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+ntkd_person_free_array(struct ntkd_person *people, size_t n)
+{
+	size_t i;
+
+	if (people == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		person_clear(&people[i]);
+	free(people);
+}
+
+void
+ntkd_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Append a person built from an entry; takes uid, dn and the assignments. */
+static int
+people_push(struct people *pl, char *uid, char *dn, struct strv *roles, struct alist *al, unsigned depth)
+{
+	struct ntkd_person *nv, *p;
+	size_t ncap;
+
+	if (pl->n == pl->cap) {
+		ncap = pl->cap ? pl->cap * 2 : 8;
+		if ((nv = realloc(pl->v, ncap * sizeof(*nv))) == NULL) {
+			free(uid);
+			free(dn);
+			return NTK_ERR_NOMEM;
+		}
+		pl->v = nv;
+		pl->cap = ncap;
+	}
+	p = &pl->v[pl->n++];
+	memset(p, 0, sizeof(*p));
+	p->uid = uid;
+	p->dn = dn;
+	p->roles = roles->v;
+	p->nroles = roles->n;
+	memset(roles, 0, sizeof(*roles));
+	if (al != NULL) {
+		p->assignments = al->v;
+		p->nassignments = al->n;
+		memset(al, 0, sizeof(*al));
+	}
+	p->depth = depth;
+	return 0;
+}
+
+struct people_ctx {
+	const char *case_id;    /* holders: the case; supervisors: NULL */
+	unsigned depth;
+	struct people *pl;
+	struct strset *listed;  /* this list's DNs (as the server returns them) */
+	struct strset *above;   /* supervisors' DNs: not asked for again */
+	struct strset *queued;  /* manager DNs asked for (as manager values name them) */
+	struct strv *managers;  /* the next level up */
+	size_t count;
+	bool cut;
+};
+
+static int
+people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx, void *arg)
+{
+	const struct ntk_config *cf = d->config;
+	struct people_ctx *ctx = arg;
+	struct alist al = { 0 };
+	struct strv roles = { 0 }, mgr = { 0 };
+	char *uid = NULL, *pdn = NULL;
+	size_t i;
+	int r;
+
+	if (ctx->count >= DIR_LEVEL_CAP) {
+		ctx->cut = true;
+		return 1;
+	}
+	if (ctx->case_id != NULL) {
+		/* The filter matched a value; only a well-formed one for exactly this case counts. */
+		if ((r = entry_assignments(cf, ld, e, dn, ctx->case_id, &al)) != 0 || al.n == 0)
+			goto out;
+	}
+	/*
+	 * Each entry once per list, supervisors at their smallest depth. A
+	 * holder may also be listed above another holder: his own assignment
+	 * may have run out while he still supervises an active one.
+	 */
+	if ((r = strset_add(ctx->listed, dn)) <= 0)
+		goto out;
+	ctx->count++;
+	/* The chain goes on through people without a uid; only those with one are listed. */
+	if ((r = entry_strings(ld, e, dn, cf->manager_attribute, &mgr, DIR_VALUE_MAX)) != 0)
+		goto out;
+	for (i = 0; i < mgr.n; i++) {
+		if (strset_has(ctx->above, mgr.v[i]))
+			continue;
+		if ((r = strset_add(ctx->queued, mgr.v[i])) < 0)
+			goto out;
+		if (r == 1 && (r = strv_push_copy(ctx->managers, mgr.v[i])) != 0)
+			goto out;
+	}
+	if ((uid = entry_uid(ld, e, dn, &r)) == NULL) {
+		if (r == 0)
+			ntkd_log(LOG_DEBUG, "ldap: %s has no %s: not listed", dn, DIR_UID_ATTR);
+		goto out;
+	}
+	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE &&
+	    (r = entry_strings(ld, e, dn, cf->role_attribute, &roles, NTK_NAME_MAX)) != 0)
+		goto out;
+	if ((pdn = strdup(dn)) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	r = people_push(ctx->pl, uid, pdn, &roles, ctx->case_id != NULL ? &al : NULL, ctx->depth);
+	uid = pdn = NULL;
+out:
+	free(uid);
+	free(pdn);
+	strv_clear(&roles);
+	strv_clear(&mgr);
+	alist_clear(&al);
+	return r < 0 ? r : 0;
+}
+
+/* role_source = group: fill in the roles of people[from..]. */
+static int
+people_group_roles(struct ntkd_directory *d, struct people *pl, size_t from)
+{
+	struct strv *roles = NULL;
+	char **dns = NULL;
+	size_t n = pl->n - from, i;
+	int r;
+
+	if (d->config->role_source != NTK_ROLE_SOURCE_GROUP || n == 0)
+		return 0;
+	if ((roles = calloc(n, sizeof(*roles))) == NULL || (dns = calloc(n, sizeof(*dns))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		dns[i] = pl->v[from + i].dn;
+	if ((r = group_roles(d, dns, n, roles)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		pl->v[from + i].roles = roles[i].v;
+		pl->v[from + i].nroles = roles[i].n;
+		memset(&roles[i], 0, sizeof(roles[i]));
+	}
+out:
+	for (i = 0; roles != NULL && i < n; i++)
+		strv_clear(&roles[i]);
+	free(roles);
+	free(dns);
+	return r;
+}
+
+int
+ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsigned depth,
+    struct ntkd_person **holders, size_t *nholders,
+    struct ntkd_person **supervisors, size_t *nsupervisors)
+{
+	const struct ntk_config *cf;
+	struct people hl = { 0 }, sl = { 0 };
+	struct strset listed = { 0 }, above = { 0 }, queued = { 0 };
+	struct strv frontier = { 0 }, next = { 0 };
+	struct ntkd_ldap_search *s = NULL;
+	struct people_ctx ctx = { 0 };
+	char *attrs[5] = { NULL, NULL, NULL, NULL, NULL };
+	char *filter = NULL, any[] = "(objectClass=*)";
+	size_t nlevel = 0, i, from;
+	unsigned level;
+	int r;
+
+	if (holders == NULL || nholders == NULL || supervisors == NULL || nsupervisors == NULL)
+		return NTK_ERR_INTERNAL;
+	*holders = *supervisors = NULL;
+	*nholders = *nsupervisors = 0;
+	if (d == NULL || case_id == NULL)
+		return NTK_ERR_INTERNAL;
+	cf = d->config;
+	/* No value for an impossible id can be well-formed: nobody holds it. */
+	if (!ntk_case_id_valid(case_id))
+		return 0;
+	attrs[0] = DIR_UID_ATTR;
+	attrs[1] = cf->manager_attribute;
+	attrs[2] = cf->case_attribute;
+	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE)
+		attrs[3] = cf->role_attribute;
+	if ((r = ntkd_ldap_filter_case(cf->case_attribute, case_id, &filter)) != 0)
+		goto out;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	s->base = cf->base;
+	s->scope = LDAP_SCOPE_SUBTREE;
+	s->filter = filter;
+	s->attrs = attrs;
+	s->sizelimit = DIR_LEVEL_CAP;
+	ctx.case_id = case_id;
+	ctx.pl = &hl;
+	ctx.listed = &listed;
+	ctx.above = &above;
+	ctx.queued = &queued;
+	ctx.managers = &frontier;
+	if ((r = dir_search(d, s, 1, people_entry, &ctx)) != 0)
+		goto out;
+	if ((r = people_group_roles(d, &hl, 0)) != 0)
+		goto out;
+	free(s);
+	s = NULL;
+
+	/* Upward: the managers of the level below, one base search each, a level per batch. */
+	attrs[2] = attrs[3];
+	attrs[3] = NULL;
+	for (level = 1; level <= depth && frontier.n > 0; level++) {
+		nlevel = frontier.n < DIR_LEVEL_CAP ? frontier.n : DIR_LEVEL_CAP;
+		if ((s = calloc(nlevel, sizeof(*s))) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+		for (i = 0; i < nlevel; i++) {
+			s[i].base = frontier.v[i];
+			s[i].scope = LDAP_SCOPE_BASE;
+			s[i].filter = any;
+			s[i].attrs = attrs;
+			s[i].sizelimit = 1;
+		}
+		ctx.case_id = NULL;
+		ctx.depth = level;
+		ctx.pl = &sl;
+		ctx.listed = &above;
+		ctx.managers = &next;
+		ctx.count = 0;
+		ctx.cut = false;
+		from = sl.n;
+		if ((r = dir_search(d, s, nlevel, people_entry, &ctx)) != 0)
+			goto out;
+		if ((r = people_group_roles(d, &sl, from)) != 0)
+			goto out;
+		free(s);
+		s = NULL;
+		strv_clear(&frontier);
+		frontier = next;
+		memset(&next, 0, sizeof(next));
+	}
+	*holders = hl.v;
+	*nholders = hl.n;
+	*supervisors = sl.v;
+	*nsupervisors = sl.n;
+	memset(&hl, 0, sizeof(hl));
+	memset(&sl, 0, sizeof(sl));
+	r = 0;
+out:
+	ntkd_person_free_array(hl.v, hl.n);
+	ntkd_person_free_array(sl.v, sl.n);
+	free(s);
+	free(filter);
+	strv_clear(&frontier);
+	strv_clear(&next);
+	strset_clear(&listed);
+	strset_clear(&above);
+	strset_clear(&queued);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* role members                                                        */
+
+struct members_ctx {
+	struct strset *seen;
+	struct strv *out;       /* uids, or member DNs */
+	bool dns;               /* collecting member DNs of groups */
+	bool cut;
+};
+
+static int
+members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx, void *arg)
+{
+	static const char *const member_attrs[] = { "member", "uniqueMember" };
+	struct members_ctx *ctx = arg;
+	struct strv vals = { 0 };
+	char *uid;
+	size_t i, k;
+	int r = 0;
+
+	if (ctx->out->n >= DIR_LEVEL_CAP) {
+		ctx->cut = true;
+		return 1;
+	}
+	if (!ctx->dns) {
+		if ((uid = entry_uid(ld, e, dn, &r)) == NULL)
+			return r;
+		if ((r = strset_add(ctx->seen, uid)) == 1)
+			return strv_push(ctx->out, uid);
+		free(uid);
+		return r < 0 ? r : 0;
+	}
+	for (k = 0; k < 2 && r == 0; k++) {
+		if ((r = entry_strings(ld, e, dn, member_attrs[k], &vals, DIR_VALUE_MAX)) != 0)
+			break;
+		for (i = 0; i < vals.n && ctx->out->n < DIR_LEVEL_CAP; i++) {
+			if ((r = strset_add(ctx->seen, vals.v[i])) < 0)
+				break;
+			if (r == 1 && (r = strv_push_copy(ctx->out, vals.v[i])) != 0)
+				break;
+			r = 0;
+		}
+		strv_clear(&vals);
+	}
+	strv_clear(&vals);
+	return r;
+}
+
+int
+ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***uids, size_t *nuids)
+{
+	const struct ntk_config *cf;
+	struct ntkd_ldap_search *s = NULL;
+	struct strset seen = { 0 }, seen_uid = { 0 };
+	struct strv out = { 0 }, dns = { 0 };
+	struct members_ctx ctx = { 0 };
+	char *attrs[3] = { NULL, NULL, NULL };
+	char *filter = NULL, *eq = NULL, any[] = "(objectClass=*)";
+	size_t i, len;
+	int r;
+
+	if (uids == NULL || nuids == NULL)
+		return NTK_ERR_INTERNAL;
+	*uids = NULL;
+	*nuids = 0;
+	if (d == NULL || role == NULL)
+		return NTK_ERR_INTERNAL;
+	cf = d->config;
+	if (*role == '\0' || strlen(role) > NTK_NAME_MAX)
+		return 0;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	s->base = cf->base;
+	s->scope = LDAP_SCOPE_SUBTREE;
+	s->attrs = attrs;
+	s->sizelimit = DIR_LEVEL_CAP;
+	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE) {
+		if ((r = ntkd_ldap_filter_eq(cf->role_attribute, role, &filter)) != 0)
+			goto out;
+		attrs[0] = DIR_UID_ATTR;
+		s->filter = filter;
+		ctx.seen = &seen_uid;
+		ctx.out = &out;
+		if ((r = dir_search(d, s, 1, members_entry, &ctx)) != 0)
+			goto out;
+	} else {
+		if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
+			goto out;
+		len = strlen(eq) + sizeof("(&(objectClass=*))");
+		if ((filter = malloc(len)) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+		snprintf(filter, len, "(&(objectClass=*)%s)", eq);
+		attrs[0] = "member";
+		attrs[1] = "uniqueMember";
+		s->filter = filter;
+		ctx.seen = &seen;
+		ctx.out = &dns;
+		ctx.dns = true;
+		if ((r = dir_search(d, s, 1, members_entry, &ctx)) != 0)
+			goto out;
+		free(s);
+		s = NULL;
+		if (dns.n > 0) {
+			/* Each member DN to its uid: base searches, DIR_BATCH per round trip. */
+			if ((s = calloc(dns.n, sizeof(*s))) == NULL) {
+				r = NTK_ERR_NOMEM;
+				goto out;
+			}
+			attrs[0] = DIR_UID_ATTR;
+			attrs[1] = NULL;
+			for (i = 0; i < dns.n; i++) {
+				s[i].base = dns.v[i];
+				s[i].scope = LDAP_SCOPE_BASE;
+				s[i].filter = any;
+				s[i].attrs = attrs;
+				s[i].sizelimit = 1;
+			}
+			ctx.seen = &seen_uid;
+			ctx.out = &out;
+			ctx.dns = false;
+			if ((r = dir_search(d, s, dns.n, members_entry, &ctx)) != 0)
+				goto out;
+		}
+	}
+	if (ctx.cut) {
+		char safe[NTK_NAME_MAX + 4];
+
+		log_safe(role, strlen(role), safe, sizeof(safe));
+		ntkd_log(LOG_WARNING, "ldap: members of role \"%s\" cut at %d", safe, DIR_LEVEL_CAP);
+	}
+	*uids = out.v;
+	*nuids = out.n;
+	memset(&out, 0, sizeof(out));
+	r = 0;
+out:
+	free(s);
+	free(filter);
+	free(eq);
+	strv_clear(&out);
+	strv_clear(&dns);
+	strset_clear(&seen);
+	strset_clear(&seen_uid);
+	return r;
+}

@@ -1,0 +1,6 @@
+-- Register the needtoknow UDFs (ntk_udf.so in the server's plugin_dir).
+-- Run as an administrator: mariadb < install.sql
+-- mariadbd reads NTK_SYSTEM (required) and NTK_SOCKET from its environment;
+-- see ntk_udf(7).
+CREATE FUNCTION IF NOT EXISTS ntk_can_access RETURNS INTEGER SONAME 'ntk_udf.so';
+CREATE FUNCTION IF NOT EXISTS ntk_explain RETURNS STRING SONAME 'ntk_udf.so';

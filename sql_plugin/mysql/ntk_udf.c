@@ -1,0 +1,409 @@
+/* The MariaDB/MySQL UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "ntk_err.h"
+#include "ntk_policy.h"
+#include "ntk_proto.h"
+#include "ntk_udf.h"
+
+/* The server's result buffer for string UDFs is 255 bytes; ours lives in the state. */
+#define VERDICT_MAX 255
+
+/* Distinct users one call site decides for in one statement; more are denied unasked. */
+#define STMT_USERS_MAX 64
+
+/* One user seen by a statement: their facts, and the denials to report for them. */
+struct stmt_user {
+	char name[NTK_NAME_MAX + 1];
+	size_t len;
+	struct ntk_udf_facts *facts;
+	struct ntk_clock clock;         /* read when the facts were taken, for the whole statement */
+	int fetch_err;                  /* the lookup failed: deny, do not ask again */
+	uint32_t denied;
+	enum ntk_outcome first_outcome;
+	enum ntk_action first_action;
+	char *cases[NTK_REPORT_CASES_MAX];
+	size_t ncases;
+};
+
+/*
+ * One statement's evaluation of one call site (initid->ptr, from _init to
+ * _deinit). In the pattern the user is SESSION_USER(), the same on every
+ * row: one entry, looked up once. A direct call over a column of names gets
+ * an entry per name, up to STMT_USERS_MAX, so neither ntkd's load nor the
+ * audit records grow with the number of rows.
+ */
+struct udf_stmt {
+	bool explain;
+	struct stmt_user *users[STMT_USERS_MAX];
+	size_t nusers;
+	size_t last;                    /* the entry the previous row used */
+	char verdict[VERDICT_MAX + 1];
+};
+
+/* Exported entry points (the version script lets only these out). */
+bool ntk_can_access_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+long long ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error);
+void ntk_can_access_deinit(UDF_INIT *initid);
+bool ntk_explain_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+char *ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
+    char *is_null, char *error);
+void ntk_explain_deinit(UDF_INIT *initid);
+
+/* The server's message buffer is MYSQL_ERRMSG_SIZE, but only 80 bytes are promised. */
+static void
+set_message(char *message, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n > 79)
+		n = 79;
+	memcpy(message, text, n);
+	message[n] = '\0';
+}
+
+/* A constant string argument known at _init must already be one of `words`. */
+static bool
+const_word_ok(UDF_ARGS *args, unsigned i, const char *const *words)
+{
+	size_t k;
+
+	if (args->args[i] == NULL)
+		return true;    /* not constant (or NULL): checked per row */
+	for (k = 0; words[k] != NULL; k++)
+		if (args->lengths[i] == strlen(words[k]) &&
+		    memcmp(args->args[i], words[k], args->lengths[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *const state_words[] = { "open", "closed", "sealed", NULL };
+static const char *const access_words[] = { "read", "write", NULL };
+
+static bool
+udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
+{
+	const char *fn = explain ? "ntk_explain" : "ntk_can_access";
+	struct udf_stmt *st;
+	char text[128];
+	unsigned i;
+
+	if (args->arg_count < 2 || args->arg_count > 4) {
+		snprintf(text, sizeof(text), "%s(user, case_id [, state [, access]]) takes 2 to 4 arguments", fn);
+		set_message(message, text);
+		return true;
+	}
+	if (args->arg_type[0] != STRING_RESULT) {
+		snprintf(text, sizeof(text), "%s: user must be a string, e.g. SESSION_USER()", fn);
+		set_message(message, text);
+		return true;
+	}
+	if (args->arg_type[1] != STRING_RESULT && args->arg_type[1] != INT_RESULT) {
+		snprintf(text, sizeof(text), "%s: case_id must be a string or an integer", fn);
+		set_message(message, text);
+		return true;
+	}
+	for (i = 2; i < args->arg_count; i++) {
+		if (args->arg_type[i] != STRING_RESULT) {
+			snprintf(text, sizeof(text), "%s: %s must be a string", fn, i == 2 ? "state" : "access");
+			set_message(message, text);
+			return true;
+		}
+	}
+	if (args->arg_count >= 3 && !const_word_ok(args, 2, state_words)) {
+		snprintf(text, sizeof(text), "%s: state must be open, closed or sealed", fn);
+		set_message(message, text);
+		return true;
+	}
+	if (args->arg_count >= 4 && !const_word_ok(args, 3, access_words)) {
+		snprintf(text, sizeof(text), "%s: access must be read or write", fn);
+		set_message(message, text);
+		return true;
+	}
+	/* Integer case ids arrive as their decimal text. */
+	args->arg_type[1] = STRING_RESULT;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(text, sizeof(text), "%s: out of memory", fn);
+		set_message(message, text);
+		return true;
+	}
+	st->explain = explain;
+	initid->ptr = (char *)st;
+	/* The answer changes with the directory: never folded into a constant. */
+	initid->const_item = 0;
+	initid->maybe_null = explain;
+	initid->max_length = explain ? VERDICT_MAX : 1;
+	return false;
+}
+
+/* Send one user's denial summary (one ntk-statement record), then free the entry. */
+static void
+stmt_user_finish(struct stmt_user *u)
+{
+	char qid[96];
+	struct ntk_report_req req;
+	size_t i;
+
+	if (u == NULL)
+		return;
+	if (u->denied > 0 && ntk_udf_system() != NULL) {
+		ntk_udf_query_id(qid, sizeof(qid));
+		req = (struct ntk_report_req){
+			.user = u->name,
+			.system = (char *)ntk_udf_system(),
+			.action = u->first_action,
+			.outcome = u->first_outcome,
+			.rows = u->denied,
+			.query_id = qid,
+			.cases = u->cases,
+			.ncases = u->ncases,
+		};
+		/* Nowhere to say it failed from inside the server; the rows were denied anyway. */
+		(void)ntk_udf_report(&req);
+	}
+	for (i = 0; i < u->ncases; i++)
+		free(u->cases[i]);
+	ntk_udf_facts_release(u->facts);
+	free(u);
+}
+
+static void
+udf_deinit(UDF_INIT *initid)
+{
+	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nusers; i++)
+		stmt_user_finish(st->users[i]);
+	free(st);
+	initid->ptr = NULL;
+}
+
+/* The user part of "name@host" (USER(), SESSION_USER()); a bare name is taken as is. */
+static bool
+user_arg(UDF_ARGS *args, const char **name, size_t *len)
+{
+	const char *s = args->args[0];
+	size_t n = args->lengths[0], i;
+
+	if (s == NULL)
+		return false;
+	for (i = n; i > 0; i--) {
+		if (s[i - 1] == '@') {
+			n = i - 1;
+			break;
+		}
+	}
+	if (n == 0 || n > NTK_NAME_MAX)
+		return false;
+	/* No NUL, space or control byte: LDAP matching ignores spaces, so " erin" would be erin. */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return false;
+	*name = s;
+	*len = n;
+	return true;
+}
+
+/* CASEID is [A-Za-z0-9._:-]{1,64}; anything else matches no case and is denied. */
+static bool
+case_arg(UDF_ARGS *args, char out[NTK_CASE_ID_MAX + 1])
+{
+	const char *s = args->args[1];
+	size_t n = args->lengths[1], i;
+
+	if (s == NULL || n == 0 || n > NTK_CASE_ID_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '_' || c == ':' || c == '-'))
+			return false;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* An optional word argument: absent → `dflt`; NULL or unknown → false. */
+static bool
+word_arg(UDF_ARGS *args, unsigned i, const char *const *words, int dflt, int *out)
+{
+	size_t k;
+
+	if (i >= args->arg_count) {
+		*out = dflt;
+		return true;
+	}
+	if (args->args[i] == NULL)
+		return false;
+	for (k = 0; words[k] != NULL; k++) {
+		if (args->lengths[i] == strlen(words[k]) &&
+		    memcmp(args->args[i], words[k], args->lengths[i]) == 0) {
+			*out = (int)k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The statement's entry for `name`, created (and its facts looked up) on
+ * first sight. NULL when the statement already has STMT_USERS_MAX users or
+ * memory runs out: the row is denied.
+ */
+static struct stmt_user *
+stmt_user(struct udf_stmt *st, const char *name, size_t len)
+{
+	struct stmt_user *u;
+	size_t i;
+
+	if (st->nusers > 0) {
+		u = st->users[st->last];
+		if (u->len == len && memcmp(u->name, name, len) == 0)
+			return u;
+	}
+	for (i = 0; i < st->nusers; i++) {
+		u = st->users[i];
+		if (u->len == len && memcmp(u->name, name, len) == 0) {
+			st->last = i;
+			return u;
+		}
+	}
+	if (st->nusers >= STMT_USERS_MAX || (u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	memcpy(u->name, name, len);
+	u->name[len] = '\0';
+	u->len = len;
+	u->fetch_err = ntk_udf_facts_get(u->name, &u->facts);
+	if (u->fetch_err == 0)
+		ntk_udf_clock(u->facts, &u->clock);
+	st->last = st->nusers;
+	st->users[st->nusers++] = u;
+	return u;
+}
+
+/* Record one denied row in the statement's summary. */
+static void
+stmt_note_denial(struct stmt_user *u, const struct ntk_decision *d, enum ntk_action action,
+    const char *case_id)
+{
+	size_t i;
+
+	if (u->denied == 0) {
+		u->first_outcome = d->outcome;
+		u->first_action = action;
+	}
+	if (u->denied < UINT32_MAX)
+		u->denied++;
+	if (u->ncases >= NTK_REPORT_CASES_MAX)
+		return;
+	for (i = 0; i < u->ncases; i++)
+		if (strcmp(u->cases[i], case_id) == 0)
+			return;
+	/* Out of memory only shortens the list; the row count stays right. */
+	if ((u->cases[u->ncases] = strdup(case_id)) != NULL)
+		u->ncases++;
+}
+
+/*
+ * Decide one row. 0 with *d filled and *user set, or a negative NTK_ERR_*:
+ * a bad argument (NTK_ERR_BAD_VALUE), too many users in the statement
+ * (NTK_ERR_TOO_LONG), or no usable facts (ntkd unreachable or refusing).
+ */
+static int
+evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_action *action,
+    char case_id[NTK_CASE_ID_MAX + 1], struct stmt_user **user)
+{
+	struct stmt_user *u;
+	const char *name;
+	size_t len;
+	int state, access;
+
+	if (!user_arg(args, &name, &len) || !case_arg(args, case_id) ||
+	    !word_arg(args, 2, state_words, NTK_STATE_OPEN, &state) ||
+	    !word_arg(args, 3, access_words, 0, &access))
+		return NTK_ERR_BAD_VALUE;
+	*action = access == 0 ? NTK_ACTION_READ : NTK_ACTION_WRITE;
+	if ((u = stmt_user(st, name, len)) == NULL)
+		return NTK_ERR_TOO_LONG;
+	if (u->fetch_err != 0)
+		return u->fetch_err;
+	ntk_udf_decide(u->facts, &u->clock, *action, case_id, (enum ntk_case_state)state, d);
+	*user = u;
+	return 0;
+}
+
+bool
+ntk_can_access_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return udf_init(initid, args, message, false);
+}
+
+long long
+ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error)
+{
+	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	struct stmt_user *u = NULL;
+	struct ntk_decision d;
+	enum ntk_action action;
+	char case_id[NTK_CASE_ID_MAX + 1];
+
+	*is_null = 0;
+	/* Fail closed: a bad argument, or no answer from ntkd, is a 0 for the row. */
+	if (st == NULL || evaluate(st, args, &d, &action, case_id, &u) != 0)
+		return 0;
+	if (ntk_outcome_allows(d.outcome))
+		return 1;
+	stmt_note_denial(u, &d, action, case_id);
+	return 0;
+}
+
+void
+ntk_can_access_deinit(UDF_INIT *initid)
+{
+	udf_deinit(initid);
+}
+
+bool
+ntk_explain_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return udf_init(initid, args, message, true);
+}
+
+/* The verdict line of `ntkctl check`; NULL when there is no verdict to give. */
+char *
+ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
+    char *is_null, char *error)
+{
+	struct udf_stmt *st = (struct udf_stmt *)initid->ptr;
+	struct stmt_user *u = NULL;
+	struct ntk_decision d;
+	enum ntk_action action;
+	char case_id[NTK_CASE_ID_MAX + 1];
+
+	if (st == NULL || evaluate(st, args, &d, &action, case_id, &u) != 0 ||
+	    ntk_decision_format(&d, st->verdict, sizeof(st->verdict)) != 0) {
+		*is_null = 1;
+		return NULL;
+	}
+	*is_null = 0;
+	*length = strlen(st->verdict);
+	return st->verdict;
+}
+
+void
+ntk_explain_deinit(UDF_INIT *initid)
+{
+	udf_deinit(initid);
+}

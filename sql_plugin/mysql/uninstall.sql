@@ -1,0 +1,3 @@
+-- Unregister the needtoknow UDFs. Views using them fail (an error, never rows) until they are registered again.
+DROP FUNCTION IF EXISTS ntk_can_access;
+DROP FUNCTION IF EXISTS ntk_explain;

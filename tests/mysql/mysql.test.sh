@@ -1,0 +1,266 @@
+#!/bin/bash
+# MariaDB UDFs behind the DEFINER-view pattern, against a real mariadbd, ntkd, slapd and auditd:
+# each member of staff sees exactly their rows, the base table and other names are out of reach,
+# 32 connections at once, hostile arguments, one denial record per statement, fail closed.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/slapd.sh"
+. "$top_srcdir/tests/lib/auditd.sh"
+. "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/mysql/mysql_lib.sh"
+
+ntk_need_root
+[ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
+ntk_tmpdir
+auditd_ensure
+slapd_start 38980 38984
+ntkd_write_conf
+ntkd_start
+mysql_start 38990 38999 FACTS
+
+STAFF="alice bob carol erin mallory grace frank judy"
+mysql_load_pattern $STAFF
+# Rows: case 1001 twice, 1002-1004 open, 1005 closed, 1006 sealed, 2001 nobody's.
+mysql_root -e "INSERT INTO casedata_private.clients VALUES
+	(1, '1001', 'open', 'Client One'), (2, '1001', 'open', 'Client Two'),
+	(3, '1002', 'open', 'Client Three'), (4, '1003', 'open', 'Client Four'),
+	(5, '1004', 'open', 'Client Five'), (6, '1005', 'closed', 'Client Six'),
+	(7, '1006', 'sealed', 'Client Seven'), (8, '2001', 'open', 'Client Eight');"
+
+declare -A WANT=(
+	[alice]="1,2,3"           # assigned 1001, 1002
+	[bob]="4"                 # 1003; 1004 expired
+	[carol]="1,2,3,4"         # supervises alice and bob
+	[erin]="1,2,3,4,5,6,7,8"  # legal: every case, closed and sealed
+	[mallory]=""              # no cases
+	[grace]="1,2"             # release for 1001; 1002 expired
+	[frank]="1,2,3,4,5,6,8"   # records: all but sealed
+	[judy]=""                 # no role on FACTS
+)
+view_rows() { mysql_as "$1" -e "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') FROM casedata.clients"; }
+
+# --- 1. each user sees exactly their rows through the view -----------------
+for u in $STAFF; do
+	ntk_assert_eq "${WANT[$u]}" "$(view_rows "$u")" "rows $u sees through the view"
+done
+ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM casedata.clients WHERE case_id = '1001'")" \
+	"a WHERE on the view narrows the filtered rows"
+
+# Facts are asked once per statement at most, and not at all while cached (5 s).
+requests() { ntkctl_t status | sed -n 's/^requests=//p'; }
+sleep 6
+r0=$(requests)
+view_rows erin >/dev/null
+r1=$(requests)
+view_rows erin >/dev/null
+r2=$(requests)
+# Each status call counts itself once.
+ntk_assert_eq "2" "$((r1 - r0))" "a cold 8-row scan by erin (nothing denied, so no REPORT): one FACTS request, not one per row"
+ntk_assert_eq "1" "$((r2 - r1))" "a warm scan within the cache time: no request"
+
+# --- 2. the base table, and other names, are out of reach -------------------
+for u in alice mallory; do
+	out=$(mysql_as "$u" -e "SELECT COUNT(*) FROM casedata_private.clients" 2>&1 || true)
+	ntk_assert_contains "$out" "ERROR 1142" "$u selecting the base table"
+done
+out=$(mysql_as mallory -e "SELECT name FROM casedata_private.clients WHERE ntk_can_access('erin@localhost', case_id) = 1" 2>&1 || true)
+ntk_assert_contains "$out" "ERROR 1142" "mallory naming erin against the base table"
+ntk_assert_eq "" "$(mysql_as mallory -e "SELECT IFNULL(GROUP_CONCAT(id), '') FROM casedata.clients WHERE ntk_can_access('erin', case_id) = 1")" \
+	"mallory naming erin through the view still gets her own (no) rows"
+# The UDF is callable by anyone, but it only returns a number: no data comes with it.
+ntk_assert_eq "1" "$(mysql_as mallory -e "SELECT ntk_can_access('erin', '1001')")" "a direct call is only a value"
+out=$(mysql_as mallory -e "CREATE VIEW casedata.mine AS SELECT * FROM casedata_private.clients" 2>&1 || true)
+ntk_assert_contains "$out" "ERROR 1142" "mallory creating her own view"
+out=$(mysql_as mallory -e "CREATE FUNCTION ntk_can_access RETURNS INTEGER SONAME 'ntk_udf.so'" 2>&1 || true)
+ntk_assert_contains "$out" "ERROR" "mallory redefining the UDF"
+out=$(mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u erin -N -B -e "SELECT 1" 2>&1 || true)
+ntk_assert_contains "$out" "ERROR 1045" "no anonymous or passwordless login as erin"
+ntk_assert_eq "0" "$(mysql_root -e "SELECT COUNT(*) FROM mysql.user WHERE User = ''")" "no anonymous accounts"
+
+# The caller's own conditions never see a row the filter drops (no leaky view):
+# a conversion warning would print the value, SLEEP would time it.
+out=$(mysql_as mallory -e "SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
+ntk_assert_eq "0" "$out" "mallory's CAST probe: no row, no warning naming a hidden client"
+out=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0 AND ntk_can_access('x', '1') = 0; SHOW WARNINGS" 2>&1)
+ntk_assert_not_contains "$out" "Client Four" "alice's CAST probe names only her own clients"
+ntk_assert_contains "$out" "Client Three" "alice's CAST probe (control: her own rows do warn)"
+start=$(date +%s%N)
+mysql_as mallory -e "SELECT COUNT(*) FROM casedata.clients WHERE name = 'Client Seven' AND SLEEP(2) = 0" >/dev/null
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$took" -lt 1500 ] || ntk_fail "mallory's SLEEP probe ran on a hidden row (${took} ms)"
+# Why the view is TEMPTABLE with a LIMIT: the same view as MERGE leaks (MariaDB behaviour, kept as a warning).
+mysql_root -e "CREATE ALGORITHM = MERGE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
+	VIEW casedata.leaky AS SELECT id, case_id, state, name FROM casedata_private.clients
+	WHERE ntk_can_access(SESSION_USER(), case_id, state) = 1;
+	GRANT SELECT ON casedata.leaky TO 'mallory'@'127.0.0.1';"
+out=$(mysql_as mallory -e "SELECT COUNT(*) FROM casedata.leaky WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
+ntk_assert_contains "$out" "Client Seven" "a MERGE view leaks hidden rows to the caller's WHERE"
+mysql_root -e "DROP VIEW casedata.leaky"
+
+# Why the view passes SESSION_USER(): inside a DEFINER view CURRENT_USER() is the definer.
+mysql_root -e "CREATE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER VIEW casedata.whoami AS
+	SELECT CURRENT_USER() AS cur, SESSION_USER() AS sess;
+	GRANT SELECT ON casedata.whoami TO 'alice'@'127.0.0.1';"
+ntk_assert_eq "$(printf 'ntk_definer@localhost\talice@127.0.0.1')" "$(mysql_as alice -e "SELECT cur, sess FROM casedata.whoami")" \
+	"CURRENT_USER() is the definer inside the view, SESSION_USER() the login"
+
+# --- 3. ntk_explain gives ntkctl check's words --------------------------------
+for spec in "alice 1001 open" "bob 1004 open" "mallory 1001 open" "erin 1006 sealed" \
+	"alice 1001 closed" "grace 1001 open" "judy 1001 open" "nobody 1001 open" "carol 1003 open"; do
+	set -- $spec
+	want=$(ntkctl_t check --user "$1" --system FACTS --case "$2" --state "$3" || true)
+	got=$(mysql_root -e "SELECT ntk_explain('$1@localhost', '$2', '$3')")
+	ntk_assert_eq "$want" "$got" "ntk_explain($spec)"
+done
+want=$(ntkctl_t check --user grace --system FACTS --case 1001 --action write || true)
+ntk_assert_eq "$want" "$(mysql_root -e "SELECT ntk_explain('grace', '1001', 'open', 'write')")" "explain grace write"
+ntk_assert_eq "DENY reason=read-only" "$want" "grace's release is read-only"
+ntk_assert_eq "0" "$(mysql_root -e "SELECT ntk_can_access('grace', '1001', 'open', 'write')")" "grace may not write"
+ntk_assert_eq "1" "$(mysql_root -e "SELECT ntk_can_access('alice', '1001', 'open', 'write')")" "alice may write"
+
+# --- 4. hostile arguments -----------------------------------------------------
+q() { mysql_root -e "$1" 2>&1 || true; }
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access(NULL, '1001')")" "NULL user"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('alice', NULL)")" "NULL case"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('alice', '1001', NULL)")" "NULL state"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('alice', '1001', 'open', NULL)")" "NULL access"
+ntk_assert_eq "NULL" "$(q "SELECT ntk_explain(NULL, '1001')")" "explain NULL user"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access(REPEAT('a', 100000), '1001')")" "100 KB user"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('alice', REPEAT('1', 100000))")" "100 KB case id"
+out=$(q "SELECT ntk_can_access('alice', '1001', REPEAT('o', 100000))")
+ntk_assert_contains "$out" "state must be open, closed or sealed" "100 KB constant state refused in _init"
+# Per row (a column, not a constant), hostile values are denied rather than refused.
+hostile_rows="USE casedata_private; CREATE TEMPORARY TABLE h (u LONGTEXT, c LONGTEXT, s LONGTEXT);
+	INSERT INTO h VALUES ('alice', '1001', REPEAT('o', 100000)), ('alice', '1001', 'opened'),
+	(REPEAT('alice', 20000), '1001', 'open'), ('alice', REPEAT('9', 100000), 'open'),
+	(NULL, '1001', 'open'), ('alice', NULL, 'open'), ('alice', '1001', NULL), ('alice', '1001', 'open');"
+ntk_assert_eq "0,0,0,0,0,0,0,1" "$(q "$hostile_rows SELECT GROUP_CONCAT(ntk_can_access(u, c, s)) FROM h")" "hostile values per row"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access(CONCAT('erin', CHAR(0)), '1001')")" "user with a NUL"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('erin', CONCAT('1001', CHAR(0)))")" "case id with a NUL"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('erin', '')")" "empty case id (never a login check)"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('', '1001')")" "empty user"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('@localhost', '1001')")" "empty user before the host"
+ntk_assert_eq "0" "$(q "SELECT ntk_can_access('erin', '1001 OR 1=1')")" "case id with spaces"
+for name in '*' ')(uid=*' 'erin)(uid=*' '*)(|(uid=*' 'erin*' 'erin@evil@localhost' ' erin' "erin'--"; do
+	esc=${name//\'/\'\'}
+	ntk_assert_eq "0" "$(q "SELECT ntk_can_access('$esc', '1001')")" "injection name [$name]"
+done
+ntk_assert_eq "1" "$(q "SELECT ntk_can_access('erin@evil', '1001')" )" "the host part is only what follows the last @"
+ntk_assert_eq "1" "$(q "SELECT ntk_can_access('alice', 1001)")" "an integer case id is its decimal text"
+ntk_assert_eq "1" "$(q "SELECT ntk_can_access(_utf8mb4'alice', CAST(1001 AS CHAR))")" "a cast case id"
+out=$(q "SELECT ntk_can_access(1001, '1001')")
+ntk_assert_contains "$out" "user must be a string" "integer user refused in _init"
+out=$(q "SELECT ntk_can_access('alice', 1001.5)")
+ntk_assert_contains "$out" "case_id must be a string or an integer" "decimal case id refused"
+out=$(q "SELECT ntk_can_access('alice', 1.5e3)")
+ntk_assert_contains "$out" "case_id must be a string or an integer" "real case id refused"
+out=$(q "SELECT ntk_can_access('alice')")
+ntk_assert_contains "$out" "takes 2 to 4 arguments" "one argument"
+out=$(q "SELECT ntk_explain('alice', '1001', 'open', 'read', 'x')")
+ntk_assert_contains "$out" "takes 2 to 4 arguments" "five arguments"
+out=$(q "SELECT ntk_can_access('alice', '1001', 'bogus')")
+ntk_assert_contains "$out" "state must be open, closed or sealed" "constant bad state"
+out=$(q "SELECT ntk_can_access('alice', '1001', 'open', 'login')")
+ntk_assert_contains "$out" "access must be read or write" "constant bad access"
+ntk_assert_eq "1" "$(q "SELECT 1")" "the server survived the hostile arguments"
+
+# --- 5. denials reach auditd, one record per statement -----------------------
+audit_mark
+for i in 1 2; do
+	ntk_assert_eq "" "$(view_rows mallory)" "mallory's scan $i"
+done
+# A prepared statement: one record per execution.
+ntk_assert_eq "$(printf '0\n0')" "$(mysql_as mallory -e "PREPARE s FROM 'SELECT COUNT(*) FROM casedata.clients'; EXECUTE s; EXECUTE s;")" \
+	"mallory's prepared scan, twice"
+ntk_assert_eq "4" "$(view_rows bob)" "bob's scan"
+# Only this server's records: the query id names mariadbd's pid.
+recs() { audit_search -m TRUSTED_APP --success no -i | grep 'op=ntk-statement' | grep "query=mariadb:$MYSQL_PID:" || true; }
+for ((i = 0; i < 50; i++)); do
+	all=$(recs)
+	[ "$(printf '%s\n' "$all" | grep -c 'acct=' || true)" -ge 5 ] && break
+	sleep 0.2
+done
+m=$(printf '%s\n' "$all" | grep -c 'acct=mallory' || true)
+ntk_assert_eq "4" "$m" "one ntk-statement record per mallory statement or execution (records: $all)"
+ntk_assert_eq "4" "$(printf '%s\n' "$all" | grep 'acct=mallory' | grep -c 'rows=8 ' || true)" "each of mallory's records counts her 8 rows"
+mrec=$(printf '%s\n' "$all" | grep 'acct=mallory' | head -1)
+ntk_assert_contains "$mrec" "rows=8" "mallory's record counts every filtered row"
+ntk_assert_contains "$mrec" "system=FACTS" "mallory's record names the system"
+ntk_assert_contains "$mrec" "reason=no-business-reason" "mallory's record gives the reason"
+ntk_assert_contains "$mrec" "1001,1002,1003,1004,1005,1006,2001" "mallory's record lists the cases once each"
+ntk_assert_contains "$mrec" "res=failed" "mallory's record is a failure"
+brec=$(printf '%s\n' "$all" | grep 'acct=bob' || true)
+ntk_assert_eq "1" "$(printf '%s\n' "$brec" | grep -c . || true)" "one record for bob's statement"
+ntk_assert_contains "$brec" "rows=7" "bob's record counts his 7 filtered rows"
+ntk_assert_not_contains "$all" "acct=alice" "alice filtered nothing in this window, so no record"
+
+# A direct call over a column of names: one record per user per statement, and at most
+# 64 users asked about per statement (the rest denied unasked), however many rows.
+audit_mark
+ntk_assert_eq "1,0,1,0,1,0" "$(mysql_root -e "SELECT GROUP_CONCAT(ntk_can_access(u, '1001') ORDER BY n) FROM
+	(SELECT 1 n, 'alice' u UNION SELECT 2, 'judy' UNION SELECT 3, 'alice' UNION SELECT 4, 'judy'
+	 UNION SELECT 5, 'alice' UNION SELECT 6, 'judy') t")" "alternating users in one statement"
+ntk_assert_eq "0" "$(mysql_root -e "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 300)
+	SELECT SUM(ntk_can_access(CONCAT('ghost', n), '1001')) FROM s")" "300 unknown names in one statement"
+for ((i = 0; i < 50; i++)); do
+	all=$(recs)
+	[ "$(printf '%s\n' "$all" | grep -c 'acct=' || true)" -ge 65 ] && break
+	sleep 0.2
+done
+sleep 1
+all=$(recs)
+jrec=$(printf '%s\n' "$all" | grep 'acct=judy' || true)
+ntk_assert_eq "1" "$(printf '%s\n' "$jrec" | grep -c . || true)" "one record for judy's three rows"
+ntk_assert_contains "$jrec" "rows=3 " "judy's record counts her three rows"
+ntk_assert_contains "$jrec" "reason=system-not-permitted" "judy's reason"
+ntk_assert_eq "64" "$(printf '%s\n' "$all" | grep -c 'acct=ghost' || true)" "records for 300 names: capped at 64 users"
+
+# --- 6. 32 connections at once -----------------------------------------------
+conc="$NTK_TMP/conc"
+mkdir -p "$conc"
+users=(alice bob carol erin grace frank)
+pids=()
+for ((w = 0; w < 32; w++)); do
+	u=${users[$((w % ${#users[@]}))]}
+	{
+		for ((k = 0; k < 15; k++)); do
+			echo "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') FROM casedata.clients;"
+			echo "SELECT CONCAT(ntk_can_access('alice', '1001'), ntk_can_access('bob', '1001'), ntk_can_access('erin', '1006', 'sealed'), ntk_can_access('frank', '1006', 'sealed'), ntk_can_access('u$w-$k', '1001'));"
+		done
+	} >"$conc/$w.sql"
+	mysql_as "$u" <"$conc/$w.sql" >"$conc/$w.out" 2>"$conc/$w.err" &
+	pids+=($!)
+	echo "$u" >"$conc/$w.user"
+done
+for p in "${pids[@]}"; do wait "$p" || ntk_fail "a concurrent client failed: $(cat "$conc"/*.err)"; done
+for ((w = 0; w < 32; w++)); do
+	u=$(cat "$conc/$w.user")
+	expect=$(for ((k = 0; k < 15; k++)); do printf '%s\n10100\n' "${WANT[$u]}"; done)
+	ntk_assert_eq "$expect" "$(cat "$conc/$w.out")" "concurrent client $w ($u)"
+done
+kill -0 "$MYSQL_PID" || ntk_fail "mariadbd died under concurrency"
+
+# --- 7. fail closed: ntkd hung, then gone ---------------------------------------
+sleep 6 # past the UDFs' facts cache
+kill -STOP "$NTKD_PID"
+start=$(date +%s)
+ntk_assert_eq "" "$(view_rows alice)" "ntkd hung: no rows"
+ntk_assert_eq "NULL" "$(mysql_root -e "SELECT ntk_explain('alice', '1001')")" "ntkd hung: no verdict"
+took=$(($(date +%s) - start))
+[ "$took" -le 10 ] || ntk_fail "ntkd hung: the queries took ${took}s"
+kill -CONT "$NTKD_PID"
+ntk_assert_eq "1,2,3" "$(view_rows alice)" "ntkd back: rows again"
+ntkd_stop
+sleep 6
+start=$(date +%s)
+for u in alice erin; do
+	ntk_assert_eq "" "$(view_rows "$u")" "ntkd stopped: no rows for $u"
+done
+ntk_assert_eq "0" "$(mysql_root -e "SELECT ntk_can_access('erin', '1001')")" "ntkd stopped: deny"
+took=$(($(date +%s) - start))
+[ "$took" -le 5 ] || ntk_fail "ntkd stopped: the queries took ${took}s"
+ntkd_start
+ntk_assert_eq "1,2,3" "$(view_rows alice)" "ntkd restarted: stale pooled connections replaced"
+kill -0 "$MYSQL_PID" || ntk_fail "mariadbd died"
+mysql_sanitizer_clean
+
+ntk_pass "view pattern, base table refused, explain = ntkctl, hostile args, per-statement audit, 32 connections, fail closed"

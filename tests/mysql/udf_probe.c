@@ -1,0 +1,236 @@
+/* Loads ntk_udf.so the way mariadbd does and drives it from many threads against a real ntkd. */
+#include "config.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+
+typedef bool (*init_fn)(UDF_INIT *, UDF_ARGS *, char *);
+typedef long long (*int_fn)(UDF_INIT *, UDF_ARGS *, char *, char *);
+typedef char *(*str_fn)(UDF_INIT *, UDF_ARGS *, char *, unsigned long *, char *, char *);
+typedef void (*deinit_fn)(UDF_INIT *);
+
+static init_fn can_init, explain_init;
+static int_fn can_access;
+static str_fn explain;
+static deinit_fn can_deinit, explain_deinit;
+
+/* One row: arguments (NULL = SQL NULL) and the expected answers from the sample directory. */
+struct row {
+	const char *user, *case_id, *state;
+	long long want;
+	const char *verdict;    /* NULL: ntk_explain gives SQL NULL */
+};
+
+static const struct row rows[] = {
+	{ "alice@localhost", "1001", "open", 1, "ALLOW rule=assigned" },
+	{ "alice@localhost", "1003", "open", 0, "DENY reason=no-business-reason" },
+	{ "bob@127.0.0.1", "1004", "open", 0, "DENY reason=assignment-expired" },
+	{ "carol", "1001", "closed", 1, "ALLOW rule=supervisor" },
+	{ "erin", "1006", "sealed", 1, "ALLOW rule=role:legal" },
+	{ "frank", "1006", "sealed", 0, "DENY reason=case-sealed" },
+	{ "mallory", "1001", "open", 0, "DENY reason=no-business-reason" },
+	{ "judy", "1001", "open", 0, "DENY reason=system-not-permitted" },
+	{ "nobody-here", "1001", "open", 0, "DENY reason=unknown-user" },
+	{ ")(uid=*", "1001", "open", 0, "DENY reason=unknown-user" },
+	{ NULL, "1001", "open", 0, NULL },
+	{ "alice", NULL, "open", 0, NULL },
+	{ "alice", "1001", NULL, 0, NULL },
+	{ "alice", "10 01", "open", 0, NULL },
+	{ "alice", "1001", "shut", 0, NULL },
+	{ "", "1001", "open", 0, NULL },
+};
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+static int iterations = 200;
+static int failures;
+static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+fail(const char *what, const struct row *r, const char *got)
+{
+	pthread_mutex_lock(&fail_lock);
+	if (failures++ < 10)
+		fprintf(stderr, "udf_probe: %s: user=%s case=%s state=%s: got %s\n", what,
+		    r->user ? r->user : "NULL", r->case_id ? r->case_id : "NULL",
+		    r->state ? r->state : "NULL", got);
+	pthread_mutex_unlock(&fail_lock);
+}
+
+static void
+set_args(UDF_ARGS *a, char **argv, unsigned long *len, const struct row *r)
+{
+	argv[0] = (char *)r->user;
+	argv[1] = (char *)r->case_id;
+	argv[2] = (char *)r->state;
+	len[0] = r->user ? strlen(r->user) : 0;
+	len[1] = r->case_id ? strlen(r->case_id) : 0;
+	len[2] = r->state ? strlen(r->state) : 0;
+	a->args = argv;
+	a->lengths = len;
+}
+
+/* One "statement" per pass over the rows: init, a row call each, deinit. */
+static void *
+worker(void *arg)
+{
+	enum Item_result types[3] = { STRING_RESULT, STRING_RESULT, STRING_RESULT };
+	char maybe_null[3] = { 1, 1, 1 }, msg[512], result[256], is_null, error;
+	char *argv[3] = { NULL, NULL, NULL };
+	unsigned long len[3] = { 0, 0, 0 }, rlen;
+	UDF_ARGS a = { 3, types, argv, len, maybe_null };
+	UDF_INIT ci, ei;
+	int i;
+	size_t k;
+
+	(void)arg;
+	for (i = 0; i < iterations; i++) {
+		memset(&ci, 0, sizeof(ci));
+		memset(&ei, 0, sizeof(ei));
+		argv[0] = argv[1] = argv[2] = NULL;   /* not constant at init */
+		if (can_init(&ci, &a, msg) || explain_init(&ei, &a, msg)) {
+			fail("init", &rows[0], msg);
+			return NULL;
+		}
+		for (k = 0; k < NROWS; k++) {
+			const struct row *r = &rows[(k + (size_t)i) % NROWS];
+			long long v;
+			char *s;
+
+			set_args(&a, argv, len, r);
+			is_null = error = 0;
+			v = can_access(&ci, &a, &is_null, &error);
+			if (v != r->want || is_null)
+				fail("ntk_can_access", r, v ? "1" : "0");
+			is_null = error = 0;
+			rlen = 0;
+			s = explain(&ei, &a, result, &rlen, &is_null, &error);
+			if (r->verdict == NULL) {
+				if (!is_null)
+					fail("ntk_explain (want NULL)", r, s ? s : "?");
+			} else if (is_null || s == NULL || rlen != strlen(r->verdict) ||
+			    memcmp(s, r->verdict, rlen) != 0) {
+				fail("ntk_explain", r, is_null ? "NULL" : s);
+			}
+		}
+		can_deinit(&ci);
+		explain_deinit(&ei);
+	}
+	return NULL;
+}
+
+/* Argument checks in _init: each must refuse with a message. */
+static int
+check_init_refusals(void)
+{
+	enum Item_result t[5] = { STRING_RESULT, STRING_RESULT, STRING_RESULT, STRING_RESULT, STRING_RESULT };
+	char *argv[5] = { NULL, NULL, NULL, NULL, NULL }, mn[5] = { 0 }, msg[512];
+	unsigned long len[5] = { 0 };
+	UDF_ARGS a = { 2, t, argv, len, mn };
+	UDF_INIT in;
+	int bad = 0;
+
+	memset(&in, 0, sizeof(in));
+	a.arg_count = 1;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "2 to 4 arguments") == NULL;
+	a.arg_count = 5;
+	bad += !explain_init(&in, &a, msg) || strstr(msg, "2 to 4 arguments") == NULL;
+	a.arg_count = 2;
+	t[0] = INT_RESULT;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "user must be a string") == NULL;
+	t[0] = STRING_RESULT;
+	t[1] = REAL_RESULT;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "case_id must be") == NULL;
+	t[1] = DECIMAL_RESULT;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "case_id must be") == NULL;
+	t[1] = INT_RESULT;
+	bad += can_init(&in, &a, msg) || t[1] != STRING_RESULT;   /* coerced to text */
+	can_deinit(&in);
+	a.arg_count = 3;
+	t[2] = INT_RESULT;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "state must be a string") == NULL;
+	t[2] = STRING_RESULT;
+	argv[2] = "ajar";
+	len[2] = 4;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "state must be open") == NULL;
+	if (bad)
+		fprintf(stderr, "udf_probe: %d _init refusals wrong\n", bad);
+	return bad;
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	pthread_t th[64];
+	int nthreads, i, fds_before, fds_after;
+	void *h;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: udf_probe ntk_udf.so THREADS ITERATIONS\n");
+		return 2;
+	}
+	nthreads = atoi(argv[2]);
+	iterations = atoi(argv[3]);
+	if (nthreads < 1 || nthreads > 64 || iterations < 1)
+		return 2;
+	fds_before = count_fds();
+	if ((h = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		fprintf(stderr, "udf_probe: %s\n", dlerror());
+		return 2;
+	}
+	can_init = (init_fn)dlsym(h, "ntk_can_access_init");
+	can_access = (int_fn)dlsym(h, "ntk_can_access");
+	can_deinit = (deinit_fn)dlsym(h, "ntk_can_access_deinit");
+	explain_init = (init_fn)dlsym(h, "ntk_explain_init");
+	explain = (str_fn)dlsym(h, "ntk_explain");
+	explain_deinit = (deinit_fn)dlsym(h, "ntk_explain_deinit");
+	if (!can_init || !can_access || !can_deinit || !explain_init || !explain || !explain_deinit) {
+		fprintf(stderr, "udf_probe: missing entry point\n");
+		return 2;
+	}
+	if (dlsym(h, "ntk_policy_decide") != NULL || dlsym(h, "ntk_conn_open") != NULL) {
+		fprintf(stderr, "udf_probe: libntkcore symbols are exported\n");
+		return 1;
+	}
+	if (check_init_refusals() != 0)
+		return 1;
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&th[i], NULL, worker, NULL) != 0)
+			return 2;
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	dlclose(h);
+	fds_after = count_fds();
+	if (fds_after != fds_before) {
+		fprintf(stderr, "udf_probe: %d descriptors before load, %d after unload\n",
+		    fds_before, fds_after);
+		return 1;
+	}
+	if (failures) {
+		fprintf(stderr, "udf_probe: %d wrong answers\n", failures);
+		return 1;
+	}
+	printf("udf_probe: %d threads x %d statements x %zu rows: all right\n", nthreads, iterations, NROWS);
+	return 0;
+}
