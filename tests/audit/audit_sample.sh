@@ -62,6 +62,12 @@ AUDIT_CONF=/nonexistent/ntk.conf
 INPUT="$top_srcdir/tests/audit/data/rhost.audit" expect rhost.text --list
 INPUT="$top_srcdir/tests/audit/data/rhost.audit" expect rhost-summary.csv --summary --format csv
 
+# records written by a real ntkd (make_ntkd_sample.sh): every rule and reason kind
+INPUT="$top_srcdir/tests/audit/data/ntkd.audit" expect ntkd-list.text --list
+INPUT="$top_srcdir/tests/audit/data/ntkd.audit" expect ntkd-summary.json --summary --format json
+INPUT="$top_srcdir/tests/audit/data/ntkd.audit" expect ntkd-browsing.csv --browsing --format csv
+INPUT="$top_srcdir/tests/audit/data/ntkd.audit" expect ntkd-allowed.text --list --allowed
+
 # stdin, and several files, give the same as the one file
 set +e
 ntk_audit --input - --list <"$AUDIT_SAMPLE" >"$NTK_TMP/stdin.out"

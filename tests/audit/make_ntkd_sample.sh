@@ -39,8 +39,6 @@ done
 ask mallory FACTS read 1001
 ask 'Zoë Ω' FACTS read 1001
 ask --report mallory FACTS read 2 q-7 1001 1003
-n=$((n - 1)) # a report on cases already denied is still one record
-n=$((n + 1))
 
 for ((i = 0; i < 50; i++)); do
 	audit_search_once --raw -p "$NTKD_PID" -m USER_ACCT,TRUSTED_APP >"$NTK_TMP/ntkd.raw"
