@@ -63,15 +63,21 @@ ntkd_start
 audit_mark
 hostile='evil" acct=root x=1'
 set +e
+"$CLIENT" "$NTK_SOCKET" alice FACTS login >"$NTK_TMP/v0"
 "$CLIENT" "$NTK_SOCKET" mallory FACTS read 1001 >"$NTK_TMP/v1"
 "$CLIENT" "$NTK_SOCKET" mallory FACTS read 1002 sealed >"$NTK_TMP/v2"
 "$CLIENT" "$NTK_SOCKET" "$hostile" FACTS login >"$NTK_TMP/v3"
 "$CLIENT" "$NTK_SOCKET" "$hostile" FACTS read 1003 >"$NTK_TMP/v4"
 set -e
-poll_rows 1 --since recent --user "$hostile"
+poll_rows 2 --since recent --user "$hostile"
 ntk_assert_contains "$(cat "$out")" ',denied,login,"evil"" acct=root x=1",FACTS,,login,,unknown-user,' "ntkd hostile login"
+ntk_assert_contains "$(cat "$out")" ',denied,case,"evil"" acct=root x=1",FACTS,1003,read,open,unknown-user,' "ntkd hostile case"
 ntk_assert_contains "$(cat "$out")" "ws-live.example" "rhost as host"
 poll_rows 2 --since recent --user mallory --case 1001 --case 1002
-ntk_assert_contains "$(cat "$out")" ",denied,case,mallory,FACTS,1001,read,open," "ntkd case denial"
+ntk_assert_contains "$(cat "$out")" ",denied,case,mallory,FACTS,1001,read,open,no-business-reason," "ntkd case denial"
 ntk_assert_contains "$(cat "$out")" ",denied,case,mallory,FACTS,1002,read,sealed," "ntkd sealed denial"
+poll_rows 1 --since recent --user alice --allowed --reason system-access
+ntk_assert_contains "$(cat "$out")" ",allowed,login,alice,FACTS,,login,,system-access," "ntkd login allow"
+audit_rc 0 "$out" --since recent --user mallory --browsing --threshold 2 --format json
+ntk_assert_contains "$(cat "$out")" '"user": "mallory"' "mallory flagged as browsing"
 ntk_pass "ntkd records read back from auditd ($AUDIT_VIA)"
