@@ -28,7 +28,7 @@ audit_argv
 for n in 100000 1000000; do
 	"$GEN" synth "$n" >"$NTK_TMP/synth-$n.log"
 done
-printf 'log sizes: 100k %s, 1M %s\n' "$(du -h "$NTK_TMP/synth-100000.log" | cut -f1)" \
+printf "via %s; log sizes: 100k %s, 1M %s\n" "$AUDIT_VIA" "$(du -h "$NTK_TMP/synth-100000.log" | cut -f1)" \
 	"$(du -h "$NTK_TMP/synth-1000000.log" | cut -f1)"
 
 measure "summary 100k records" "${AUDIT_ARGV[@]}" --summary --input "$NTK_TMP/synth-100000.log"
