@@ -15,8 +15,30 @@ ntkd_log_init(bool foreground, bool debug)
 {
 	log_foreground = foreground;
 	log_debug = debug;
-	if (!foreground)
-		openlog("ntkd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/* Opened in both modes: audit records that miss auditd always reach syslog. */
+	openlog("ntkd", LOG_PID | (foreground ? 0 : LOG_NDELAY), LOG_DAEMON);
+}
+
+static void
+vlog(int priority, bool both, const char *fmt, va_list ap)
+{
+	if (priority == LOG_DEBUG && !log_debug)
+		return;
+	if (log_foreground) {
+		/* One fprintf per line keeps lines from threads whole. */
+		char line[8192];
+		va_list aq;
+
+		va_copy(aq, ap);
+		vsnprintf(line, sizeof(line), fmt, aq);
+		va_end(aq);
+		fprintf(stderr, "ntkd[%s]: %s\n",
+		    priority <= LOG_ERR ? "error" : priority == LOG_WARNING ? "warning" :
+		    priority == LOG_DEBUG ? "debug" : "info", line);
+		if (!both)
+			return;
+	}
+	vsyslog(priority, fmt, ap);
 }
 
 void
@@ -24,19 +46,17 @@ ntkd_log(int priority, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (priority == LOG_DEBUG && !log_debug)
-		return;
 	va_start(ap, fmt);
-	if (log_foreground) {
-		/* One fprintf per line keeps lines from threads whole. */
-		char line[2048];
+	vlog(priority, false, fmt, ap);
+	va_end(ap);
+}
 
-		vsnprintf(line, sizeof(line), fmt, ap);
-		fprintf(stderr, "ntkd[%s]: %s\n",
-		    priority <= LOG_ERR ? "error" : priority == LOG_WARNING ? "warning" :
-		    priority == LOG_DEBUG ? "debug" : "info", line);
-	} else {
-		vsyslog(priority, fmt, ap);
-	}
+void
+ntkd_log_always(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(priority, true, fmt, ap);
 	va_end(ap);
 }

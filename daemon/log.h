@@ -11,4 +11,7 @@ void ntkd_log_init(bool foreground, bool debug);
 /* priority is a syslog LOG_* level; LOG_DEBUG lines appear only with debug on. */
 void ntkd_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The same, and to syslog even in the foreground (audit records that missed auditd). */
+void ntkd_log_always(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif /* NTKD_LOG_H */

@@ -1,0 +1,112 @@
+/* Cached directory lookups of a user's facts, with the offline fallback. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "directory.h"
+#include "facts.h"
+#include "log.h"
+#include "ntk_err.h"
+
+static void
+facts_destroy(struct ntkd_cached *v)
+{
+	struct ntkd_facts *f = (struct ntkd_facts *)v;
+
+	ntk_subject_clear(&f->subject);
+	free(f);
+}
+
+void
+ntkd_facts_unref(struct ntkd_facts *f)
+{
+	if (f != NULL)
+		ntkd_cached_unref(&f->base);
+}
+
+const char *
+ntkd_facts_source_name(enum ntkd_facts_source s)
+{
+	switch (s) {
+	case NTKD_FACTS_CACHE: return "cache";
+	case NTKD_FACTS_LDAP: return "ldap";
+	case NTKD_FACTS_OFFLINE: return "cache (directory unavailable)";
+	}
+	return "?";
+}
+
+/* Seconds an entry stays fresh. */
+static int64_t
+lifetime(const struct ntk_config *c, const struct ntkd_facts *f)
+{
+	return f->subject.found ? c->cache_ttl : c->cache_negative_ttl;
+}
+
+int
+ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
+    enum ntkd_facts_source *source)
+{
+	const struct ntk_config *c = &r->snap->config;
+	struct ntkd_facts *old, *f = NULL;
+	struct ntkd_directory *dir;
+	int rc;
+
+	*out = NULL;
+	/* No directory holds such a name: answer "unknown" without LDAP or a cache slot. */
+	if (strlen(user) > NTK_NAME_MAX) {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			return NTK_ERR_NOMEM;
+		ntkd_cached_init(&f->base, r->now, facts_destroy);
+		*source = NTKD_FACTS_LDAP;
+		*out = f;
+		return 0;
+	}
+	old = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
+	/* Facts fetched under an older config (attribute mapping, depth) are not fresh. */
+	if (old != NULL && old->generation == r->snap->generation &&
+	    r->now - old->base.fetched < lifetime(c, old) && old->base.fetched <= r->now) {
+		ntkd_cache_count(r->d->facts, true);
+		*source = NTKD_FACTS_CACHE;
+		*out = old;
+		return 0;
+	}
+	ntkd_cache_count(r->d->facts, false);
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		rc = NTK_ERR_NOMEM;
+		goto out;
+	}
+	ntkd_cached_init(&f->base, r->now, facts_destroy);
+	f->generation = r->snap->generation;
+	if ((rc = ntkd_worker_directory(r, &dir)) == 0) {
+		rc = ntkd_directory_subject(dir, user, &f->subject);
+		ntkd_worker_directory_done(r, rc);
+	}
+	if (rc == NTK_ERR_NOT_FOUND) {
+		/* The directory said "no such user": the same as found = false. */
+		ntk_subject_clear(&f->subject);
+		f->subject.found = false;
+		rc = 0;
+	}
+	if (rc == 0) {
+		if (ntkd_cache_put(r->d->facts, user, &f->base) != 0)
+			ntkd_log(LOG_WARNING, "facts cache: out of memory, answer not cached");
+		*source = NTKD_FACTS_LDAP;
+		*out = f;
+		f = NULL;
+		goto out;
+	}
+	if (rc == NTK_ERR_UNAVAILABLE && old != NULL &&
+	    r->now - old->base.fetched < lifetime(c, old) + (int64_t)c->cache_offline_grace) {
+		*source = NTKD_FACTS_OFFLINE;
+		*out = old;
+		old = NULL;
+		rc = 0;
+	}
+ out:
+	if (f != NULL)
+		ntkd_cached_unref(&f->base);
+	ntkd_facts_unref(old);
+	return rc;
+}

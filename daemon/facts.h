@@ -1,0 +1,34 @@
+/* A user's directory facts, through the cache: ttl, negative_ttl and offline_grace. */
+#ifndef NTKD_FACTS_H
+#define NTKD_FACTS_H
+
+#include "cache.h"
+#include "ntk_policy.h"
+#include "ntkd.h"
+
+struct ntkd_facts {
+	struct ntkd_cached base;        /* first: the cache's header */
+	struct ntk_subject subject;     /* grants empty: the grant store holds them */
+	unsigned long generation;       /* config it was fetched under */
+};
+
+enum ntkd_facts_source {
+	NTKD_FACTS_CACHE = 0,           /* fresh cache entry */
+	NTKD_FACTS_LDAP = 1,            /* fetched for this request */
+	NTKD_FACTS_OFFLINE = 2,         /* stale entry used because LDAP is down */
+};
+
+/*
+ * The facts about `user` (a new reference in *out). A fresh cache entry
+ * is used as is; otherwise the directory is asked. When it is unreachable
+ * an entry up to ttl + offline_grace old is used (negative: negative_ttl +
+ * offline_grace); without one the result is NTK_ERR_UNAVAILABLE.
+ */
+int ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
+    enum ntkd_facts_source *source);
+
+void ntkd_facts_unref(struct ntkd_facts *f);
+
+const char *ntkd_facts_source_name(enum ntkd_facts_source s);
+
+#endif /* NTKD_FACTS_H */

@@ -1,0 +1,436 @@
+/* GROUP_BY_NAME, GROUP_BY_GID, INITGROUPS, GROUP_LIST: members from the directory, cached. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "directory.h"
+#include "facts.h"
+#include "groups.h"
+#include "handlers.h"
+#include "log.h"
+#include "ntk_err.h"
+#include "ntk_proto.h"
+
+struct group_entry {
+	struct ntkd_cached base;
+	struct ntk_group g;
+};
+
+/* A growing, de-duplicated list of user names. */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+names_add(struct names *s, const char *name)
+{
+	char **nv;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+
+		if ((nv = realloc(s->v, cap * sizeof(*nv))) == NULL)
+			return NTK_ERR_NOMEM;
+		s->v = nv;
+		s->cap = cap;
+	}
+	if ((s->v[s->n] = strdup(name)) == NULL)
+		return NTK_ERR_NOMEM;
+	s->n++;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+group_destroy(struct ntkd_cached *v)
+{
+	struct group_entry *e = (struct group_entry *)v;
+
+	ntk_group_clear(&e->g);
+	free(e);
+}
+
+static int
+role_members(struct ntkd_req *r, const char *role, struct names *out)
+{
+	struct ntkd_directory *dir;
+	char **uids = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = ntkd_worker_directory(r, &dir)) != 0)
+		return rc;
+	rc = ntkd_directory_role_members(dir, role, &uids, &n);
+	ntkd_worker_directory_done(r, rc);
+	if (rc == NTK_ERR_NOT_FOUND)
+		rc = 0;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = names_add(out, uids[i]);
+	ntkd_strv_free(uids, n);
+	return rc;
+}
+
+static bool
+has_supervised_role(const struct ntk_policy *p, char *const *roles, size_t nroles)
+{
+	const struct ntk_role *role;
+	size_t i;
+
+	for (i = 0; i < nroles; i++)
+		if ((role = ntk_policy_find_role(p, roles[i])) != NULL &&
+		    role->scope == NTK_SCOPE_SUPERVISED)
+			return true;
+	return false;
+}
+
+/* Does this supervisor's own view of the chain hold an active assignment to the case? */
+static int
+supervises_active(struct ntkd_req *r, const char *uid, const char *case_id, bool *yes)
+{
+	struct ntkd_facts *f = NULL;
+	enum ntkd_facts_source src;
+	size_t i;
+	int rc;
+
+	*yes = false;
+	if ((rc = ntkd_facts_get(r, uid, &f, &src)) != 0)
+		return rc;
+	for (i = 0; i < f->subject.nsupervised; i++)
+		if (strcmp(f->subject.supervised[i].assignment.case_id, case_id) == 0 &&
+		    f->subject.supervised[i].assignment.until >= r->today)
+			*yes = true;
+	ntkd_facts_unref(f);
+	return 0;
+}
+
+static int
+case_members(struct ntkd_req *r, const char *case_id, struct names *out)
+{
+	const struct ntk_policy *p = &r->snap->config.policy;
+	struct ntkd_person *holders = NULL, *sups = NULL;
+	size_t nh = 0, ns = 0, i, k;
+	struct ntkd_directory *dir;
+	bool any_inactive = false, active, yes;
+	int rc;
+
+	if ((rc = ntkd_worker_directory(r, &dir)) != 0)
+		return rc;
+	rc = ntkd_directory_case_people(dir, case_id, p->supervision_depth, &holders, &nh,
+	    &sups, &ns);
+	ntkd_worker_directory_done(r, rc);
+	if (rc == NTK_ERR_NOT_FOUND)
+		rc = 0;
+	/* Holders: an active assignment on any system; releases count. */
+	for (i = 0; rc == 0 && i < nh; i++) {
+		active = false;
+		for (k = 0; k < holders[i].nassignments; k++)
+			if (strcmp(holders[i].assignments[k].case_id, case_id) == 0 &&
+			    holders[i].assignments[k].until >= r->today)
+				active = true;
+		if (active)
+			rc = names_add(out, holders[i].uid);
+		else
+			any_inactive = true;
+	}
+	/*
+	 * Supervisors with a supervised-scope role. When every holder is
+	 * active, each supervisor returned sits above an active one; otherwise
+	 * ask the supervisor's own facts which holders they reach.
+	 */
+	for (i = 0; rc == 0 && i < ns; i++) {
+		if (sups[i].depth > p->supervision_depth ||
+		    !has_supervised_role(p, sups[i].roles, sups[i].nroles))
+			continue;
+		yes = true;
+		if (any_inactive && (rc = supervises_active(r, sups[i].uid, case_id, &yes)) != 0)
+			break;
+		if (yes)
+			rc = names_add(out, sups[i].uid);
+	}
+	ntkd_person_free_array(holders, nh);
+	ntkd_person_free_array(sups, ns);
+	return rc;
+}
+
+/* Compute a group's members from the directory. */
+static int
+compute(struct ntkd_req *r, const struct ntkd_group_id *id, struct names *out)
+{
+	const struct ntk_policy *p = &r->snap->config.policy;
+	const struct ntk_system *sys;
+	size_t i;
+	int rc = 0;
+
+	switch (id->kind) {
+	case NTKD_GROUP_SYSTEM:
+		sys = &p->systems[id->index];
+		for (i = 0; rc == 0 && i < sys->nroles; i++)
+			rc = role_members(r, p->roles[sys->role_idx[i]].name, out);
+		return rc;
+	case NTKD_GROUP_ROLE:
+		return role_members(r, p->roles[id->index].name, out);
+	case NTKD_GROUP_CASE:
+		return case_members(r, id->case_id, out);
+	}
+	return NTK_ERR_INTERNAL;
+}
+
+/* The group through the cache (a new reference), with the offline fallback of facts. */
+static int
+lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **out)
+{
+	const struct ntk_config *c = &r->snap->config;
+	struct group_entry *old, *e = NULL;
+	struct names m = { NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	old = (struct group_entry *)ntkd_cache_get(r->d->groups, id->name);
+	if (old != NULL && r->now >= old->base.fetched && r->now - old->base.fetched < c->cache_ttl) {
+		*out = old;
+		return 0;
+	}
+	rc = compute(r, id, &m);
+	if (rc == NTK_ERR_UNAVAILABLE && old != NULL &&
+	    r->now - old->base.fetched < (int64_t)c->cache_ttl + c->cache_offline_grace) {
+		*out = old;
+		old = NULL;
+		rc = 0;
+		goto done;
+	}
+	if (rc != 0)
+		goto done;
+	if ((e = calloc(1, sizeof(*e))) == NULL || (e->g.name = strdup(id->name)) == NULL) {
+		rc = NTK_ERR_NOMEM;
+		goto done;
+	}
+	ntkd_cached_init(&e->base, r->now, group_destroy);
+	if (m.n > 1)
+		qsort(m.v, m.n, sizeof(*m.v), cmp_str);
+	e->g.gid = id->gid;
+	e->g.members = m.v;
+	e->g.nmembers = m.n;
+	m.v = NULL;
+	m.n = 0;
+	if (ntkd_cache_put(r->d->groups, id->name, &e->base) != 0)
+		ntkd_log(LOG_WARNING, "group cache: out of memory, answer not cached");
+	*out = e;
+	e = NULL;
+ done:
+	if (e != NULL) {
+		free(e->g.name);
+		free(e);
+	}
+	for (i = 0; i < m.n; i++)
+		free(m.v[i]);
+	free(m.v);
+	ntkd_cached_unref(old != NULL ? &old->base : NULL);
+	return rc;
+}
+
+/* Visibility `member`: an untrusted peer sees only groups it belongs to. */
+static bool
+visible(struct ntkd_req *r, const struct ntk_group *g)
+{
+	size_t i;
+
+	if (r->snap->config.visibility == NTK_VISIBILITY_ALL || ntkd_req_trusted(r))
+		return true;
+	if (!r->peer->has_name)
+		return false;
+	for (i = 0; i < g->nmembers; i++)
+		if (strcmp(g->members[i], r->peer->name) == 0)
+			return true;
+	return false;
+}
+
+static int
+send_group(struct ntkd_req *r, const struct ntkd_group_id *id)
+{
+	struct group_entry *e;
+	int rc;
+
+	if ((rc = lookup(r, id, &e)) != 0)
+		return rc;
+	if (!visible(r, &e->g))
+		rc = NTK_ERR_NOT_FOUND;
+	else if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_group(r->out, &e->g)) == 0)
+		rc = ntk_proto_end(r->out);
+	ntkd_cached_unref(&e->base);
+	return rc;
+}
+
+int
+ntkd_handle_group_by_name(struct ntkd_req *r)
+{
+	struct ntkd_group_id id;
+	char *name = NULL;
+	int rc;
+
+	if ((rc = ntk_proto_decode_str(r->body, &name)) != 0) {
+		r->close = true;
+		return rc;
+	}
+	if ((rc = ntkd_group_by_name(&r->snap->config, name, &id)) == 0)
+		rc = send_group(r, &id);
+	free(name);
+	return rc;
+}
+
+int
+ntkd_handle_group_by_gid(struct ntkd_req *r)
+{
+	struct ntkd_group_id id;
+	uint32_t gid;
+	int rc;
+
+	if ((rc = ntk_proto_decode_u32(r->body, &gid)) != 0) {
+		r->close = true;
+		return rc;
+	}
+	if ((rc = ntkd_group_by_gid(&r->snap->config, gid, &id)) != 0)
+		return rc;
+	return send_group(r, &id);
+}
+
+static int
+gid_add(struct ntk_gid_list *l, size_t *cap, uint32_t gid)
+{
+	uint32_t *nv;
+	size_t i;
+
+	for (i = 0; i < l->ngids; i++)
+		if (l->gids[i] == gid)
+			return 0;
+	if (l->ngids == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if ((nv = realloc(l->gids, *cap * sizeof(*nv))) == NULL)
+			return NTK_ERR_NOMEM;
+		l->gids = nv;
+	}
+	l->gids[l->ngids++] = gid;
+	return 0;
+}
+
+static int
+case_gid_add(struct ntkd_req *r, const struct ntk_assignment *a, struct ntk_gid_list *l, size_t *cap)
+{
+	struct ntkd_group_id id;
+
+	if (a->until < r->today || ntkd_group_of_case(&r->snap->config, a->case_id, &id) != 0)
+		return 0;
+	return gid_add(l, cap, id.gid);
+}
+
+int
+ntkd_handle_initgroups(struct ntkd_req *r)
+{
+	const struct ntk_config *c = &r->snap->config;
+	const struct ntk_policy *p = &c->policy;
+	const struct ntk_subject *s;
+	struct ntk_gid_list l = { NULL, 0 };
+	struct ntkd_facts *f = NULL;
+	enum ntkd_facts_source src;
+	struct ntk_decision dec;
+	struct ntk_query q;
+	struct ntk_clock clock = { r->today, r->now };
+	const struct ntk_role *role;
+	char *user = NULL;
+	size_t cap = 0, i;
+	int rc;
+
+	if ((rc = ntk_proto_decode_str(r->body, &user)) != 0) {
+		r->close = true;
+		return rc;
+	}
+	if (c->visibility != NTK_VISIBILITY_ALL && !ntkd_req_trusted(r) &&
+	    (!r->peer->has_name || strcmp(r->peer->name, user) != 0)) {
+		rc = NTK_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0)
+		goto out;
+	s = &f->subject;
+	if (s->found) {
+		memset(&q, 0, sizeof(q));
+		q.action = NTK_ACTION_LOGIN;
+		for (i = 0; rc == 0 && i < p->nsystems; i++) {
+			q.system = p->systems[i].name;
+			ntk_policy_decide(p, s, &q, &clock, &dec);
+			if (dec.outcome == NTK_ALLOW_SYSTEM_ACCESS)
+				rc = gid_add(&l, &cap, c->system_gid_min + (uint32_t)i);
+		}
+		for (i = 0; rc == 0 && i < s->nroles; i++)
+			if ((role = ntk_policy_find_role(p, s->roles[i])) != NULL)
+				rc = gid_add(&l, &cap, c->role_gid_min + (uint32_t)(role - p->roles));
+		for (i = 0; rc == 0 && i < s->nassignments; i++)
+			rc = case_gid_add(r, &s->assignments[i], &l, &cap);
+		if (has_supervised_role(p, s->roles, s->nroles))
+			for (i = 0; rc == 0 && i < s->nsupervised; i++)
+				if (s->supervised[i].depth <= p->supervision_depth)
+					rc = case_gid_add(r, &s->supervised[i].assignment, &l, &cap);
+	}
+	if (rc == 0 && (rc = ntkd_reply_begin(r)) == 0 &&
+	    (rc = ntk_proto_encode_gid_list(r->out, &l)) == 0)
+		rc = ntk_proto_end(r->out);
+ out:
+	ntkd_facts_unref(f);
+	free(l.gids);
+	free(user);
+	return rc;
+}
+
+int
+ntkd_handle_group_list(struct ntkd_req *r)
+{
+	const struct ntk_config *c = &r->snap->config;
+	struct ntkd_group_id id;
+	struct group_entry **held = NULL;
+	struct ntk_group_list list = { NULL, 0 };
+	size_t n = c->policy.nsystems + c->policy.nroles, nheld = 0, i;
+	int rc = 0;
+
+	if (ntk_buf_remaining(r->body) != 0) {
+		r->close = true;
+		return NTK_ERR_TRAILING;
+	}
+	if (!c->enumerate)
+		return NTK_ERR_NOT_FOUND;
+	if (n > 0 && ((held = calloc(n, sizeof(*held))) == NULL ||
+	    (list.groups = calloc(n, sizeof(*list.groups))) == NULL)) {
+		rc = NTK_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (i < c->policy.nsystems)
+			rc = ntkd_group_by_gid(c, c->system_gid_min + (uint32_t)i, &id);
+		else
+			rc = ntkd_group_by_gid(c, c->role_gid_min + (uint32_t)(i - c->policy.nsystems), &id);
+		if (rc != 0 || (rc = lookup(r, &id, &held[nheld])) != 0)
+			goto out;
+		if (visible(r, &held[nheld]->g))
+			list.groups[list.ngroups++] = held[nheld]->g;   /* borrowed */
+		nheld++;
+	}
+	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_group_list(r->out, &list)) == 0)
+		rc = ntk_proto_end(r->out);
+ out:
+	for (i = 0; i < nheld; i++)
+		ntkd_cached_unref(&held[i]->base);
+	free(held);
+	free(list.groups);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* STATUS (key=value lines for ntkctl status) and FLUSH (root only). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cache.h"
+#include "grants.h"
+#include "handlers.h"
+#include "ntk_err.h"
+#include "ntk_proto.h"
+
+int
+ntkd_handle_status(struct ntkd_req *r)
+{
+	struct ntkd *d = r->d;
+	unsigned long hits, misses, written, failed, dropped;
+	size_t entries;
+	char *text = NULL, server[1024];
+	bool up, tried;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (ntk_buf_remaining(r->body) != 0) {
+		r->close = true;
+		return NTK_ERR_TRAILING;
+	}
+	ntkd_cache_stats(d->facts, &entries, &hits, &misses);
+	ntkd_audit_counters(d->audit, &written, &failed, &dropped);
+	pthread_mutex_lock(&d->ldap_lock);
+	snprintf(server, sizeof(server), "%s", d->ldap_server != NULL ? d->ldap_server : "none");
+	up = d->ldap_up;
+	tried = d->ldap_tried;
+	pthread_mutex_unlock(&d->ldap_lock);
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return NTK_ERR_NOMEM;
+	fprintf(f, "version=%s\n", PACKAGE_VERSION);
+	fprintf(f, "pid=%ld\n", (long)getpid());
+	fprintf(f, "uptime=%lld\n", (long long)(r->now - d->started));
+	fprintf(f, "ldap_server=%s\n", server);
+	/* Before the first LDAP operation there is nothing to say. */
+	fprintf(f, "ldap_state=%s\n", tried ? (up ? "up" : "down") : "unknown");
+	fprintf(f, "ldap_round_trips=%lu\n", atomic_load(&d->ldap_round_trips));
+	fprintf(f, "cache_entries=%zu\n", entries);
+	fprintf(f, "cache_hits=%lu\n", hits);
+	fprintf(f, "cache_misses=%lu\n", misses);
+	fprintf(f, "cache_hit_rate=%.1f%%\n", hits + misses > 0 ? 100.0 * hits / (hits + misses) : 0.0);
+	fprintf(f, "audit_written=%lu\n", written);
+	fprintf(f, "audit_failed=%lu\n", failed);
+	fprintf(f, "audit_dropped=%lu\n", dropped);
+	fprintf(f, "connections=%u\n", atomic_load(&d->connections));
+	fprintf(f, "requests=%lu\n", atomic_load(&d->requests));
+	fprintf(f, "grants_active=%zu\n", ntkd_grants_active(d->grants, r->now));
+	fprintf(f, "config_generation=%lu", r->snap->generation);
+	if (fclose(f) != 0) {
+		free(text);
+		return NTK_ERR_NOMEM;
+	}
+	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_str(r->out, text)) == 0)
+		rc = ntk_proto_end(r->out);
+	free(text);
+	return rc;
+}
+
+int
+ntkd_handle_flush(struct ntkd_req *r)
+{
+	char *user = NULL;
+	size_t n;
+	int rc;
+
+	if ((rc = ntk_proto_decode_str(r->body, &user)) != 0) {
+		r->close = true;
+		return rc;
+	}
+	/* Group answers mix many users: they all go either way. */
+	n = ntkd_cache_drop(r->d->facts, user[0] != '\0' ? user : NULL);
+	ntkd_cache_drop(r->d->groups, NULL);
+	free(user);
+	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_u32(r->out, (uint32_t)n)) == 0)
+		rc = ntk_proto_end(r->out);
+	return rc;
+}

@@ -1,0 +1,81 @@
+#!/bin/bash
+# LDAP failover, the facts cache when the directory is down (ttl, offline_grace),
+# and a frozen slapd: uncached users time out to directory-unavailable, cached ones keep flowing.
+. "${top_srcdir:-../..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/slapd.sh"
+. "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
+[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
+
+ntk_tmpdir
+slapd_start 38900 38919
+status_of() { ntkctl_t status | sed -n "s/^$1=//p"; }
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# 1. The first URI is a closed port: the second answers.
+dead=$(ntk_free_port 38900 38919)
+NTK_TEST_TTL=3 ntkd_write_conf "ldap://127.0.0.1:$dead/" "$SLAPD_URI"
+ntkd_start
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+ntk_assert_eq "$SLAPD_URI" "$(status_of ldap_server)" "server in use after failover"
+ntk_assert_eq up "$(status_of ldap_state)" "ldap state"
+
+# 2. slapd stopped: cached alice still decided until ttl (3 s), uncached bob is not.
+slapd_stop
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+check_is "DENY reason=directory-unavailable" --user bob --system FACTS --case 1003
+check_is "DENY reason=directory-unavailable" --user bob --system FACTS
+ntk_assert_eq down "$(status_of ldap_state)" "ldap state while down"
+sleep 3.5
+check_is "DENY reason=directory-unavailable" --user alice --system FACTS --case 1001
+# Unknown systems are still decided: they need no directory.
+check_is "DENY reason=unknown-system" --user alice --system NOPE
+slapd_restart
+check_is "ALLOW rule=assigned" --user bob --system FACTS --case 1003
+ntk_assert_eq up "$(status_of ldap_state)" "ldap state after restart"
+ntkd_stop
+
+# 3. offline_grace = 5 extends ttl = 3 while every server is down.
+NTK_TEST_TTL=3 NTK_TEST_OFFLINE_GRACE=5 ntkd_write_conf
+ntkd_start
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+t0=$(date +%s%N)
+slapd_stop
+sleep 4
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+out=$(ntkctl_t check --user alice --system FACTS --case 1001 --explain)
+ntk_assert_contains "$out" "directory unavailable" "explain says the facts are offline"
+while [ "$(ms_since "$t0")" -lt 8500 ]; do sleep 0.2; done
+check_is "DENY reason=directory-unavailable" --user alice --system FACTS --case 1001
+slapd_restart
+ntkd_stop
+
+# 4. slapd frozen (SIGSTOP): an uncached user waits at most the LDAP timeout (2 s);
+#    meanwhile a cached user is answered at once by another worker.
+NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
+ntkd_start
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+slapd_pause
+ntk_on_exit "kill -CONT $SLAPD_PID"
+t0=$(date +%s%N)
+ntkctl_t check --user carol --system FACTS --case 1001 >"$NTK_TMP/slow.out" 2>&1 &
+slow=$!
+sleep 0.3
+t1=$(date +%s%N)
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+fast=$(ms_since "$t1")
+[ "$fast" -lt 1000 ] || ntk_fail "cached answer took ${fast} ms while LDAP was frozen"
+set +e
+wait "$slow"
+rc=$?
+set -e
+slow_ms=$(ms_since "$t0")
+ntk_assert_eq 1 "$rc" "uncached check while frozen exits deny"
+ntk_assert_eq "DENY reason=directory-unavailable" "$(cat "$NTK_TMP/slow.out")" "uncached check while frozen"
+[ "$slow_ms" -lt 5000 ] || ntk_fail "uncached check took ${slow_ms} ms (timeout 2 s + 3 s margin)"
+ntk_log "frozen slapd: cached answer ${fast} ms, uncached deny ${slow_ms} ms"
+slapd_resume
+ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' check --user carol --system FACTS --case 1001 | grep -q supervisor" ||
+	ntk_fail "no recovery after slapd resumed"
+ntkd_finish
+ntk_pass "failover, cache and offline behaviour"

@@ -1,0 +1,283 @@
+/* ntkctl: check (a dry-run decision), status, flush, and the audit report. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <iniparser.h>
+
+#include "audit/ntk_audit_report.h"
+#include "ntk_client.h"
+#include "ntk_err.h"
+#include "ntk_proto.h"
+
+#ifndef NTK_CONF_PATH
+#define NTK_CONF_PATH "/etc/ntk/ntk.conf"
+#endif
+
+/* Long enough for a cold decision against a slow directory with failover. */
+#define CALL_TIMEOUT_MS 60000
+
+static const char *config_path = NTK_CONF_PATH;
+static bool config_given;
+static char socket_path[4096];
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ntkctl [-c FILE] COMMAND [ARGS]\n"
+	    "  check --user U --system S [--case C] [--state open|closed|sealed]\n"
+	    "        [--action login|read|write] [--reason TEXT] [--explain]\n"
+	    "                  decide a request (dry run: no audit record, no grant);\n"
+	    "                  exit 0 allow, 1 deny, 2 error\n"
+	    "  status          the daemon's LDAP server, cache and audit counters\n"
+	    "  flush [--user U]  drop cached facts (root only)\n"
+	    "  audit ...       report on needtoknow audit records (ntkctl audit --help)\n"
+	    "options:\n"
+	    "  -c FILE         configuration (default %s); only [daemon] socket is read\n",
+	    NTK_CONF_PATH);
+}
+
+/*
+ * The socket path from [daemon] socket. Only that key is read, so users
+ * who cannot read the bind password can still run ntkctl.
+ */
+static int
+find_socket(void)
+{
+	dictionary *ini;
+	const char *s;
+
+	if (access(config_path, R_OK) != 0) {
+		if (config_given || errno != ENOENT) {
+			fprintf(stderr, "ntkctl: cannot read %s: %s\n", config_path, strerror(errno));
+			return -1;
+		}
+		snprintf(socket_path, sizeof(socket_path), "%s", NTK_SOCKET_PATH);
+		return 0;
+	}
+	if ((ini = iniparser_load(config_path)) == NULL) {
+		fprintf(stderr, "ntkctl: cannot parse %s\n", config_path);
+		return -1;
+	}
+	s = iniparser_getstring(ini, "daemon:socket", NTK_SOCKET_PATH);
+	if (strlen(s) >= sizeof(socket_path)) {
+		fprintf(stderr, "ntkctl: %s: daemon:socket: too long\n", config_path);
+		iniparser_freedict(ini);
+		return -1;
+	}
+	snprintf(socket_path, sizeof(socket_path), "%s", s);
+	iniparser_freedict(ini);
+	return 0;
+}
+
+static int
+connect_daemon(struct ntk_conn **c)
+{
+	int rc;
+
+	if (find_socket() != 0)
+		return 2;
+	if ((rc = ntk_conn_open(socket_path, CALL_TIMEOUT_MS, c)) != 0) {
+		fprintf(stderr, "ntkctl: cannot reach ntkd at %s: %s%s%s\n", socket_path,
+		    ntk_strerror(rc), rc == NTK_ERR_IO ? ": " : "",
+		    rc == NTK_ERR_IO ? strerror(errno) : "");
+		return 2;
+	}
+	return 0;
+}
+
+static int
+call_failed(const char *what, int rc)
+{
+	if (rc == NTK_ERR_DENIED)
+		fprintf(stderr, "ntkctl: %s: refused by ntkd (%s): only root and trusted peers "
+		    "may ask about other users\n", what, ntk_strerror(rc));
+	else
+		fprintf(stderr, "ntkctl: %s: %s\n", what, ntk_strerror(rc));
+	return 2;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "system", required_argument, NULL, 's' },
+		{ "case", required_argument, NULL, 'C' },
+		{ "state", required_argument, NULL, 't' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ntk_check_req req = { .user = NULL };
+	struct ntk_check_rep rep = { .verdict = NULL };
+	struct ntk_conn *c = NULL;
+	const char *action = NULL, *state = "open";
+	bool explain = false;
+	int opt, rc;
+
+	req.case_id = "";
+	req.reason = "";
+	req.rhost = "";
+	req.tty = "";
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'u': req.user = optarg; break;
+		case 's': req.system = optarg; break;
+		case 'C': req.case_id = optarg; break;
+		case 't': state = optarg; break;
+		case 'a': action = optarg; break;
+		case 'r': req.reason = optarg; break;
+		case 'e': explain = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || req.user == NULL || req.system == NULL || req.user[0] == '\0' ||
+	    req.system[0] == '\0') {
+		fprintf(stderr, "ntkctl check: --user and --system are required\n");
+		usage(stderr);
+		return 2;
+	}
+	if (action == NULL)
+		action = req.case_id[0] != '\0' ? "read" : "login";
+	if (ntk_action_parse(action, &req.action) != 0) {
+		fprintf(stderr, "ntkctl check: --action must be login, read or write\n");
+		return 2;
+	}
+	if (ntk_state_parse(state, &req.state) != 0) {
+		fprintf(stderr, "ntkctl check: --state must be open, closed or sealed\n");
+		return 2;
+	}
+	if (req.action != NTK_ACTION_LOGIN && req.case_id[0] == '\0') {
+		fprintf(stderr, "ntkctl check: --action %s needs --case\n", action);
+		return 2;
+	}
+	if (req.action == NTK_ACTION_LOGIN && req.case_id[0] != '\0') {
+		fprintf(stderr, "ntkctl check: --case needs --action read or write\n");
+		return 2;
+	}
+	req.flags = NTK_CHECK_DRY_RUN | (explain ? NTK_CHECK_EXPLAIN : 0);
+	if ((rc = connect_daemon(&c)) != 0)
+		return rc;
+	if ((rc = ntk_client_check(c, &req, &rep)) != 0) {
+		ntk_conn_close(c);
+		return call_failed("check", rc);
+	}
+	ntk_conn_close(c);
+	if (explain && rep.explain != NULL && rep.explain[0] != '\0')
+		printf("%s\n", rep.explain);
+	printf("%s\n", rep.verdict);
+	rc = ntk_outcome_allows(rep.outcome) ? 0 : 1;
+	ntk_check_rep_clear(&rep);
+	if (fflush(stdout) != 0)
+		return 2;
+	return rc;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct ntk_conn *c = NULL;
+	char *text = NULL;
+	int rc;
+
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if ((rc = connect_daemon(&c)) != 0)
+		return rc;
+	rc = ntk_client_status(c, &text);
+	ntk_conn_close(c);
+	if (rc != 0)
+		return call_failed("status", rc);
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static int
+cmd_flush(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ntk_conn *c = NULL;
+	const char *user = "";
+	uint32_t n = 0;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (opt != 'u') {
+			usage(stderr);
+			return 2;
+		}
+		user = optarg;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((rc = connect_daemon(&c)) != 0)
+		return rc;
+	rc = ntk_client_flush(c, user, &n);
+	ntk_conn_close(c);
+	if (rc == NTK_ERR_DENIED) {
+		fprintf(stderr, "ntkctl: flush: refused by ntkd: root only\n");
+		return 2;
+	}
+	if (rc != 0)
+		return call_failed("flush", rc);
+	printf("flushed %lu\n", (unsigned long)n);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			config_given = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[0], "check") == 0)
+		return cmd_check(argc, argv);
+	if (strcmp(argv[0], "status") == 0)
+		return cmd_status(argc, argv);
+	if (strcmp(argv[0], "flush") == 0)
+		return cmd_flush(argc, argv);
+	if (strcmp(argv[0], "audit") == 0)
+		return ntk_audit_main(argc, argv, config_path);
+	fprintf(stderr, "ntkctl: unknown command: %s\n", argv[0]);
+	usage(stderr);
+	return 2;
+}
