@@ -1,0 +1,65 @@
+/* Internal interface of libnss_ntk: name filters, buffer packing, and where answers come from. */
+#ifndef NSS_NTK_H
+#define NSS_NTK_H
+
+#include <grp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ntk_proto.h"
+
+/* Group name prefixes; any other name is NOTFOUND without asking ntkd. */
+#define NTK_NSS_PREFIX_SYS "ntk-sys-"
+#define NTK_NSS_PREFIX_ROLE "ntk-role-"
+#define NTK_NSS_PREFIX_CASE "ntk-case-"
+/* Longest system or role name the module forwards (config names are short). */
+#define NTK_NSS_NAME_MAX 64
+
+/* How long one lookup may wait for ntkd, connect included: never hang a login. */
+#define NTK_NSS_TIMEOUT_MS 2000
+
+/*
+ * Pre-filters, pure. A name is worth asking ntkd about only when it is
+ * ntk-sys-NAME or ntk-role-NAME (NAME of [A-Za-z0-9._-], 1..NTK_NSS_NAME_MAX),
+ * or ntk-case-N with N decimal, no leading zero, at most UINT32_MAX.
+ * A gid is worth asking about only inside [gid_min, gid_max], the window
+ * fixed at build time (--with-nss-gid-min/max).
+ */
+bool ntk_nss_name_ours(const char *name);
+bool ntk_nss_gid_ours(uint32_t gid, uint32_t gid_min, uint32_t gid_max);
+
+/*
+ * Copy `g` into the caller's struct group and buffer: the member pointer
+ * array first (aligned), then the strings. NTK_ERR_TOO_LONG when `buflen`
+ * is too small (the caller answers ERANGE), leaving `gr` untouched.
+ * ntk_nss_group_size gives the bytes needed, for tests.
+ */
+int ntk_nss_pack_group(const struct ntk_group *g, struct group *gr, char *buf, size_t buflen);
+size_t ntk_nss_group_size(const struct ntk_group *g);
+
+/*
+ * Append the gids of `l` to a getgrouplist-style array: skip `skip` (the
+ * primary group) and gids already present, grow *groupsp with realloc but
+ * never past `limit` (when > 0). Returns the number of gids added, or
+ * NTK_ERR_NOMEM (what was added so far stays added).
+ */
+long ntk_nss_add_gids(const struct ntk_gid_list *l, gid_t skip, long *start, long *size,
+    gid_t **groupsp, long limit);
+
+/*
+ * Where answers come from. Today every lookup is one round trip to ntkd,
+ * whose cache holds the answers; a shared read-only map published by ntkd
+ * would be consulted first here, and fall through to the socket on a miss,
+ * without any change to the NSS entry points that call these.
+ * Each returns 0 or a negative NTK_ERR_*: NOT_FOUND (no such group, or the
+ * caller may not see it), DENIED (e.g. enumeration turned off), IO/CLOSED/
+ * TIMEOUT (ntkd unreachable or not answering), others from the codec.
+ */
+int ntk_nss_fetch_by_name(const char *name, struct ntk_group *out);
+int ntk_nss_fetch_by_gid(uint32_t gid, struct ntk_group *out);
+int ntk_nss_fetch_initgroups(const char *user, struct ntk_gid_list *out);
+int ntk_nss_fetch_group_list(struct ntk_group_list *out);
+
+#endif /* NSS_NTK_H */
