@@ -57,6 +57,12 @@ ntkd_log(int priority, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool
+ntkd_log_debugging(void)
+{
+	return log_debug;
+}
+
 void
 ntkd_log_always(int priority, const char *fmt, ...)
 {
