@@ -33,7 +33,9 @@ audit_mark
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() {
-	printf '$ ntkctl %s\n' "$*"
+	local shown
+	shown=$(printf ' %q' "$@")
+	printf '$ ntkctl%s\n' "$shown"
 	ntkctl_t "$@" || true
 }
 
