@@ -247,8 +247,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: ntk_bench --socket S --uri U --base B [--binddn D --bindpw-file F] [--iterations N]\n");
 		return 2;
 	}
-	/* Warm the cache and the connections. */
-	if ((rc = measure(&o, OP_CHECK, 1, 200, "alice", "FACTS", "1001", &check[0])) != 0) {
+	/* Warm the cache, the daemon's threads and the client side. */
+	if ((rc = measure(&o, OP_CHECK, 1, 2000, "alice", "FACTS", "1001", &check[0])) != 0 ||
+	    (rc = measure(&o, OP_PING, 1, 2000, NULL, NULL, NULL, &ping[0])) != 0) {
 		fprintf(stderr, "ntk_bench: warm-up: %s\n", ntk_strerror(rc));
 		return 2;
 	}

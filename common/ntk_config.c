@@ -1,5 +1,6 @@
 /* ntk.conf: loading with iniparser, validation of every key, and the bind password. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ static const char *const fixed_sections[] = { "ldap", "daemon", "cache", "audit"
 static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 	"user_filter", "role_attribute", "case_attribute", "manager_attribute",
 	"role_source", "role_group_filter", "role_group_attribute",
-	"supervision_depth", "timeout", "tls", "tls_cacert", NULL };
+	"supervision_depth", "timeout", "tls", "tls_cacert", "name_attribute", "staff_filter", NULL };
 static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
 static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
@@ -271,6 +272,31 @@ attribute_valid(const char *s)
 	return true;
 }
 
+/* A plain filter: parenthesised, balanced, no '%' (nothing is substituted). */
+static bool
+plain_filter_valid(const char *s)
+{
+	size_t len = strlen(s), i;
+	long depth = 0;
+
+	if (len < 2 || s[0] != '(' || s[len - 1] != ')' || strchr(s, '%') != NULL)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')')
+			depth--;
+		/* Closed before the end: "(a)(b)" or "(a))(|(b)" is not one filter. */
+		if (depth <= 0 && i + 1 < len)
+			return false;
+	}
+	return depth == 0;
+}
+
+/*
+ * No ',' anywhere: libldap reads "ldaps://a,ldap://b" as two URIs, which
+ * would slip a second, unchecked one past the TLS rule below.
+ */
 static bool
 uri_valid(const char *s)
 {
@@ -280,10 +306,41 @@ uri_valid(const char *s)
 	    strncasecmp(s, "ldapi://", 8) != 0)
 		return false;
 	for (i = 0; s[i] != '\0'; i++) {
-		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] == 0x7f)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] == 0x7f || s[i] == ',')
 			return false;
 	}
 	return true;
+}
+
+/*
+ * An ldap:// URI whose host is loopback: localhost, 127.0.0.0/8 or [::1].
+ * Anything else, an empty host (libldap's default) included, is not.
+ */
+static bool
+uri_loopback(const char *uri)
+{
+	const char *h = uri + 7, *end;
+	char host[64];
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t len;
+
+	if (*h == '[') {
+		if ((end = strchr(h, ']')) == NULL)
+			return false;
+		h++;
+	} else
+		end = h + strcspn(h, ":/?#");
+	len = (size_t)(end - h);
+	if (len == 0 || len >= sizeof(host))
+		return false;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	if (uri[7] == '[')
+		return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 /* Split on blanks into a NULL-free array of copies. */
@@ -681,6 +738,13 @@ read_bindpw(struct ctx *c)
 		fail(c, "ldap", "bindpw_file", "%s is not a regular file", cfg->bindpw_file);
 		goto out;
 	}
+	/* Whoever owns it may change it, and the mode with it. */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		fail(c, "ldap", "bindpw_file", "%s is owned by uid %u; it must be owned by root "
+		    "or by uid %u, which runs ntkd", cfg->bindpw_file, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+		goto out;
+	}
 	/* Stricter than "not readable": no group or other bits at all. */
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		fail(c, "ldap", "bindpw_file", "%s is accessible by group or others (mode %04o); "
@@ -765,8 +829,9 @@ load_ldap(struct ctx *c)
 		return fail(c, "ldap", "uri", "must list at least one ldap://, ldaps:// or ldapi:// URI");
 	for (i = 0; i < cfg->nuris; i++) {
 		if (!uri_valid(cfg->uris[i]))
-			return fail(c, "ldap", "uri", "'%s' is not an ldap://, ldaps:// or ldapi:// URI",
-			    cfg->uris[i]);
+			return fail(c, "ldap", "uri", "'%s' is not an ldap://, ldaps:// or ldapi:// URI%s",
+			    cfg->uris[i], strchr(cfg->uris[i], ',') != NULL ?
+			    " (no ',': separate URIs by blanks)" : "");
 	}
 	if (get(c, "ldap", "base") == NULL)
 		return fail(c, "ldap", "base", "required");
@@ -782,7 +847,10 @@ load_ldap(struct ctx *c)
 	    (r = get_str(c, "ldap", "role_group_filter", "(&(objectClass=groupOfNames)(member=%s))",
 	    &cfg->role_group_filter)) != 0 ||
 	    (r = get_str(c, "ldap", "role_group_attribute", "cn", &cfg->role_group_attribute)) != 0 ||
-	    (r = get_str(c, "ldap", "tls_cacert", NULL, &cfg->tls_cacert)) != 0)
+	    (r = get_str(c, "ldap", "tls_cacert", NULL, &cfg->tls_cacert)) != 0 ||
+	    (r = get_str(c, "ldap", "name_attribute", "uid", &cfg->name_attribute)) != 0 ||
+	    (r = get_str(c, "ldap", "staff_filter", "(objectClass=inetOrgPerson)",
+	    &cfg->staff_filter)) != 0)
 		return r;
 	if (cfg->binddn != NULL && cfg->bindpw_file == NULL)
 		return fail(c, "ldap", "bindpw_file", "required when binddn is set");
@@ -797,6 +865,11 @@ load_ldap(struct ctx *c)
 	if (!filter_valid(cfg->role_group_filter))
 		return fail(c, "ldap", "role_group_filter",
 		    "must be a parenthesised filter with exactly one %%s and no other %%");
+	if (!plain_filter_valid(cfg->staff_filter))
+		return fail(c, "ldap", "staff_filter",
+		    "must be one parenthesised filter without %%");
+	if (!attribute_valid(cfg->name_attribute))
+		return fail(c, "ldap", "name_attribute", "must be an LDAP attribute name");
 	if (!attribute_valid(cfg->role_attribute))
 		return fail(c, "ldap", "role_attribute", "must be an LDAP attribute name");
 	if (!attribute_valid(cfg->case_attribute))
@@ -814,6 +887,13 @@ load_ldap(struct ctx *c)
 	if ((r = get_choice(c, "ldap", "tls", tls, 2, "none or starttls", &choice)) != 0)
 		return r;
 	cfg->tls = (enum ntk_tls_mode)choice;
+	/* The bind password and every decision's facts must not cross a network in clear. */
+	for (i = 0; i < cfg->nuris && cfg->tls == NTK_TLS_NONE; i++) {
+		if (strncasecmp(cfg->uris[i], "ldap://", 7) == 0 && !uri_loopback(cfg->uris[i]))
+			return fail(c, "ldap", "tls", "none sends '%s' plain text over the network: "
+			    "use tls = starttls, or an ldaps:// URI (plain ldap:// only to "
+			    "localhost, 127.0.0.0/8 or [::1])", cfg->uris[i]);
+	}
 	if ((r = get_uint(c, "ldap", "supervision_depth", 0, 10, &depth)) != 0 ||
 	    (r = get_unsigned(c, "ldap", "timeout", 1, 300, &cfg->timeout)) != 0)
 		return r;
@@ -1132,6 +1212,8 @@ ntk_config_clear(struct ntk_config *config)
 	free(config->role_group_filter);
 	free(config->role_group_attribute);
 	free(config->tls_cacert);
+	free(config->name_attribute);
+	free(config->staff_filter);
 	free(config->socket);
 	free_words(config->trusted_peers, config->ntrusted_peers);
 	ntk_policy_clear(&config->policy);

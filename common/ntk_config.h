@@ -42,7 +42,9 @@ struct ntk_config {
 	char *role_group_attribute;    /* the group attribute that names the role */
 	unsigned timeout;              /* seconds, every LDAP operation */
 	char *tls_cacert;
-	enum ntk_tls_mode tls;
+	enum ntk_tls_mode tls;         /* none only to loopback, ldapi:// or ldaps:// */
+	char *name_attribute;          /* must hold the asked name byte for byte */
+	char *staff_filter;            /* ANDed into subordinate, holder, member searches */
 
 	/* [daemon] */
 	char *socket;
@@ -77,7 +79,9 @@ struct ntk_config {
  * Load and validate `path`. On failure returns NTK_ERR_CONFIG (or
  * NTK_ERR_NOMEM) and writes "FILE:SECTION:KEY: reason" (or "FILE: reason")
  * into err; *out is left cleared. Reads bindpw_file, refusing one that is
- * missing, unreadable, or readable by group or others.
+ * missing, unreadable, readable by group or others, or owned by anyone but
+ * root or the effective uid. Refuses `tls = none` with an ldap:// URI to a
+ * host that is not loopback.
  */
 int ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t errlen);
 

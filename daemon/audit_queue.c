@@ -26,6 +26,7 @@ struct ntkd_audit {
 
 	atomic_ulong written, failed, dropped;
 	unsigned delay_ms;              /* test hook: a slow auditd, see ntkd_audit_start */
+	bool refuse;                    /* test hook: every write fails */
 };
 
 void
@@ -57,7 +58,7 @@ write_rec(struct ntkd_audit *a, const struct ntkd_audit_rec *rec)
 	pthread_mutex_lock(&a->fd_lock);
 	if (a->fd < 0)
 		a->fd = audit_open();   /* the kernel may have come back */
-	if (a->fd >= 0)
+	if (a->fd >= 0 && !a->refuse)
 		rc = audit_log_user_message(a->fd, rec->type, rec->msg,
 		    rec->host ? rec->host : "?", rec->addr ? rec->addr : "?",
 		    rec->tty ? rec->tty : "?", rec->result);
@@ -116,11 +117,13 @@ ntkd_audit_start(unsigned queue_size, struct ntkd_audit **out)
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
 	/*
-	 * The integration tests simulate a stalled auditd with this (auditd is
+	 * The integration tests simulate a stalled auditd with these (auditd is
 	 * shared and must not be stopped); the environment of a service has it unset.
 	 */
 	if ((delay = secure_getenv("NTKD_TEST_AUDIT_DELAY_MS")) != NULL)
 		a->delay_ms = (unsigned)strtoul(delay, NULL, 10) % 10000u;
+	/* And an audit subsystem that refuses every record (break-glass must then be refused). */
+	a->refuse = secure_getenv("NTKD_TEST_AUDIT_REFUSE") != NULL;
 	if ((a->fd = audit_open()) < 0)
 		ntkd_log(LOG_ERR, "audit_open failed: records will go to syslog");
 	if (pthread_create(&a->thread, NULL, writer, a) != 0) {

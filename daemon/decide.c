@@ -220,6 +220,16 @@ ntkd_handle_check(struct ntkd_req *r)
 	if ((rc = ntk_decision_format(&c.dec, c.verdict, sizeof(c.verdict))) != 0)
 		goto out;
 	audit_decision(&c);
+	if (ntkd_log_debugging()) {
+		char u[160], cs[160];
+
+		ntkd_sanitize(q.user, u, sizeof(u));
+		ntkd_sanitize(q.case_id, cs, sizeof(cs));
+		ntkd_log(LOG_DEBUG, "check from uid %lu: user \"%s\" %s %s case \"%s\": %s%s",
+		    (unsigned long)r->peer->uid, u, c.sys != NULL ? c.sys->name : "(unknown system)",
+		    ntk_action_name(q.action), cs, c.verdict,
+		    (q.flags & NTK_CHECK_DRY_RUN) ? " (dry run)" : "");
+	}
 	rc = reply(&c);
  out:
 	ntkd_facts_unref(c.facts);

@@ -17,12 +17,11 @@
 #include "log.h"
 
 /*
- * Limits and fixed names. The uid attribute names a subordinate, holder,
- * supervisor or role member (the config maps user_filter, not this);
+ * Limits and fixed names. name_attribute names a subordinate, holder,
+ * supervisor or role member, and staff_filter says who counts as one;
  * role groups list their members in `member` (groupOfNames) or
  * `uniqueMember` (groupOfUniqueNames), read as plain DNs, not nested.
  */
-#define DIR_UID_ATTR "uid"
 #define DIR_LEVEL_CAP 10000     /* entries per supervision level, holders, members */
 #define DIR_FILTER_DNS 200      /* DNs per (|(manager=...)...) filter */
 #define DIR_BATCH 64            /* searches outstanding at once (slapd queues 100 per anonymous connection) */
@@ -249,14 +248,14 @@ entry_strings(LDAP *ld, LDAPMessage *e, const char *dn, const char *attr, struct
 	return r;
 }
 
-/* The entry's first uid, malloc'd, or NULL when it has none (or on NOMEM: *r says). */
+/* The entry's first name_attribute value, malloc'd, or NULL when it has none (or on NOMEM: *r says). */
 static char *
-entry_uid(LDAP *ld, LDAPMessage *e, const char *dn, int *r)
+entry_uid(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn, int *r)
 {
 	struct strv sv = { 0 };
 	char *uid = NULL;
 
-	*r = entry_strings(ld, e, dn, DIR_UID_ATTR, &sv, NTK_NAME_MAX);
+	*r = entry_strings(ld, e, dn, cf->name_attribute, &sv, NTK_NAME_MAX);
 	if (*r == 0 && sv.n > 0) {
 		uid = sv.v[0];
 		sv.v[0] = NULL;
@@ -386,6 +385,73 @@ dir_search(struct ntkd_directory *d, struct ntkd_ldap_search *s, size_t n, dir_e
 	return r;
 }
 
+/* (&STAFF INNER): the search limited to entries staff_filter accepts. */
+static int
+staff_and(const struct ntk_config *cf, const char *inner, char **out)
+{
+	size_t len = strlen(cf->staff_filter) + strlen(inner) + sizeof("(&)");
+
+	if ((*out = malloc(len)) == NULL)
+		return NTK_ERR_NOMEM;
+	snprintf(*out, len, "(&%s%s)", cf->staff_filter, inner);
+	return 0;
+}
+
+/* Two AVA parts equal ignoring ASCII case (fail closed: no schema-aware matching). */
+static bool
+bv_caseeq(const struct berval *a, const struct berval *b)
+{
+	size_t i;
+
+	if (a->bv_len != b->bv_len)
+		return false;
+	for (i = 0; i < a->bv_len; i++) {
+		unsigned char x = (unsigned char)a->bv_val[i], y = (unsigned char)b->bv_val[i];
+
+		if ((x >= 'A' && x <= 'Z' ? x + 32 : x) != (y >= 'A' && y <= 'Z' ? y + 32 : y))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether dn lies at or below base: its last RDNs are base's, compared
+ * parsed (type and value, ASCII case ignored). Anything unparsable is not.
+ */
+static bool
+dn_under_base(const char *dn, const char *base)
+{
+	LDAPDN pdn = NULL, pbase = NULL;
+	size_t nd = 0, nb = 0, i, k;
+	bool under = false;
+
+	if (ldap_str2dn(dn, &pdn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    ldap_str2dn(base, &pbase, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		goto out;
+	while (pdn != NULL && pdn[nd] != NULL)
+		nd++;
+	while (pbase != NULL && pbase[nb] != NULL)
+		nb++;
+	if (nd < nb)
+		goto out;
+	for (i = 0; i < nb; i++) {
+		LDAPRDN rd = pdn[nd - nb + i], rb = pbase[i];
+
+		for (k = 0; rd[k] != NULL && rb[k] != NULL; k++) {
+			if (!bv_caseeq(&rd[k]->la_attr, &rb[k]->la_attr) ||
+			    !bv_caseeq(&rd[k]->la_value, &rb[k]->la_value))
+				goto out;
+		}
+		if (rd[k] != NULL || rb[k] != NULL)
+			goto out;
+	}
+	under = true;
+out:
+	ldap_dnfree(pdn);
+	ldap_dnfree(pbase);
+	return under;
+}
+
 static void
 filters_free(char **filters, size_t n)
 {
@@ -496,7 +562,9 @@ ntkd_directory_round_trips(const struct ntkd_directory *d)
 /* subject                                                             */
 
 struct user_ctx {
+	const char *user;       /* as asked */
 	size_t count;
+	bool exact;             /* the entry holds the name byte for byte */
 	char *dn;
 	struct strv roles;
 	struct alist assignments;
@@ -506,11 +574,24 @@ static int
 user_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx, void *arg)
 {
 	struct user_ctx *ctx = arg;
+	struct berval **vals;
+	size_t i, len = strlen(ctx->user);
 	int r;
 
 	/* Only a single match counts; the rest is read only when there is one. */
 	if (++ctx->count > 1)
 		return 1;
+	/*
+	 * LDAP matching ignores case and spaces, so "ALICE" or "alice " finds
+	 * alice's entry: only a value equal byte for byte makes it this user's.
+	 */
+	if ((vals = ldap_get_values_len(ld, e, d->config->name_attribute)) != NULL) {
+		for (i = 0; vals[i] != NULL && !ctx->exact; i++)
+			ctx->exact = vals[i]->bv_len == len && memcmp(vals[i]->bv_val, ctx->user, len) == 0;
+		ldap_value_free_len(vals);
+	}
+	if (!ctx->exact)
+		return 0;
 	if ((ctx->dn = strdup(dn)) == NULL)
 		return NTK_ERR_NOMEM;
 	if (d->config->role_source == NTK_ROLE_SOURCE_ATTRIBUTE &&
@@ -553,7 +634,7 @@ level_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, 
 		goto out;
 	if (al.n == 0)
 		goto out;
-	if ((holder = entry_uid(ld, e, dn, &r)) == NULL) {
+	if ((holder = entry_uid(d->config, ld, e, dn, &r)) == NULL) {
 		if (r != 0)
 			goto out;
 		/* No uid: name the holder by DN rather than lose the supervisor's reason. */
@@ -598,8 +679,8 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 	struct strv frontier = { 0 }, next = { 0 };
 	struct ntkd_ldap_search *s = NULL;
 	struct level_ctx ctx = { 0 };
-	char *attrs[] = { DIR_UID_ATTR, cf->case_attribute, NULL };
-	char **filters = NULL;
+	char *attrs[] = { cf->name_attribute, cf->case_attribute, NULL };
+	char **filters = NULL, *any = NULL;
 	size_t nf = 0, i, m;
 	unsigned level;
 	int r;
@@ -619,8 +700,11 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 			if (m > DIR_FILTER_DNS)
 				m = DIR_FILTER_DNS;
 			if ((r = ntkd_ldap_filter_any(cf->manager_attribute,
-			    (const char *const *)frontier.v + i * DIR_FILTER_DNS, m, &filters[i])) != 0)
+			    (const char *const *)frontier.v + i * DIR_FILTER_DNS, m, &any)) != 0 ||
+			    (r = staff_and(cf, any, &filters[i])) != 0)
 				goto out;
+			free(any);
+			any = NULL;
 			s[i].base = cf->base;
 			s[i].scope = LDAP_SCOPE_SUBTREE;
 			s[i].filter = filters[i];
@@ -646,6 +730,7 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 	}
 	r = 0;
 out:
+	free(any);
 	filters_free(filters, nf);
 	free(s);
 	strv_clear(&frontier);
@@ -675,7 +760,7 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 	struct ntkd_ldap_search s = { 0 };
 	struct user_ctx ctx = { 0 };
 	struct strv group = { 0 };
-	char *attrs[3] = { NULL, NULL, NULL };
+	char *attrs[4] = { NULL, NULL, NULL, NULL };
 	char *filter = NULL, safe[NTK_NAME_MAX + 4];
 	int r;
 
@@ -692,9 +777,11 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 		return 0;
 	if ((r = ntkd_ldap_filter_fill(cf->user_filter, user, &filter)) != 0)
 		goto out;
+	ctx.user = user;
 	attrs[0] = cf->case_attribute;
+	attrs[1] = cf->name_attribute;
 	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE)
-		attrs[1] = cf->role_attribute;
+		attrs[2] = cf->role_attribute;
 	s.base = cf->base;
 	s.scope = LDAP_SCOPE_SUBTREE;
 	s.filter = filter;
@@ -708,6 +795,13 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 			ntkd_log(LOG_WARNING, "ldap: user \"%s\" matches more than one entry: "
 			    "treated as unknown", safe);
 		}
+		r = 0;
+		goto out;
+	}
+	if (!ctx.exact) {
+		log_safe(user, strlen(user), safe, sizeof(safe));
+		ntkd_log(LOG_NOTICE, "ldap: user \"%s\" matches an entry whose %s is not exactly "
+		    "that name: treated as unknown", safe, cf->name_attribute);
 		r = 0;
 		goto out;
 	}
@@ -866,12 +960,18 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 			continue;
 		if ((r = strset_add(ctx->queued, mgr.v[i])) < 0)
 			goto out;
+		/* A base search reaches any DN: follow only managers inside the configured tree. */
+		if (r == 1 && !dn_under_base(mgr.v[i], cf->base)) {
+			ntkd_log(LOG_NOTICE, "ldap: %s of %s names %s, outside base: not followed",
+			    cf->manager_attribute, dn, mgr.v[i]);
+			continue;
+		}
 		if (r == 1 && (r = strv_push_copy(ctx->managers, mgr.v[i])) != 0)
 			goto out;
 	}
-	if ((uid = entry_uid(ld, e, dn, &r)) == NULL) {
+	if ((uid = entry_uid(cf, ld, e, dn, &r)) == NULL) {
 		if (r == 0)
-			ntkd_log(LOG_DEBUG, "ldap: %s has no %s: not listed", dn, DIR_UID_ATTR);
+			ntkd_log(LOG_DEBUG, "ldap: %s has no %s: not listed", dn, cf->name_attribute);
 		goto out;
 	}
 	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE &&
@@ -936,7 +1036,7 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 	struct ntkd_ldap_search *s = NULL;
 	struct people_ctx ctx = { 0 };
 	char *attrs[5] = { NULL, NULL, NULL, NULL, NULL };
-	char *filter = NULL, any[] = "(objectClass=*)";
+	char *filter = NULL, *held = NULL;
 	size_t nlevel = 0, i, from;
 	unsigned level;
 	int r;
@@ -951,12 +1051,13 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 	/* No value for an impossible id can be well-formed: nobody holds it. */
 	if (!ntk_case_id_valid(case_id))
 		return 0;
-	attrs[0] = DIR_UID_ATTR;
+	attrs[0] = cf->name_attribute;
 	attrs[1] = cf->manager_attribute;
 	attrs[2] = cf->case_attribute;
 	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE)
 		attrs[3] = cf->role_attribute;
-	if ((r = ntkd_ldap_filter_case(cf->case_attribute, case_id, &filter)) != 0)
+	if ((r = ntkd_ldap_filter_case(cf->case_attribute, case_id, &held)) != 0 ||
+	    (r = staff_and(cf, held, &filter)) != 0)
 		goto out;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		r = NTK_ERR_NOMEM;
@@ -992,7 +1093,7 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 		for (i = 0; i < nlevel; i++) {
 			s[i].base = frontier.v[i];
 			s[i].scope = LDAP_SCOPE_BASE;
-			s[i].filter = any;
+			s[i].filter = cf->staff_filter;
 			s[i].attrs = attrs;
 			s[i].sizelimit = 1;
 		}
@@ -1026,6 +1127,7 @@ out:
 	ntkd_person_free_array(sl.v, sl.n);
 	free(s);
 	free(filter);
+	free(held);
 	strv_clear(&frontier);
 	strv_clear(&next);
 	strset_clear(&listed);
@@ -1059,7 +1161,7 @@ members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn
 		return 1;
 	}
 	if (!ctx->dns) {
-		if ((uid = entry_uid(ld, e, dn, &r)) == NULL)
+		if ((uid = entry_uid(d->config, ld, e, dn, &r)) == NULL)
 			return r;
 		if ((r = strset_add(ctx->seen, uid)) == 1)
 			return strv_push(ctx->out, uid);
@@ -1070,6 +1172,9 @@ members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn
 		if ((r = entry_strings(ld, e, dn, member_attrs[k], &vals, DIR_VALUE_MAX)) != 0)
 			break;
 		for (i = 0; i < vals.n && ctx->out->n < DIR_LEVEL_CAP; i++) {
+			/* A member outside the configured tree is nobody's staff. */
+			if (!dn_under_base(vals.v[i], d->config->base))
+				continue;
 			if ((r = strset_add(ctx->seen, vals.v[i])) < 0)
 				break;
 			if (r == 1 && (r = strv_push_copy(ctx->out, vals.v[i])) != 0)
@@ -1091,7 +1196,7 @@ ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***
 	struct strv out = { 0 }, dns = { 0 };
 	struct members_ctx ctx = { 0 };
 	char *attrs[3] = { NULL, NULL, NULL };
-	char *filter = NULL, *eq = NULL, any[] = "(objectClass=*)";
+	char *filter = NULL, *eq = NULL;
 	size_t i, len;
 	int r;
 
@@ -1113,9 +1218,10 @@ ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***
 	s->attrs = attrs;
 	s->sizelimit = DIR_LEVEL_CAP;
 	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE) {
-		if ((r = ntkd_ldap_filter_eq(cf->role_attribute, role, &filter)) != 0)
+		if ((r = ntkd_ldap_filter_eq(cf->role_attribute, role, &eq)) != 0 ||
+		    (r = staff_and(cf, eq, &filter)) != 0)
 			goto out;
-		attrs[0] = DIR_UID_ATTR;
+		attrs[0] = cf->name_attribute;
 		s->filter = filter;
 		ctx.seen = &seen_uid;
 		ctx.out = &out;
@@ -1146,12 +1252,12 @@ ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***
 				r = NTK_ERR_NOMEM;
 				goto out;
 			}
-			attrs[0] = DIR_UID_ATTR;
+			attrs[0] = cf->name_attribute;
 			attrs[1] = NULL;
 			for (i = 0; i < dns.n; i++) {
 				s[i].base = dns.v[i];
 				s[i].scope = LDAP_SCOPE_BASE;
-				s[i].filter = any;
+				s[i].filter = cf->staff_filter;
 				s[i].attrs = attrs;
 				s[i].sizelimit = 1;
 			}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,7 +32,7 @@ in_use(const struct sockaddr_un *addr)
 int
 ntkd_server_listen(const char *path, const char **why)
 {
-	struct sockaddr_un addr;
+	struct sockaddr_un addr, tmp;
 	struct stat st;
 	char *copy, *dir;
 	int fd = -1;
@@ -43,6 +44,7 @@ ntkd_server_listen(const char *path, const char **why)
 		return NTK_ERR_TOO_LONG;
 	}
 	strcpy(addr.sun_path, path);
+	tmp = addr;
 	if ((copy = strdup(path)) == NULL) {
 		*why = "out of memory";
 		return NTK_ERR_NOMEM;
@@ -65,15 +67,26 @@ ntkd_server_listen(const char *path, const char **why)
 		}
 		unlink(path);
 	}
+	/*
+	 * Bind under a temporary name and rename once listening: a client (or
+	 * a script waiting for the socket to appear) never finds a socket that
+	 * refuses connections.
+	 */
+	if ((size_t)snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld", path, (long)getpid()) >=
+	    sizeof(tmp.sun_path)) {
+		*why = "socket path too long";
+		return NTK_ERR_TOO_LONG;
+	}
+	unlink(tmp.sun_path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
 		*why = "socket";
 		return NTK_ERR_IO;
 	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+	if (bind(fd, (struct sockaddr *)&tmp, sizeof(tmp)) != 0) {
 		*why = "bind";
 		goto fail;
 	}
-	if (chmod(path, 0666) != 0) {
+	if (chmod(tmp.sun_path, 0666) != 0) {
 		*why = "chmod";
 		goto fail;
 	}
@@ -81,8 +94,13 @@ ntkd_server_listen(const char *path, const char **why)
 		*why = "listen";
 		goto fail;
 	}
+	if (rename(tmp.sun_path, path) != 0) {
+		*why = "rename";
+		goto fail;
+	}
 	return fd;
  fail:
 	close(fd);
+	unlink(tmp.sun_path);
 	return NTK_ERR_IO;
 }

@@ -22,23 +22,29 @@ ntkd_log_init(bool foreground, bool debug)
 static void
 vlog(int priority, bool both, const char *fmt, va_list ap)
 {
+	char line[8192];
+	size_t i;
+
 	if (priority == LOG_DEBUG && !log_debug)
 		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/*
+	 * DNs, values and server messages land here unescaped: no control
+	 * byte may reach the log, so no caller can start a forged line.
+	 */
+	for (i = 0; line[i] != '\0'; i++) {
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] == 0x7f)
+			line[i] = '?';
+	}
 	if (log_foreground) {
 		/* One fprintf per line keeps lines from threads whole. */
-		char line[8192];
-		va_list aq;
-
-		va_copy(aq, ap);
-		vsnprintf(line, sizeof(line), fmt, aq);
-		va_end(aq);
 		fprintf(stderr, "ntkd[%s]: %s\n",
 		    priority <= LOG_ERR ? "error" : priority == LOG_WARNING ? "warning" :
 		    priority == LOG_DEBUG ? "debug" : "info", line);
 		if (!both)
 			return;
 	}
-	vsyslog(priority, fmt, ap);
+	syslog(priority, "%s", line);
 }
 
 void
@@ -49,6 +55,12 @@ ntkd_log(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(priority, false, fmt, ap);
 	va_end(ap);
+}
+
+bool
+ntkd_log_debugging(void)
+{
+	return log_debug;
 }
 
 void

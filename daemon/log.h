@@ -11,6 +11,9 @@ void ntkd_log_init(bool foreground, bool debug);
 /* priority is a syslog LOG_* level; LOG_DEBUG lines appear only with debug on. */
 void ntkd_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* True with -d: lets callers skip building debug-only text. */
+bool ntkd_log_debugging(void);
+
 /* The same, and to syslog even in the foreground (audit records that missed auditd). */
 void ntkd_log_always(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -22,7 +22,7 @@
 #include "server.h"
 
 #define IN_MAX (NTK_HEADER_LEN + NTK_REQUEST_MAX)
-#define MSGS_PER_TURN 64                /* then let other connections have a worker */
+#define READS_PER_TURN 16               /* then let other connections have a worker */
 
 struct conn {
 	int fd;
@@ -115,18 +115,19 @@ write_all(int fd, const uint8_t *p, size_t n)
 }
 
 /*
- * Answer every complete message in the buffer. Returns false when the
+ * Answer every complete message in the buffer (all of them: a message left
+ * behind would wait for bytes that may never come). Returns false when the
  * connection must close (bad header, undecodable request, write failure).
  */
 static bool
-answer(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out, int *budget)
+answer(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 {
 	size_t off = 0;
 	uint32_t blen;
 	uint16_t type;
 	bool ok = true;
 
-	while (c->len - off >= NTK_HEADER_LEN && *budget > 0) {
+	while (c->len - off >= NTK_HEADER_LEN) {
 		if (ntk_proto_header(c->in + off, NTK_REQUEST_MAX, &blen, &type) != 0 ||
 		    (type & NTK_MSG_REPLY) != 0) {
 			ok = false;     /* wrong version, oversized, or not a request */
@@ -134,7 +135,6 @@ answer(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out, int *budget)
 		}
 		if (c->len - off - NTK_HEADER_LEN < blen)
 			break;
-		(*budget)--;
 		if (ntkd_dispatch(w, &c->peer, type, c->in + off + NTK_HEADER_LEN, blen, out))
 			ok = false;
 		if (out->len > 0 && write_all(c->fd, out->data, out->len) != 0)
@@ -146,19 +146,25 @@ answer(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out, int *budget)
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->len - off);
 		c->len -= off;
+		/* The read deadline runs from the first byte of the message still unfinished. */
+		c->partial_ms = c->len > 0 ? now_ms() : 0;
 	}
 	return ok;
 }
 
-/* Read and answer what the connection has; false: close it. */
+/*
+ * Read and answer what the connection has, at most READS_PER_TURN reads
+ * (then other connections get the worker; epoll wakes us again for the
+ * rest). False: close it.
+ */
 static bool
 serve(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 {
-	int budget = MSGS_PER_TURN;
+	int reads;
 	ssize_t k;
 	uint8_t *p;
 
-	while (budget > 0) {
+	for (reads = 0; reads < READS_PER_TURN; reads++) {
 		if (c->cap - c->len < 4096 && c->cap < IN_MAX) {
 			size_t cap = c->cap == 0 ? 4096 : c->cap * 2;
 
@@ -185,10 +191,8 @@ serve(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 		c->last_ms = now_ms();
 		if (c->partial_ms == 0)
 			c->partial_ms = c->last_ms;
-		if (!answer(w, c, out, &budget))
+		if (!answer(w, c, out))
 			return false;
-		if (c->len == 0)
-			c->partial_ms = 0;
 	}
 	return true;
 }

@@ -33,7 +33,9 @@ audit_mark
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() {
-	printf '$ ntkctl %s\n' "$*"
+	local shown
+	shown=$(printf ' %q' "$@")
+	printf '$ ntkctl%s\n' "$shown"
 	ntkctl_t "$@" || true
 }
 
@@ -72,6 +74,21 @@ PAM
 	audit_search -m USER_ACCT --success no -i | grep ntk-login | tail -n 1
 fi
 
-say "What the security team sees: ntkctl audit over auditd's log."
-run audit --since "$AUDIT_MARK_DATE $AUDIT_MARK_TIME" --summary
+say "Everything above was a dry run (ntkctl check). Real decisions are audited:"
+say "mallory goes looking through cases that are not hers (ntkctl decide, as an application would ask)."
+for c in 1001 1002 1003 1004 1005; do
+	run decide --user mallory --system FACTS --case "$c"
+done
+say "oscar, on call, states an emergency: break-glass is granted for 60 minutes and audited for review."
+run decide --user oscar --system FACTS --case 1003 --reason "child brought to ER at 02:10"
+run check --user oscar --system FACTS --case 1003
+
+say "What the security team sees: auditd's records, through ntkctl audit."
+since="$AUDIT_MARK_DATE $AUDIT_MARK_TIME"
+sleep 1
+run audit --since "$since" --summary
+run audit --since "$since" --browsing --threshold 3
+run audit --since "$since" --list --allowed
+printf '$ ausearch -m USER_ACCT,TRUSTED_APP --success no -i -ts %s (last two)\n' "$since"
+LC_ALL=C ausearch -m USER_ACCT,TRUSTED_APP --success no -i -ts $since 2>/dev/null | grep 'op=ntk' | tail -n 2 || true
 say "Done. Everything started for the demo is being stopped."

@@ -1,4 +1,4 @@
-/* ntkctl: check (a dry-run decision), status, flush, and the audit report. */
+/* ntkctl: check (a dry-run decision), decide (an audited one), status, flush, and the audit report. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,6 +35,8 @@ usage(FILE *f)
 	    "        [--action login|read|write] [--reason TEXT] [--explain]\n"
 	    "                  decide a request (dry run: no audit record, no grant);\n"
 	    "                  exit 0 allow, 1 deny, 2 error\n"
+	    "  decide ...      the same arguments as check, but a real decision: audited,\n"
+	    "                  and --reason requests a break-glass grant\n"
 	    "  status          the daemon's LDAP server, cache and audit counters\n"
 	    "  flush [--user U]  drop cached facts (root only)\n"
 	    "  audit ...       report on needtoknow audit records (ntkctl audit --help)\n"
@@ -103,9 +105,14 @@ call_failed(const char *what, int rc)
 	return 2;
 }
 
+/*
+ * check and decide share their arguments and output; only check is a dry run.
+ * decide lets scripts and legacy applications gate access with an audit trail.
+ */
 static int
-cmd_check(int argc, char **argv)
+cmd_check(int argc, char **argv, bool dry_run)
 {
+	const char *cmd = argv[0];
 	static const struct option opts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "system", required_argument, NULL, 's' },
@@ -144,34 +151,34 @@ cmd_check(int argc, char **argv)
 	}
 	if (optind != argc || req.user == NULL || req.system == NULL || req.user[0] == '\0' ||
 	    req.system[0] == '\0') {
-		fprintf(stderr, "ntkctl check: --user and --system are required\n");
+		fprintf(stderr, "ntkctl %s: --user and --system are required\n", cmd);
 		usage(stderr);
 		return 2;
 	}
 	if (action == NULL)
 		action = req.case_id[0] != '\0' ? "read" : "login";
 	if (ntk_action_parse(action, &req.action) != 0) {
-		fprintf(stderr, "ntkctl check: --action must be login, read or write\n");
+		fprintf(stderr, "ntkctl %s: --action must be login, read or write\n", cmd);
 		return 2;
 	}
 	if (ntk_state_parse(state, &req.state) != 0) {
-		fprintf(stderr, "ntkctl check: --state must be open, closed or sealed\n");
+		fprintf(stderr, "ntkctl %s: --state must be open, closed or sealed\n", cmd);
 		return 2;
 	}
 	if (req.action != NTK_ACTION_LOGIN && req.case_id[0] == '\0') {
-		fprintf(stderr, "ntkctl check: --action %s needs --case\n", action);
+		fprintf(stderr, "ntkctl %s: --action %s needs --case\n", cmd, action);
 		return 2;
 	}
 	if (req.action == NTK_ACTION_LOGIN && req.case_id[0] != '\0') {
-		fprintf(stderr, "ntkctl check: --case needs --action read or write\n");
+		fprintf(stderr, "ntkctl %s: --case needs --action read or write\n", cmd);
 		return 2;
 	}
-	req.flags = NTK_CHECK_DRY_RUN | (explain ? NTK_CHECK_EXPLAIN : 0);
+	req.flags = (dry_run ? NTK_CHECK_DRY_RUN : 0) | (explain ? NTK_CHECK_EXPLAIN : 0);
 	if ((rc = connect_daemon(&c)) != 0)
 		return rc;
 	if ((rc = ntk_client_check(c, &req, &rep)) != 0) {
 		ntk_conn_close(c);
-		return call_failed("check", rc);
+		return call_failed(cmd, rc);
 	}
 	ntk_conn_close(c);
 	if (explain && rep.explain != NULL && rep.explain[0] != '\0')
@@ -270,7 +277,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[0], "check") == 0)
-		return cmd_check(argc, argv);
+		return cmd_check(argc, argv, true);
+	if (strcmp(argv[0], "decide") == 0)
+		return cmd_check(argc, argv, false);
 	if (strcmp(argv[0], "status") == 0)
 		return cmd_status(argc, argv);
 	if (strcmp(argv[0], "flush") == 0)

@@ -20,7 +20,7 @@ ntk_tmpdir
 		printf 'dn: uid=work%03d,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: work%03d\ncn: w\nsn: w\nntkRole: social_worker\nntkCaseAssignment: 2000;until=2099-01-01\nmanager: uid=lead%03d,ou=wide,dc=agency,dc=example\n\n' "$i" "$i" "$i"
 	done
 } >"$NTK_TMP/wide.ldif"
-slapd_start 39050 39059 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$here/chain.ldif" "$NTK_TMP/wide.ldif"
+slapd_start 39050 39059 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$here/chain.ldif" "$here/staff.ldif" "$NTK_TMP/wide.ldif"
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 CONF=$NTK_TMP/ntk-plain.conf
 cp "$NTK_CONF" "$CONF"
@@ -203,6 +203,7 @@ member cy2
 member dave
 member pat
 member sam
+member sv1
 round_trips 2" "$(printf '%s\n' "$OUT" | grep -v '^member lead' | sed '$d')" "role supervisor"
 ntk_assert_eq 250 "$(printf '%s\n' "$OUT" | grep -c '^member lead')" "role supervisor: the 250 leads"
 
@@ -224,6 +225,91 @@ ntk_assert_contains "$OUT" "round_trips 7" "case 2000: bind + holders + 4 batche
 expect "a wildcard role matches nothing" "role *
 round_trips 2
 server $S" "$CONF" role '*'
+
+# --- names that only look alike (LDAP matching ignores case and spaces) -------
+for u in ALICE Alice ' alice' 'alice ' "$(printf 'alice\302\240')"; do
+	: >"$NTK_TMP/dirtool.log"
+	expect "look-alike [$u] is not alice" "subject $u
+found no
+name $u
+round_trips 2
+server $S" "$CONF" subject "$u"
+	ntk_assert_contains "$(cat "$NTK_TMP/dirtool.log")" \
+		'matches an entry whose uid is not exactly that name: treated as unknown' "look-alike [$u] logged"
+done
+expect "name_attribute is read from the config" "subject alice
+found no
+name alice
+round_trips 2
+server $S" "$(sed '/^\[ldap\]/a name_attribute = cn' "$CONF" >"$NTK_TMP/ntk-cn.conf"; echo "$NTK_TMP/ntk-cn.conf")" subject alice
+
+# --- staff_filter and base: who counts as a subordinate, holder, supervisor, member ---
+ST=ou=staff,dc=agency,dc=example
+# sub1 (an account, not an inetOrgPerson) holds 4001 under sv1 too: not staff, not counted.
+expect "sv1 supervises sub2, not the non-staff sub1" "subject sv1
+found yes
+name sv1
+role supervisor
+supervised 1 sub2 4001
+round_trips 4
+server $S" "$CONF" subject sv1
+expect "case 4001: sub2 holds it, sub1 is not staff" "case 4001
+holder sub2 depth=0 roles=social_worker dn=uid=sub2,$ST assignments: 4001
+supervisor sv1 depth=1 roles=supervisor dn=uid=sv1,$ST assignments=0
+round_trips 3
+server $S" "$CONF" case 4001
+SCONF=$NTK_TMP/ntk-staff.conf
+sed '/^\[ldap\]/a staff_filter = (&(objectClass=inetOrgPerson)(!(description=disabled)))' "$CONF" >"$SCONF"
+expect "staff_filter excluding disabled: sv1 supervises nobody" "subject sv1
+found yes
+name sv1
+role supervisor
+round_trips 3
+server $S" "$SCONF" subject sv1
+expect "staff_filter excluding disabled: nobody holds 4001" "case 4001
+round_trips 2
+server $S" "$SCONF" case 4001
+dt "$SCONF" role social_worker
+ntk_assert_eq 0 "$RC" "role social_worker: exit status"
+ntk_assert_eq "member alice
+member bob
+member heidi
+member hold2
+member kim
+member mallory
+member trent" "$(printf '%s\n' "$OUT" | grep '^member' | grep -v '^member work')" \
+	"staff_filter excluding disabled: sub2 is no social_worker member"
+dt "$CONF" role social_worker
+ntk_assert_contains "$OUT" "member sub2" "sub2 is a social_worker member with the default staff_filter"
+
+# hold2's manager is mgr2 (ou=people): listed with base at the top, not with base = ou=staff.
+expect "case 4002: mgr2 above hold2" "case 4002
+holder hold2 depth=0 roles=social_worker dn=uid=hold2,$ST assignments: 4002
+supervisor mgr2 depth=1 roles= dn=uid=mgr2,$P assignments=0
+round_trips 3
+server $S" "$CONF" case 4002
+BCONF=$NTK_TMP/ntk-base.conf
+sed "s|^base = .*|base = $ST|" "$CONF" >"$BCONF"
+: >"$NTK_TMP/dirtool.log"
+expect "case 4002 with base $ST: a manager outside base is not listed" "case 4002
+holder hold2 depth=0 roles=social_worker dn=uid=hold2,$ST assignments: 4002
+round_trips 2
+server $S" "$BCONF" case 4002
+ntk_assert_contains "$(cat "$NTK_TMP/dirtool.log")" "names uid=mgr2,$P, outside base: not followed" \
+	"a manager outside base is logged"
+
+# --- log injection: a DN with a newline cannot start a line of its own ----------
+set +e
+"$DIRTOOL" "$CONF" case 4003 >"$NTK_TMP/forge.out" 2>"$NTK_TMP/forge.log"
+rc=$?
+set -e
+ntk_assert_eq 0 "$rc" "case 4003: exit status"
+ntk_assert_contains "$(cat "$NTK_TMP/forge.log")" 'malformed value "4003;bogus=1" ignored' \
+	"the entry with the forged DN was logged"
+if grep -q '^ntkd\[error\]: FORGED' "$NTK_TMP/forge.log"; then
+	ntk_fail "a DN forged a log line: $(cat "$NTK_TMP/forge.log")"
+fi
+ntk_assert_contains "$(cat "$NTK_TMP/forge.log")" 'x?ntkd[error]: FORGED LINE' "the newline is shown as ?"
 
 # --- role_source = group -----------------------------------------------------
 GCONF=$NTK_TMP/ntk-group.conf

@@ -107,5 +107,21 @@ ntk_wait_for 5 grep -q "dropped (audit queue full).*op=ntk-case acct=.mallory" "
 	ntk_fail "dropped record not sent to syslog"
 ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_written=$((200 - dropped))\$'" ||
 	ntk_fail "written + dropped != 200: $(ntkctl_t status | grep audit_)"
+ntkd_stop
+
+# Audit writes refused (simulated): decisions go on, records go to syslog and are counted
+# as failed, and break-glass is refused because its record cannot be written.
+NTKD_TEST_AUDIT_REFUSE=1 ntkd_start
+out=$("$NTK_SEND" "$NTK_SOCKET" check oscar FACTS read "33$RANDOM" open "emergency $tag" || true)
+ntk_assert_eq "DENY reason=no-business-reason" "$out" "break-glass without its audit record"
+ntk_assert_contains "$(ntkctl_t status)" "grants_active=0" "no grant without a record"
+set +e
+"$NTK_SEND" "$NTK_SOCKET" check judy FACTS login "" open "" >/dev/null
+set -e
+ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_failed=3\$'" ||
+	ntk_fail "failed writes not counted: $(ntkctl_t status | grep audit_)"
+ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "break-glass refused" "refusal logged"
+grep -q "not written to the audit log.*op=ntk-login acct=.judy" "$NTK_TMP/ntkd.log" ||
+	ntk_fail "failed record not sent to syslog"
 ntkd_finish
 ntk_pass "audit records"

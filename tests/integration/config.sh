@@ -76,6 +76,12 @@ NTKD_PID=
 ntk_assert_eq 0 "$rc" "exit status after SIGTERM"
 [ ! -e "$NTK_SOCKET" ] || ntk_fail "socket left behind"
 ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "stopped" "stop logged"
+# No daemon: ntkctl says where it looked and exits 2, never a decision.
+set +e
+out=$(ntkctl_t check --user alice --system FACTS 2>&1); rc=$?
+set -e
+ntk_assert_eq 2 "$rc" "ntkctl without a daemon"
+ntk_assert_contains "$out" "ntkctl: cannot reach ntkd at $NTK_SOCKET" "unreachable message"
 
 # A live daemon's socket is not stolen by a second one.
 ntkd_start

@@ -42,8 +42,10 @@ check_is "DENY reason=system-not-permitted" --user judy --system FACTS --case 10
 check_is "DENY reason=system-not-permitted" --user alice --system COURTS
 check_is "DENY reason=unknown-user" --user nobody --system FACTS
 check_is "DENY reason=unknown-user" --user nobody --system FACTS --case 1001
+trips=$(ntkctl_t status | sed -n 's/^ldap_round_trips=//p')
 check_is "DENY reason=unknown-system" --user alice --system NOPE
-check_is "DENY reason=unknown-system" --user alice --system NOPE --case 1001
+check_is "DENY reason=unknown-system" --user nobody-new --system NOPE --case 1001
+ntk_assert_eq "$trips" "$(ntkctl_t status | sed -n 's/^ldap_round_trips=//p')" "unknown system decided without LDAP"
 
 # heidi: 1005 only on FACTS; her malformed values grant nothing and are logged
 check_is "ALLOW rule=assigned" --user heidi --system FACTS --case 1005

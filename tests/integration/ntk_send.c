@@ -25,7 +25,9 @@ usage(void)
 	    "  facts USER SYSTEM\n"
 	    "  report USER SYSTEM ACTION OUTCOME ROWS QUERY [CASE...]\n"
 	    "  group NAME | gid GID | initgroups USER | list | ping [N]\n"
-	    "  garbage random|version|huge|stall|badbody|reply\n");
+	    "  garbage random|version|huge|stall|badbody|reply\n"
+	    "  pipeline N  (N PINGs in one write, then N replies)\n"
+	    "  fuzz N SEED  (N well-framed requests of every type with random bodies)\n");
 	exit(2);
 }
 
@@ -137,6 +139,156 @@ garbage(const char *path, const char *kind)
 	return (int)n;
 }
 
+/* The body of a valid request of a random type, encoded by the shared codec. */
+static int
+valid_body(uint8_t *dst, size_t cap, uint16_t *type, size_t *len)
+{
+	static char *cases[] = { "1001", "1002", "x" };
+	struct ntk_check_req cq = { .user = "alice", .system = "FACTS", .action = NTK_ACTION_WRITE,
+	    .case_id = "1001", .state = NTK_STATE_SEALED, .reason = "why", .rhost = "h", .tty = "t",
+	    .flags = NTK_CHECK_DRY_RUN | NTK_CHECK_EXPLAIN };
+	struct ntk_facts_req fq = { .user = "dave", .system = "FACTS" };
+	struct ntk_report_req rq = { .user = "alice", .system = "FACTS", .action = NTK_ACTION_READ,
+	    .outcome = NTK_DENY_NO_BUSINESS_REASON, .rows = 3, .query_id = "q", .cases = cases, .ncases = 3 };
+	struct ntk_buf b;
+	int r;
+
+	ntk_buf_init(&b, 4096);
+	switch (rand() % 5) {
+	case 0:
+		*type = NTK_MSG_CHECK;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_check_req(&b, &cq);
+		break;
+	case 1:
+		*type = NTK_MSG_FACTS;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_facts_req(&b, &fq);
+		break;
+	case 2:
+		*type = NTK_MSG_REPORT;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_report_req(&b, &rq);
+		break;
+	case 3:
+		*type = NTK_MSG_GROUP_BY_NAME;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_str(&b, "ntk-case-1001");
+		break;
+	default:
+		*type = NTK_MSG_INITGROUPS;
+		r = ntk_proto_begin(&b, *type) || ntk_proto_encode_str(&b, "carol");
+		break;
+	}
+	if (r == 0 && b.len - NTK_HEADER_LEN <= cap) {
+		*len = b.len - NTK_HEADER_LEN;
+		memcpy(dst, b.data + NTK_HEADER_LEN, *len);
+	} else {
+		r = -1;
+	}
+	ntk_buf_free(&b);
+	return r;
+}
+
+/*
+ * Well-framed requests of every type (and some unknown ones) with random
+ * bodies, mutated from nothing: the daemon must answer (reply or error) or
+ * close, and keep serving. Prints how many got an answer and how many closed.
+ */
+static int
+fuzz(const char *path, long n, unsigned seed)
+{
+	uint8_t msg[NTK_HEADER_LEN + 512], rep[65536];
+	long i, answered = 0, closed = 0;
+	int fd = raw_connect(path);
+	struct pollfd p;
+	size_t len, k;
+	uint16_t type;
+	ssize_t r;
+
+	srand(seed);
+	for (i = 0; i < n; i++) {
+		if (i % 2 == 0 && valid_body(msg + NTK_HEADER_LEN, sizeof(msg) - NTK_HEADER_LEN,
+		    &type, &len) == 0) {
+			/* A valid request with a few bytes changed. */
+			for (k = 0; len > 0 && k < (size_t)(1 + rand() % 3); k++)
+				msg[NTK_HEADER_LEN + (size_t)rand() % len] = (uint8_t)rand();
+		} else {
+			type = (uint16_t)(1 + rand() % 12);
+			len = (size_t)(rand() % 512);
+			for (k = 0; k < len; k++) {
+				/* Small numbers make plausible lengths and enum values. */
+				msg[NTK_HEADER_LEN + k] = (uint8_t)(rand() % 4 == 0 ? rand() : rand() % 8);
+			}
+		}
+		msg[0] = (uint8_t)(len >> 24);
+		msg[1] = (uint8_t)(len >> 16);
+		msg[2] = (uint8_t)(len >> 8);
+		msg[3] = (uint8_t)len;
+		msg[4] = 0;
+		msg[5] = NTK_PROTO_VERSION;
+		msg[6] = (uint8_t)(type >> 8);
+		msg[7] = (uint8_t)type;
+		if (write(fd, msg, NTK_HEADER_LEN + len) != (ssize_t)(NTK_HEADER_LEN + len)) {
+			closed++;
+			close(fd);
+			fd = raw_connect(path);
+			continue;
+		}
+		p.fd = fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 5000) <= 0) {
+			printf("no answer to request %ld (type %u, %zu bytes)\n", i, type, len);
+			return 1;
+		}
+		r = read(fd, rep, sizeof(rep));
+		if (r <= 0) {
+			closed++;
+			close(fd);
+			fd = raw_connect(path);
+		} else {
+			answered++;
+			/* An answer may be followed by a close: start clean for the next one. */
+			close(fd);
+			fd = raw_connect(path);
+		}
+	}
+	close(fd);
+	printf("%ld requests: %ld answered, %ld closed\n", n, answered, closed);
+	return 0;
+}
+
+/* N pings written at once: every one must be answered without more bytes from us. */
+static int
+pipeline(const char *path, long n)
+{
+	uint8_t h[NTK_HEADER_LEN] = { 0, 0, 0, 0, 0, NTK_PROTO_VERSION, 0, NTK_MSG_PING };
+	struct pollfd p;
+	uint8_t *buf, rep[4096];
+	size_t want = (size_t)n * NTK_HEADER_LEN, got = 0;
+	int fd = raw_connect(path);
+	long i;
+	ssize_t k;
+
+	if (n < 1 || n > 100000 || (buf = malloc(want)) == NULL)
+		usage();
+	for (i = 0; i < n; i++)
+		memcpy(buf + i * NTK_HEADER_LEN, h, sizeof(h));
+	if (write(fd, buf, want) != (ssize_t)want) {
+		perror("write");
+		return 2;
+	}
+	free(buf);
+	p.fd = fd;
+	p.events = POLLIN;
+	while (got < want) {
+		if (poll(&p, 1, 3000) <= 0)
+			break;
+		if ((k = read(fd, rep, sizeof(rep))) <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	printf("%zu replies\n", got / NTK_HEADER_LEN);
+	return got == want ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +301,11 @@ main(int argc, char **argv)
 	cmd = argv[2];
 	if (strcmp(cmd, "garbage") == 0)
 		return argc == 4 ? garbage(argv[1], argv[3]) : (usage(), 2);
+	if (strcmp(cmd, "fuzz") == 0)
+		return argc == 5 ? fuzz(argv[1], strtol(argv[3], NULL, 10),
+		    (unsigned)strtoul(argv[4], NULL, 10)) : (usage(), 2);
+	if (strcmp(cmd, "pipeline") == 0)
+		return argc == 4 ? pipeline(argv[1], strtol(argv[3], NULL, 10)) : (usage(), 2);
 	if ((rc = ntk_conn_open(argv[1], 30000, &conn)) != 0) {
 		printf("ERROR connect: %s\n", ntk_strerror(rc));
 		return 2;

@@ -21,6 +21,18 @@ done
 # An undecodable body gets an error reply before the close.
 ntk_assert_contains "$("$NTK_SEND" "$NTK_SOCKET" garbage badbody)" "closed (3" "error reply to a bad body"
 
+# Well-framed requests of every type with random bodies: each answered or closed, daemon alive.
+# Mutated requests may turn into real decisions and reports: keep them out of the shared audit log.
+ntkd_stop
+NTKD_TEST_AUDIT_REFUSE=1 ntkd_start
+out=$("$NTK_SEND" "$NTK_SOCKET" fuzz 2000 "$$") || ntk_fail "fuzz: $out"
+ntk_log "fuzz: $out"
+kill -0 "$NTKD_PID" || ntk_fail "ntkd died under fuzzing"
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+
+# Requests pipelined in one write are all answered (none left waiting in the buffer).
+ntk_assert_eq "1000 replies" "$("$NTK_SEND" "$NTK_SOCKET" pipeline 1000)" "pipelined pings"
+
 # Many requests on one persistent connection.
 ntk_assert_eq PONG "$("$NTK_SEND" "$NTK_SOCKET" ping 5000)" "5000 pings on one connection"
 ntk_assert_eq "300 decisions, 300 allowed" \

@@ -2,6 +2,7 @@
 # Needs common.sh. auditd is never stopped by tests: other tests and the host use it.
 
 auditd_ensure() {
+	[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 	ntk_need_root
 	ntk_need_cmd auditctl ausearch
 	[ -x /sbin/auditd ] || [ -x /usr/sbin/auditd ] || ntk_skip "auditd not installed"

@@ -128,6 +128,8 @@ static const char *full_sample =
 	"timeout = 10\n"
 	"tls = starttls\n"
 	"tls_cacert = @DIR@/ca.pem\n"
+	"name_attribute = sAMAccountName\n"
+	"staff_filter = (&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))\n"
 	"\n"
 	"[daemon]\n"
 	"socket = /run/ntk-test/ntkd.sock\n"
@@ -204,6 +206,9 @@ START_TEST(test_full_sample)
 	ck_assert_uint_eq(cfg.timeout, 10);
 	ck_assert_int_eq(cfg.tls, NTK_TLS_STARTTLS);
 	ck_assert_str_eq(cfg.tls_cacert, cacert);
+	ck_assert_str_eq(cfg.name_attribute, "sAMAccountName");
+	ck_assert_str_eq(cfg.staff_filter,
+	    "(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))");
 	ck_assert_str_eq(cfg.socket, "/run/ntk-test/ntkd.sock");
 	ck_assert_uint_eq(cfg.ntrusted_peers, 2);
 	ck_assert_str_eq(cfg.trusted_peers[0], "postgres");
@@ -283,6 +288,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.policy.supervision_depth, 2);
 	ck_assert_uint_eq(cfg.timeout, 5);
 	ck_assert_int_eq(cfg.tls, NTK_TLS_NONE);
+	ck_assert_str_eq(cfg.name_attribute, "uid");
+	ck_assert_str_eq(cfg.staff_filter, "(objectClass=inetOrgPerson)");
 	ck_assert_str_eq(cfg.socket, "/run/ntk/ntkd.sock");
 	ck_assert_uint_eq(cfg.ntrusted_peers, 0);
 	ck_assert_uint_eq(cfg.threads, 4);
@@ -307,7 +314,7 @@ END_TEST
 START_TEST(test_syntax_niceties)
 {
 	/* Key names are case-insensitive; quotes keep ';' inside a value. */
-	ck_assert_int_eq(load("[LDAP]\nURI = ldap://h/\nBase = \"o=a;b\"\n[Role:Legal]\ncases = all\n"
+	ck_assert_int_eq(load("[LDAP]\nURI = ldap://localhost/\nBase = \"o=a;b\"\n[Role:Legal]\ncases = all\n"
 	    "[SYSTEM:Facts]\nroles = Legal\n"), 0);
 	ck_assert_str_eq(cfg.base, "o=a;b");
 	ck_assert_str_eq(cfg.policy.roles[0].name, "Legal");
@@ -348,6 +355,9 @@ START_TEST(test_shipped_sample)
 	fclose(fp);
 	ck_assert_msg(load(text) == 0, "sample refused: %s", err);
 	ck_assert_uint_eq(cfg.nuris, 2);
+	ck_assert_int_eq(cfg.tls, NTK_TLS_STARTTLS);
+	ck_assert_str_eq(cfg.name_attribute, "uid");
+	ck_assert_str_eq(cfg.staff_filter, "(objectClass=inetOrgPerson)");
 	ck_assert_str_eq(cfg.bindpw, "s3cret");
 	ck_assert_uint_eq(cfg.ntrusted_peers, 2);
 	s = ntk_policy_find_system(&cfg.policy, "FACTS");
@@ -545,6 +555,82 @@ START_TEST(test_bindpw)
 }
 END_TEST
 
+/* tls = none is refused with an ldap:// URI to anything but loopback. */
+START_TEST(test_tls_plaintext)
+{
+	static const char *const refused_uris[] = { "ldap://ldap.example.org/",
+		"ldap://10.0.0.1:389/", "ldap://128.0.0.1/", "ldap:///", "ldap://[::2]/",
+		"ldap://127.1/", "ldap://localhost.evil.example/", "LDAP://Host/" };
+	static const char *const fine_uris[] = { "ldap://127.0.0.1:38900/", "ldap://127.9.8.7",
+		"ldap://localhost/", "ldap://LOCALHOST:389", "ldap://[::1]:389/", "ldaps://ldap.example.org/",
+		"ldapi://%2Frun%2Fslapd%2Fldapi" };
+	char text[512], want[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(refused_uris) / sizeof(refused_uris[0]); i++) {
+		snprintf(text, sizeof(text), "[ldap]\nuri = ldaps://ok.example.org/ %s\nbase = o=x\n",
+		    refused_uris[i]);
+		snprintf(want, sizeof(want), "ldap:tls: none sends '%s' plain text over the network: "
+		    "use tls = starttls, or an ldaps:// URI (plain ldap:// only to localhost, "
+		    "127.0.0.0/8 or [::1])", refused_uris[i]);
+		refused_exact(load(text), want);
+		/* The same URI with StartTLS is fine. */
+		snprintf(text, sizeof(text), "[ldap]\nuri = %s\nbase = o=x\ntls = starttls\n",
+		    refused_uris[i]);
+		ck_assert_msg(load(text) == 0, "%s with starttls refused: %s", refused_uris[i], err);
+		ntk_config_clear(&cfg);
+	}
+	for (i = 0; i < sizeof(fine_uris) / sizeof(fine_uris[0]); i++) {
+		snprintf(text, sizeof(text), "[ldap]\nuri = %s\nbase = o=x\n", fine_uris[i]);
+		ck_assert_msg(load(text) == 0, "%s refused: %s", fine_uris[i], err);
+		ck_assert_int_eq(cfg.tls, NTK_TLS_NONE);
+		ntk_config_clear(&cfg);
+	}
+	/* A comma would make libldap read a second, unchecked URI. */
+	refused_exact(load("[ldap]\nuri = ldaps://a.example/,ldap://b.example/\nbase = o=x\n"),
+	    "ldap:uri: 'ldaps://a.example/,ldap://b.example/' is not an ldap://, ldaps:// or "
+	    "ldapi:// URI (no ',': separate URIs by blanks)");
+}
+END_TEST
+
+/* bindpw_file owned by someone other than root or the loader's uid is refused. */
+START_TEST(test_bindpw_owner)
+{
+	char want[512];
+	uid_t other = geteuid() == 65534 ? 65533 : 65534;
+
+	if (geteuid() != 0) {
+		/* Only root can hand a file to another uid; CI runs as root. */
+		fprintf(stderr, "check_config: not root, bindpw_file owner test not run\n");
+		return;
+	}
+	ck_assert_int_eq(chown(pwfile, other, 0), 0);
+	snprintf(want, sizeof(want), "ldap:bindpw_file: %s is owned by uid %u; it must be owned by "
+	    "root or by uid 0, which runs ntkd", pwfile, (unsigned)other);
+	refused_exact(load(WITH_BIND), want);
+	ck_assert_int_eq(chown(pwfile, 0, 0), 0);
+	ck_assert_int_eq(load(WITH_BIND), 0);
+}
+END_TEST
+
+START_TEST(test_new_ldap_keys)
+{
+	refused_exact(load(LDAP_MIN "name_attribute = u id\n"),
+	    "ldap:name_attribute: must be an LDAP attribute name");
+	refused_exact(load(LDAP_MIN "name_attribute =\n"), "ldap:name_attribute: must not be empty");
+	refused_exact(load(LDAP_MIN "staff_filter = objectClass=person\n"),
+	    "ldap:staff_filter: must be one parenthesised filter without %");
+	refused(load(LDAP_MIN "staff_filter = (uid=%s)\n"), "ldap:staff_filter: must be");
+	refused(load(LDAP_MIN "staff_filter = (a=1)(b=2)\n"), "ldap:staff_filter: must be");
+	refused(load(LDAP_MIN "staff_filter = (a=1))(|(b=2)\n"), "ldap:staff_filter: must be");
+	refused(load(LDAP_MIN "staff_filter = ((a=1)\n"), "ldap:staff_filter: must be");
+	ck_assert_int_eq(load(LDAP_MIN "name_attribute = 0.9.2342.19200300.100.1.1\n"
+	    "staff_filter = (&(objectClass=inetOrgPerson)(!(description=disabled)))\n"), 0);
+	ck_assert_str_eq(cfg.name_attribute, "0.9.2342.19200300.100.1.1");
+	ck_assert_str_eq(cfg.staff_filter, "(&(objectClass=inetOrgPerson)(!(description=disabled)))");
+}
+END_TEST
+
 START_TEST(test_bindpw_too_long)
 {
 	char big[5000];
@@ -683,6 +769,9 @@ config_suite(void)
 	tcase_add_test(tc, test_ldap_refusals);
 	tcase_add_test(tc, test_bindpw);
 	tcase_add_test(tc, test_bindpw_too_long);
+	tcase_add_test(tc, test_bindpw_owner);
+	tcase_add_test(tc, test_tls_plaintext);
+	tcase_add_test(tc, test_new_ldap_keys);
 	tcase_add_loop_test(tc, test_bad_integers, 0, (int)(sizeof(bad_ints) / sizeof(bad_ints[0])));
 	tcase_add_test(tc, test_integer_ranges);
 	tcase_add_test(tc, test_daemon_refusals);

@@ -1,0 +1,52 @@
+#!/bin/bash
+# Benchmark: `ntkctl audit --summary` over synthetic raw logs of 100k and 1M
+# records (auditd's enriched format, 80% TRUSTED_APP/USER_ACCT decisions, 10%
+# other records), with elapsed time and max RSS; memory should stay flat
+# (bounded by distinct keys). Baseline in the same run: ausearch -i over the
+# same 1M-record file, the hand-made report's first step.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/audit/audit_common.sh"
+
+ntk_tmpdir
+export LC_ALL=C TZ=UTC
+GEN="$top_builddir/tests/audit/ntk_audit_gen"
+[ -x /usr/bin/time ] || ntk_skip "/usr/bin/time not installed (package time)"
+
+# measure LABEL CMD...: prints "LABEL: N s, max RSS M KiB" and sets SECS/RSS
+measure() {
+	local label=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$NTK_TMP/time" "$@" >"$NTK_TMP/out" 2>"$NTK_TMP/err" || {
+		rc=$?
+		[ "$rc" = 1 ] || { cat "$NTK_TMP/err" >&2; ntk_fail "$label: exit $rc"; }
+	}
+	read -r SECS RSS <"$NTK_TMP/time"
+	printf '%-34s %8.2f s  %8d KiB max RSS\n' "$label" "$SECS" "$RSS"
+}
+
+audit_argv
+for n in 100000 1000000; do
+	"$GEN" synth "$n" >"$NTK_TMP/synth-$n.log"
+done
+printf "via %s; log sizes: 100k %s, 1M %s\n" "$AUDIT_VIA" "$(du -h "$NTK_TMP/synth-100000.log" | cut -f1)" \
+	"$(du -h "$NTK_TMP/synth-1000000.log" | cut -f1)"
+
+measure "summary 100k records" "${AUDIT_ARGV[@]}" --summary --input "$NTK_TMP/synth-100000.log"
+s100=$SECS r100=$RSS
+[ "$(grep -c '^user' "$NTK_TMP/out")" = 1000 ] || ntk_fail "100k: expected 1000 users"
+measure "summary 1M records" "${AUDIT_ARGV[@]}" --summary --input "$NTK_TMP/synth-1000000.log"
+s1m=$SECS r1m=$RSS
+[ "$(grep -c '^user' "$NTK_TMP/out")" = 1000 ] || ntk_fail "1M: expected 1000 users"
+measure "browsing 1M records" "${AUDIT_ARGV[@]}" --browsing --input "$NTK_TMP/synth-1000000.log"
+measure "list 1M records (csv)" "${AUDIT_ARGV[@]}" --list --format csv --input "$NTK_TMP/synth-1000000.log"
+measure "baseline: ausearch -i 1M records" ausearch -if "$NTK_TMP/synth-1000000.log" \
+	-m USER_ACCT,TRUSTED_APP -i
+sa=$SECS
+
+awk -v s100="$s100" -v s1m="$s1m" -v r100="$r100" -v r1m="$r1m" -v sa="$sa" 'BEGIN {
+	printf "summary 1M: %.2f s (target < 10 s), %.2f us/record\n", s1m, s1m * 1e6 / 1000000
+	printf "memory 1M / 100k: %.2f (flat is ~1)\n", r1m / r100
+	printf "time 1M / 100k: %.1f (linear is ~10)\n", s1m / (s100 > 0 ? s100 : 0.01)
+	printf "ausearch -i / summary on 1M: %.1fx\n", sa / (s1m > 0 ? s1m : 0.01)
+}'
+awk -v s="$s1m" 'BEGIN { exit !(s < 10) }' || ntk_fail "1M summary took $s1m s (target < 10 s)"

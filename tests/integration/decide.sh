@@ -1,0 +1,65 @@
+#!/bin/bash
+# ntkctl decide: the same words and exit codes as check, but audited, and
+# --reason obtains a break-glass grant that later decisions see.
+. "${top_srcdir:-../..}/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/slapd.sh"
+. "$top_srcdir/tests/lib/auditd.sh"
+. "$top_srcdir/tests/lib/ntkd.sh"
+. "$top_srcdir/tests/integration/finish.sh"
+[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
+
+auditd_ensure
+ntk_tmpdir
+slapd_start 38900 38919
+ntkd_write_conf
+ntkd_start
+audit_mark
+
+# decide_is EXPECTED ARGS...: like check_is, through the audited command.
+decide_is() {
+	local want=$1 got rc
+	shift
+	set +e
+	got=$(ntkctl_t decide "$@" 2>&1)
+	rc=$?
+	set -e
+	ntk_assert_eq "$want" "$got" "ntkctl decide $*"
+	case "$want" in
+	ALLOW*) ntk_assert_eq 0 "$rc" "decide allow exit code" ;;
+	DENY*) ntk_assert_eq 1 "$rc" "decide deny exit code" ;;
+	esac
+}
+
+# A case id unique to this run keeps other runs' records out of the assertions.
+case_id="8$RANDOM$$"
+decide_is "DENY reason=no-business-reason" --user mallory --system FACTS --case "$case_id"
+out=$(audit_search -m TRUSTED_APP --success no -i | grep "op=ntk-case" | grep "case=$case_id" | tr -d '"' || true)
+ntk_assert_contains "$out" "acct=mallory system=FACTS case=$case_id access=read state=open reason=no-business-reason" "decide denial audited"
+ntk_assert_contains "$out" "peer_exe=$top_builddir/tools" "the asking program is ntkctl"
+
+# check stays a dry run: the same request leaves no second record.
+check_is "DENY reason=no-business-reason" --user mallory --system FACTS --case "$case_id"
+sleep 1
+n=$(audit_search_once -m TRUSTED_APP --success no -i | grep -c "case=$case_id" || true)
+ntk_assert_eq 1 "$n" "records for $case_id after a dry-run check"
+
+# Break-glass: a dry run only says it would be granted; decide grants it.
+check_is "DENY reason=no-business-reason" --user oscar --system FACTS --case "$case_id"
+check_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$case_id" --reason "child brought to ER"
+check_is "DENY reason=no-business-reason" --user oscar --system FACTS --case "$case_id"
+decide_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$case_id" --reason "child brought to ER"
+check_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$case_id"
+out=$(audit_search -m TRUSTED_APP -i | grep "op=ntk-break-glass" | grep "case=$case_id" || true)
+ntk_assert_contains "$out" 'justification=child brought to ER' "grant record carries the justification"
+ntk_assert_contains "$out" "res=success" "grant record is a success to review"
+# mallory's role does not allow break-glass: a reason changes nothing.
+decide_is "DENY reason=no-business-reason" --user mallory --system FACTS --case "$case_id" --reason "curious"
+
+# Bad arguments are errors (2), not decisions.
+set +e
+ntkctl_t decide --user alice >/dev/null 2>&1
+rc=$?
+set -e
+ntk_assert_eq 2 "$rc" "decide without --system"
+ntkd_finish
+ntk_pass "decide audits, grants break-glass, and check stays a dry run"

@@ -1,0 +1,77 @@
+# A throwaway PostgreSQL cluster with the built ntk extension, for the pg test and bench.
+# Needs common.sh, ntk_tmpdir and a running ntkd (NTK_SOCKET). Sets PG_PORT, PG_BIN, PGDATA_T.
+
+PG_CONFIG=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
+PG_EXT_DIR="$top_builddir/sql_plugin/postgresql"
+PG_EXT_SRC="$top_srcdir/sql_plugin/postgresql"
+
+pg_need() {
+	[ "${NTK_UNIT_ONLY:-0}" = 1 ] && ntk_skip "unit tests only"
+	ntk_need_root
+	[ -x "$PG_CONFIG" ] || ntk_skip "pg_config not found"
+	PG_BIN=$("$PG_CONFIG" --bindir)
+	[ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] || ntk_skip "PostgreSQL server not installed in $PG_BIN"
+	[ -f "$PG_EXT_DIR/.libs/ntk.so" ] || ntk_skip "the ntk extension was not built"
+	# A sanitizer build of ntk.so loads into the server only with the ASan runtime preloaded.
+	# A sanitizer build of ntk.so needs the ASan runtime first in the server,
+	# and the server does not run with it preloaded.
+	if ldd "$PG_EXT_DIR/.libs/ntk.so" 2>/dev/null | grep -q libasan; then
+		ntk_skip "sanitizer build: ntk.so cannot load into the uninstrumented server"
+	fi
+	id postgres >/dev/null 2>&1 || ntk_skip "no postgres OS user (install postgresql-15)"
+	ntk_need_cmd runuser
+}
+
+# Install the built extension where the server looks (PostgreSQL 15 has no
+# extension_destdir); whatever was there before comes back at exit.
+pg_install_extension() {
+	local libdir sharedir f dst
+	libdir=$("$PG_CONFIG" --pkglibdir)
+	sharedir=$("$PG_CONFIG" --sharedir)/extension
+	for f in "$PG_EXT_DIR/.libs/ntk.so:$libdir/ntk.so" \
+		"$PG_EXT_SRC/ntk.control:$sharedir/ntk.control" \
+		"$PG_EXT_SRC/ntk--1.0.sql:$sharedir/ntk--1.0.sql"; do
+		dst=${f#*:}
+		if [ -e "$dst" ]; then
+			cp -p "$dst" "$NTK_TMP/saved.$(basename "$dst")"
+			ntk_on_exit "cp -p '$NTK_TMP/saved.$(basename "$dst")' '$dst'"
+		else
+			ntk_on_exit "rm -f '$dst'"
+		fi
+		install -m 644 "${f%%:*}" "$dst"
+	done
+}
+
+pg_as_postgres() { runuser -u postgres -- "$@"; }
+
+# pg_start LOW HIGH [-c name=value ...]: initdb as postgres, start on 127.0.0.1.
+pg_start() {
+	local low=$1 high=$2
+	shift 2
+	PGDATA_T="$NTK_TMP/pgdata"
+	PG_SOCKDIR="$NTK_TMP/pgsock"
+	PG_LOG="$NTK_TMP/pglog/postgres.log"
+	mkdir -p "$PGDATA_T" "$PG_SOCKDIR" "$NTK_TMP/pglog"
+	chown postgres: "$PGDATA_T" "$PG_SOCKDIR" "$NTK_TMP/pglog"
+	pg_as_postgres "$PG_BIN/initdb" -D "$PGDATA_T" -U postgres -A trust --no-sync \
+		>"$NTK_TMP/initdb.log" 2>&1 || ntk_fail "initdb: $(tail -5 "$NTK_TMP/initdb.log")"
+	PG_PORT=$(ntk_free_port "$low" "$high")
+	ntk_on_exit "pg_stop"
+	pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$PG_LOG" -w -t 60 \
+		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCKDIR \
+-c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off $*" start >/dev/null ||
+		{ cat "$PG_LOG" >&2; ntk_fail "postgres did not start"; }
+	export PG_PORT PGDATA_T PG_BIN PG_LOG
+}
+
+pg_stop() {
+	[ -n "${PGDATA_T:-}" ] && [ -f "$PGDATA_T/postmaster.pid" ] || return 0
+	pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+}
+
+# psql_t DB ARGS...: psql as the postgres superuser, unaligned, tuples only, stop on error.
+psql_t() {
+	local db=$1
+	shift
+	"$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" "$@"
+}

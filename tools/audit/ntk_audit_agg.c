@@ -1,0 +1,353 @@
+/* Aggregation for --summary and --browsing: hash tables bounded by distinct keys, not records. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntk_err.h"
+#include "ntk_audit.h"
+
+struct map;
+
+struct entry {
+	char *key;                     /* NULL: empty slot */
+	uint64_t hash;
+	unsigned long denied, allowed;
+	struct map *cases;             /* browsing: distinct denied case ids */
+	bool truncated;                /* more cases than NTK_AUDIT_CASE_CAP */
+};
+
+struct map {
+	struct entry *slots;
+	size_t cap, n;                 /* cap a power of two, n < cap * 3/4 */
+};
+
+struct ntk_audit_agg {
+	struct map users, systems, reasons;
+	struct map browsers;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void map_clear(struct map *m);
+
+static void
+map_free(struct map *m)
+{
+	if (m == NULL)
+		return;
+	map_clear(m);
+	free(m);
+}
+
+static void
+map_clear(struct map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++) {
+		free(m->slots[i].key);
+		map_free(m->slots[i].cases);
+	}
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}
+
+static int
+map_grow(struct map *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64, i, j;
+	struct entry *s;
+
+	if ((s = calloc(cap, sizeof(*s))) == NULL)
+		return NTK_ERR_NOMEM;
+	for (i = 0; i < m->cap; i++) {
+		if (m->slots[i].key == NULL)
+			continue;
+		for (j = m->slots[i].hash & (cap - 1); s[j].key != NULL; j = (j + 1) & (cap - 1))
+			;
+		s[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = s;
+	m->cap = cap;
+	return 0;
+}
+
+/* The entry for `key`, created (zeroed) when absent; *created tells which. */
+static int
+map_get(struct map *m, const char *key, struct entry **out, bool *created)
+{
+	uint64_t h = hash_str(key);
+	size_t j;
+	int r;
+
+	if (created != NULL)
+		*created = false;
+	if ((m->n + 1) * 4 > m->cap * 3 && (r = map_grow(m)) != 0)
+		return r;
+	for (j = h & (m->cap - 1); m->slots[j].key != NULL; j = (j + 1) & (m->cap - 1)) {
+		if (m->slots[j].hash == h && strcmp(m->slots[j].key, key) == 0) {
+			*out = &m->slots[j];
+			return 0;
+		}
+	}
+	if ((m->slots[j].key = strdup(key)) == NULL)
+		return NTK_ERR_NOMEM;
+	m->slots[j].hash = h;
+	m->n++;
+	if (created != NULL)
+		*created = true;
+	*out = &m->slots[j];
+	return 0;
+}
+
+int
+ntk_audit_agg_new(struct ntk_audit_agg **out)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return NTK_ERR_NOMEM;
+	return 0;
+}
+
+void
+ntk_audit_agg_free(struct ntk_audit_agg *a)
+{
+	if (a == NULL)
+		return;
+	map_clear(&a->users);
+	map_clear(&a->systems);
+	map_clear(&a->reasons);
+	map_clear(&a->browsers);
+	free(a);
+}
+
+static int
+count(struct map *m, const char *key, bool allowed)
+{
+	struct entry *e;
+	int r;
+
+	if ((r = map_get(m, key ? key : "", &e, NULL)) != 0)
+		return r;
+	if (allowed)
+		e->allowed++;
+	else
+		e->denied++;
+	return 0;
+}
+
+static int
+add_case(struct entry *u, const char *c, size_t n)
+{
+	struct entry *e;
+	char *k;
+	int r;
+
+	if (u->cases == NULL && (u->cases = calloc(1, sizeof(*u->cases))) == NULL)
+		return NTK_ERR_NOMEM;
+	if (u->cases->n >= NTK_AUDIT_CASE_CAP) {
+		u->truncated = true;   /* kept bounded; a new id is no longer counted */
+		return 0;
+	}
+	if ((k = strndup(c, n)) == NULL)
+		return NTK_ERR_NOMEM;
+	r = map_get(u->cases, k, &e, NULL);
+	free(k);
+	return r;
+}
+
+/* Count one record: the three summary tables, or the denied cases of its user. */
+int
+ntk_audit_agg_add(struct ntk_audit_agg *a, const struct ntk_audit_rec *rec, bool browsing)
+{
+	struct entry *u;
+	const char *p, *e;
+	int r;
+
+	if (!browsing) {
+		if ((r = count(&a->users, rec->user, rec->allowed)) != 0 ||
+		    (r = count(&a->systems, rec->system, rec->allowed)) != 0 ||
+		    (r = count(&a->reasons, rec->reason, rec->allowed)) != 0)
+			return r;
+		return 0;
+	}
+	/* Browsing is about denied cases; logins name no case. */
+	if (rec->allowed || rec->case_id == NULL || rec->case_id[0] == '\0')
+		return 0;
+	if ((r = map_get(&a->browsers, rec->user ? rec->user : "", &u, NULL)) != 0)
+		return r;
+	u->denied++;
+	if (rec->op != NTK_AUDIT_OP_STATEMENT)
+		return add_case(u, rec->case_id, strlen(rec->case_id));
+	for (p = rec->case_id;; p = e + 1) {
+		e = strchr(p, ',');
+		if ((r = add_case(u, p, e ? (size_t)(e - p) : strlen(p))) != 0 || e == NULL)
+			return r;
+	}
+}
+
+/* The live entries of a map, as an array of pointers (caller frees). */
+static int
+entries(const struct map *m, struct entry ***out)
+{
+	struct entry **v;
+	size_t i, n = 0;
+
+	if ((v = calloc(m->n + 1, sizeof(*v))) == NULL)
+		return NTK_ERR_NOMEM;
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].key != NULL)
+			v[n++] = &m->slots[i];
+	*out = v;
+	return 0;
+}
+
+static int
+cmp_total(const void *x, const void *y)
+{
+	const struct entry *a = *(const struct entry *const *)x, *b = *(const struct entry *const *)y;
+	unsigned long ta = a->denied + a->allowed, tb = b->denied + b->allowed;
+
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	if (a->denied != b->denied)
+		return a->denied > b->denied ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+static int
+cmp_browser(const void *x, const void *y)
+{
+	const struct entry *a = *(const struct entry *const *)x, *b = *(const struct entry *const *)y;
+
+	if (a->cases->n != b->cases->n)
+		return a->cases->n > b->cases->n ? -1 : 1;
+	if (a->denied != b->denied)
+		return a->denied > b->denied ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+static int
+cmp_key(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+const struct ntk_audit_col ntk_audit_summary_cols[] = {
+	{ "group", NTK_AUDIT_COL_STR },
+	{ "key", NTK_AUDIT_COL_STR },
+	{ "denied", NTK_AUDIT_COL_NUM },
+	{ "allowed", NTK_AUDIT_COL_NUM },
+	{ "total", NTK_AUDIT_COL_NUM },
+};
+const size_t ntk_audit_summary_ncols = sizeof(ntk_audit_summary_cols) / sizeof(ntk_audit_summary_cols[0]);
+
+/* Rows: group user, then system, then reason; each by total (then denials) down, then key. */
+int
+ntk_audit_agg_summary(struct ntk_audit_agg *a, struct ntk_audit_out *t)
+{
+	static const char *const names[] = { "user", "system", "reason" };
+	const struct map *maps[] = { &a->users, &a->systems, &a->reasons };
+	struct ntk_audit_cell cells[5];
+	struct entry **v = NULL;
+	char nd[24], na[24], nt[24];
+	size_t g, i;
+	int r = 0;
+
+	memset(cells, 0, sizeof(cells));
+	for (g = 0; g < 3; g++) {
+		if ((r = entries(maps[g], &v)) != 0)
+			goto out;
+		qsort(v, maps[g]->n, sizeof(*v), cmp_total);
+		for (i = 0; i < maps[g]->n; i++) {
+			snprintf(nd, sizeof(nd), "%lu", v[i]->denied);
+			snprintf(na, sizeof(na), "%lu", v[i]->allowed);
+			snprintf(nt, sizeof(nt), "%lu", v[i]->denied + v[i]->allowed);
+			cells[0].str = names[g];
+			cells[1].str = v[i]->key;
+			cells[2].str = nd;
+			cells[3].str = na;
+			cells[4].str = nt;
+			if ((r = ntk_audit_out_row(t, cells)) != 0)
+				goto out;
+		}
+		free(v);
+		v = NULL;
+	}
+out:
+	free(v);
+	return r;
+}
+
+const struct ntk_audit_col ntk_audit_browsing_cols[] = {
+	{ "user", NTK_AUDIT_COL_STR },
+	{ "distinct_cases", NTK_AUDIT_COL_NUM },
+	{ "denials", NTK_AUDIT_COL_NUM },
+	{ "truncated", NTK_AUDIT_COL_BOOL },
+	{ "cases", NTK_AUDIT_COL_LIST },
+};
+const size_t ntk_audit_browsing_ncols = sizeof(ntk_audit_browsing_cols) / sizeof(ntk_audit_browsing_cols[0]);
+
+/* Users with at least `threshold` distinct denied cases, worst first, with their cases sorted. */
+int
+ntk_audit_agg_browsing(struct ntk_audit_agg *a, unsigned threshold, struct ntk_audit_out *t)
+{
+	struct ntk_audit_cell cells[5];
+	struct entry **v = NULL, **c = NULL;
+	const char **keys = NULL;
+	char nc[24], nd[24];
+	size_t i, j, n = 0;
+	int r;
+
+	memset(cells, 0, sizeof(cells));
+	if ((r = entries(&a->browsers, &v)) != 0)
+		goto out;
+	for (i = 0; i < a->browsers.n; i++)
+		if (v[i]->cases != NULL && v[i]->cases->n >= threshold)
+			v[n++] = v[i];
+	qsort(v, n, sizeof(*v), cmp_browser);
+	for (i = 0; i < n; i++) {
+		if ((r = entries(v[i]->cases, &c)) != 0)
+			goto out;
+		if ((keys = calloc(v[i]->cases->n + 1, sizeof(*keys))) == NULL) {
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+		for (j = 0; j < v[i]->cases->n; j++)
+			keys[j] = c[j]->key;
+		qsort(keys, v[i]->cases->n, sizeof(*keys), cmp_key);
+		snprintf(nc, sizeof(nc), "%zu", v[i]->cases->n);
+		snprintf(nd, sizeof(nd), "%lu", v[i]->denied);
+		cells[0].str = v[i]->key;
+		cells[1].str = nc;
+		cells[2].str = nd;
+		cells[3].str = v[i]->truncated ? "yes" : "no";
+		cells[4].list = keys;
+		cells[4].nlist = v[i]->cases->n;
+		if ((r = ntk_audit_out_row(t, cells)) != 0)
+			goto out;
+		free(keys);
+		keys = NULL;
+		free(c);
+		c = NULL;
+	}
+out:
+	free(keys);
+	free(c);
+	free(v);
+	return r;
+}
