@@ -90,5 +90,5 @@ run audit --since "$since" --summary
 run audit --since "$since" --browsing --threshold 3
 run audit --since "$since" --list --allowed
 printf '$ ausearch -m USER_ACCT,TRUSTED_APP --success no -i -ts %s (last two)\n' "$since"
-LC_ALL=C ausearch -m USER_ACCT,TRUSTED_APP --success no -i -ts $since 2>/dev/null | grep 'op=ntk' | tail -n 2 || true
+LC_ALL=C ausearch --input-logs -m USER_ACCT,TRUSTED_APP --success no -i -ts $since 2>/dev/null | grep 'op=ntk' | tail -n 2 || true
 say "Done. Everything started for the demo is being stopped."

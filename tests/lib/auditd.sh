@@ -29,7 +29,7 @@ audit_mark() {
 audit_search() {
 	local out i
 	for ((i = 0; i < 50; i++)); do
-		out=$(LC_ALL=C ausearch -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true)
+		out=$(LC_ALL=C ausearch --input-logs -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true)
 		if [ -n "$out" ]; then
 			printf '%s\n' "$out"
 			return 0
@@ -40,5 +40,5 @@ audit_search() {
 
 # The same without -i polling, for raw (encoded) records.
 audit_search_once() {
-	LC_ALL=C ausearch -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true
+	LC_ALL=C ausearch --input-logs -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true
 }
