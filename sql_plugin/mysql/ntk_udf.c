@@ -1,6 +1,7 @@
 /* The MariaDB/MySQL UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions. */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,14 @@
 
 /* Distinct users one call site decides for in one statement; more are denied unasked. */
 #define STMT_USERS_MAX 64
+
+/* The acct= of the summaries for rows denied unasked: bad arguments, and users past the cap. */
+#define ACCT_INVALID "(invalid)"
+#define ACCT_OVER_CAP "(over-cap)"
+
+/* mariadbd's my_printf_error (ER_UNKNOWN_ERROR): the one way a UDF can fail its statement. */
+#define ER_UNKNOWN_ERROR_CODE 1105
+typedef void (*printf_error_fn)(unsigned, const char *, unsigned long, ...);
 
 /* One user seen by a statement: their facts, and the denials to report for them. */
 struct stmt_user {
@@ -45,6 +54,9 @@ struct udf_stmt {
 	struct stmt_user *users[STMT_USERS_MAX];
 	size_t nusers;
 	size_t last;                    /* the entry the previous row used */
+	struct stmt_user *invalid;      /* rows with a NULL or malformed argument */
+	struct stmt_user *over_cap;     /* rows for users past STMT_USERS_MAX */
+	bool failed;                    /* ntk_explain already failed the statement */
 	char verdict[VERDICT_MAX + 1];
 };
 
@@ -184,6 +196,8 @@ udf_deinit(UDF_INIT *initid)
 		return;
 	for (i = 0; i < st->nusers; i++)
 		stmt_user_finish(st->users[i]);
+	stmt_user_finish(st->invalid);
+	stmt_user_finish(st->over_cap);
 	free(st);
 	initid->ptr = NULL;
 }
@@ -293,20 +307,20 @@ stmt_user(struct udf_stmt *st, const char *name, size_t len)
 	return u;
 }
 
-/* Record one denied row in the statement's summary. */
+/* Record one denied row in the statement's summary; an empty case_id adds no case. */
 static void
-stmt_note_denial(struct stmt_user *u, const struct ntk_decision *d, enum ntk_action action,
+stmt_note_denial(struct stmt_user *u, enum ntk_outcome outcome, enum ntk_action action,
     const char *case_id)
 {
 	size_t i;
 
 	if (u->denied == 0) {
-		u->first_outcome = d->outcome;
+		u->first_outcome = outcome;
 		u->first_action = action;
 	}
 	if (u->denied < UINT32_MAX)
 		u->denied++;
-	if (u->ncases >= NTK_REPORT_CASES_MAX)
+	if (u->ncases >= NTK_REPORT_CASES_MAX || case_id[0] == '\0')
 		return;
 	for (i = 0; i < u->ncases; i++)
 		if (strcmp(u->cases[i], case_id) == 0)
@@ -317,9 +331,29 @@ stmt_note_denial(struct stmt_user *u, const struct ntk_decision *d, enum ntk_act
 }
 
 /*
+ * A row denied without asking ntkd goes into one summary per kind, under a
+ * placeholder acct (no user, or one we may not look up): the audit log still
+ * sees it. reason=unknown-user: no user was resolved for these rows.
+ */
+static void
+stmt_note_unasked(struct stmt_user **slot, const char *acct, enum ntk_action action,
+    const char *case_id)
+{
+	if (*slot == NULL) {
+		/* Out of memory: the row is denied all the same, only unreported. */
+		if ((*slot = calloc(1, sizeof(**slot))) == NULL)
+			return;
+		strcpy((*slot)->name, acct);
+		(*slot)->len = strlen(acct);
+	}
+	stmt_note_denial(*slot, NTK_DENY_UNKNOWN_USER, action, case_id);
+}
+
+/*
  * Decide one row. 0 with *d filled and *user set, or a negative NTK_ERR_*:
  * a bad argument (NTK_ERR_BAD_VALUE), too many users in the statement
  * (NTK_ERR_TOO_LONG), or no usable facts (ntkd unreachable or refusing).
+ * *action and case_id are set as far as the arguments allowed (read, "").
  */
 static int
 evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_action *action,
@@ -328,13 +362,16 @@ evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_a
 	struct stmt_user *u;
 	const char *name;
 	size_t len;
-	int state, access;
+	int state, access = 0;
+	bool ok;
 
-	if (!user_arg(args, &name, &len) || !case_arg(args, case_id) ||
-	    !word_arg(args, 2, state_words, NTK_STATE_OPEN, &state) ||
-	    !word_arg(args, 3, access_words, 0, &access))
-		return NTK_ERR_BAD_VALUE;
+	case_id[0] = '\0';
+	ok = case_arg(args, case_id);
+	ok = word_arg(args, 3, access_words, 0, &access) && ok;
 	*action = access == 0 ? NTK_ACTION_READ : NTK_ACTION_WRITE;
+	if (!ok || !user_arg(args, &name, &len) ||
+	    !word_arg(args, 2, state_words, NTK_STATE_OPEN, &state))
+		return NTK_ERR_BAD_VALUE;
 	if ((u = stmt_user(st, name, len)) == NULL)
 		return NTK_ERR_TOO_LONG;
 	if (u->fetch_err != 0)
@@ -358,14 +395,23 @@ ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error)
 	struct ntk_decision d;
 	enum ntk_action action;
 	char case_id[NTK_CASE_ID_MAX + 1];
+	int r;
 
 	*is_null = 0;
 	/* Fail closed: a bad argument, or no answer from ntkd, is a 0 for the row. */
-	if (st == NULL || evaluate(st, args, &d, &action, case_id, &u) != 0)
+	if (st == NULL)
+		return 0;
+	r = evaluate(st, args, &d, &action, case_id, &u);
+	if (r == NTK_ERR_BAD_VALUE)
+		stmt_note_unasked(&st->invalid, ACCT_INVALID, action, case_id);
+	else if (r == NTK_ERR_TOO_LONG)
+		stmt_note_unasked(&st->over_cap, ACCT_OVER_CAP, action, case_id);
+	/* No facts (ntkd unreachable or refusing): no report could get through either. */
+	if (r != 0)
 		return 0;
 	if (ntk_outcome_allows(d.outcome))
 		return 1;
-	stmt_note_denial(u, &d, action, case_id);
+	stmt_note_denial(u, d.outcome, action, case_id);
 	return 0;
 }
 
@@ -381,7 +427,27 @@ ntk_explain_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
 	return udf_init(initid, args, message, true);
 }
 
-/* The verdict line of `ntkctl check`; NULL when there is no verdict to give. */
+/*
+ * An explicit check with no facts must not read as a deny: fail the whole
+ * statement with an error naming ntkd. *error alone only makes the value
+ * NULL, so the message goes through mariadbd's own my_printf_error, looked
+ * up at run time (a server without it still gets NULL and *error).
+ */
+static void
+explain_fail(struct udf_stmt *st, int err, char *error)
+{
+	printf_error_fn fn;
+
+	*error = 1;
+	if (st->failed)
+		return;
+	st->failed = true;
+	if ((fn = (printf_error_fn)dlsym(RTLD_DEFAULT, "my_printf_error")) != NULL)
+		fn(ER_UNKNOWN_ERROR_CODE, "ntk_explain: no verdict, ntkd gave no facts: %s", 0UL,
+		    ntk_strerror(err));
+}
+
+/* The verdict line of `ntkctl check`; NULL for a malformed argument; an error without facts. */
 char *
 ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
     char *is_null, char *error)
@@ -391,12 +457,18 @@ ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *lengt
 	struct ntk_decision d;
 	enum ntk_action action;
 	char case_id[NTK_CASE_ID_MAX + 1];
+	int r = NTK_ERR_INTERNAL;
 
-	if (st == NULL || evaluate(st, args, &d, &action, case_id, &u) != 0 ||
-	    ntk_decision_format(&d, st->verdict, sizeof(st->verdict)) != 0) {
-		*is_null = 1;
+	*is_null = 1;
+	if (st == NULL)
+		return NULL;
+	r = evaluate(st, args, &d, &action, case_id, &u);
+	if (r != 0 && r != NTK_ERR_BAD_VALUE && r != NTK_ERR_TOO_LONG) {
+		explain_fail(st, r, error);
 		return NULL;
 	}
+	if (r != 0 || ntk_decision_format(&d, st->verdict, sizeof(st->verdict)) != 0)
+		return NULL;
 	*is_null = 0;
 	*length = strlen(st->verdict);
 	return st->verdict;
