@@ -19,7 +19,7 @@ mysql_start() {
 	# A sanitizer build of the library needs its runtime loaded first in mariadbd;
 	# mariadbd's own allocations at exit are not ours to judge (detect_leaks=0).
 	local preload=
-	if ldd "$NTK_UDF_SO" | grep -q libasan; then
+	if ldd "$NTK_UDF_SO" | grep libasan >/dev/null; then
 		preload=$(ldd "$NTK_UDF_SO" | awk '/libasan|libubsan/ { printf "%s:", $3 }')
 		MYSQL_WRAPPER=${MYSQL_WRAPPER:-env LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0:log_path=$MYSQL_DIR/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$MYSQL_DIR/ubsan}
 	fi

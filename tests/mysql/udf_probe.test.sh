@@ -18,7 +18,7 @@ export NTK_SYSTEM=FACTS NTK_SOCKET
 
 # Sanitizer builds need their runtime first in the process.
 preload=
-if ldd "$SO" | grep -q libasan; then
+if ldd "$SO" | grep libasan >/dev/null; then
 	preload=$(ldd "$SO" | awk '/libasan|libubsan/ { printf "%s:", $3 }')
 fi
 
