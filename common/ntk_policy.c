@@ -104,7 +104,9 @@ grant_active(const struct ntk_subject *s, const struct ntk_query *q, int64_t now
 	for (i = 0; s->grants != NULL && i < s->ngrants; i++) {
 		const struct ntk_grant *g = &s->grants[i];
 
-		if (case_equal(g->case_id, q->case_id) && g->expires > now)
+		/* A grant is for one system: FACTS's emergency opens nothing on COURTS. */
+		if (case_equal(g->case_id, q->case_id) && q->system != NULL &&
+		    strcmp(g->system, q->system) == 0 && g->expires > now)
 			return g;
 	}
 	return NULL;

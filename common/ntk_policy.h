@@ -91,9 +91,10 @@ struct ntk_supervised {
 	unsigned depth;         /* 1: direct report */
 };
 
-/* An active break-glass grant for one case. */
+/* An active break-glass grant for one case, on the one system it was given on. */
 struct ntk_grant {
 	char case_id[NTK_CASE_ID_MAX + 1];
+	char system[NTK_NAME_MAX + 1];  /* inline like case_id: grant arrays are copied by value */
 	int64_t expires;        /* unix seconds */
 };
 

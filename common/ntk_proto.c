@@ -19,7 +19,7 @@
 #define MIN_SYSTEM (MIN_STR + 4)
 #define MIN_ASSIGNMENT (MIN_STR + MIN_STR + 4 + 1)
 #define MIN_SUPERVISED (MIN_ASSIGNMENT + MIN_STR + 4)
-#define MIN_GRANT (MIN_STR + 8)
+#define MIN_GRANT (MIN_STR + MIN_STR + 8)
 #define MIN_GROUP (MIN_STR + 4 + 4)
 
 #define CHECK_FLAGS (NTK_CHECK_DRY_RUN | NTK_CHECK_EXPLAIN)
@@ -439,6 +439,25 @@ encode_assignment(struct ntk_buf *b, const struct ntk_assignment *a)
 	return 0;
 }
 
+/* A grant's system: never empty, since a grant is valid on one system only. */
+static int
+get_grant_system(struct ntk_buf *b, char dst[NTK_NAME_MAX + 1])
+{
+	int r;
+
+	if ((r = ntk_buf_get_str_into(b, dst, NTK_NAME_MAX + 1)) != 0)
+		return r;
+	return dst[0] == '\0' ? NTK_ERR_BAD_VALUE : 0;
+}
+
+static int
+put_grant_system(struct ntk_buf *b, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return NTK_ERR_BAD_VALUE;
+	return ntk_buf_put_str(b, s, NTK_NAME_MAX);
+}
+
 /* On failure the caller frees *s with ntk_subject_clear. */
 static int
 decode_subject(struct ntk_buf *b, struct ntk_subject *s)
@@ -489,6 +508,7 @@ decode_subject(struct ntk_buf *b, struct ntk_subject *s)
 		s->ngrants = n;
 		for (i = 0; i < n; i++)
 			if ((r = get_case_id(b, s->grants[i].case_id)) != 0 ||
+			    (r = get_grant_system(b, s->grants[i].system)) != 0 ||
 			    (r = ntk_buf_get_i64(b, &s->grants[i].expires)) != 0)
 				return r;
 	}
@@ -525,6 +545,7 @@ encode_subject(struct ntk_buf *b, const struct ntk_subject *s)
 		return r;
 	for (i = 0; i < s->ngrants; i++)
 		if ((r = put_case_id(b, s->grants[i].case_id)) != 0 ||
+		    (r = put_grant_system(b, s->grants[i].system)) != 0 ||
 		    (r = ntk_buf_put_i64(b, s->grants[i].expires)) != 0)
 			return r;
 	return 0;

@@ -78,7 +78,8 @@ enum ntk_msg_type {
 	 *     assignment: str case_id (<= NTK_CASE_ID_MAX), str system (empty:
 	 *             any), i32 until, u8 read_only
 	 *     supervised: assignment, str holder, u32 depth
-	 *     grant: str case_id, i64 expires
+	 *     grant: str case_id, str system (non-empty, <= NTK_NAME_MAX; the
+	 *             system the grant was given on), i64 expires
 	 */
 	NTK_MSG_FACTS = 3,
 

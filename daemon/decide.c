@@ -87,9 +87,10 @@ break_glass(struct check *c)
 	int rc;
 
 	memset(g, 0, sizeof(*g));
-	if (strlen(c->q->case_id) > NTK_CASE_ID_MAX)
+	if (strlen(c->q->case_id) > NTK_CASE_ID_MAX || strlen(c->q->system) > NTK_NAME_MAX)
 		return 0;
 	strcpy(g->case_id, c->q->case_id);
+	strcpy(g->system, c->q->system);
 	g->expires = c->r->now + (int64_t)minutes * 60;
 	if (c->q->flags & NTK_CHECK_DRY_RUN) {
 		c->subject.grants = c->grants;
@@ -108,7 +109,8 @@ break_glass(struct check *c)
 		return 0;
 	}
 	ntkd_audit_rec_free(rec);
-	if ((rc = ntkd_grants_add(c->r->d->grants, c->q->user, c->q->case_id, g->expires)) != 0)
+	if ((rc = ntkd_grants_add(c->r->d->grants, c->q->user, c->q->system,
+	    c->q->case_id, g->expires)) != 0)
 		return rc;
 	if ((rc = load_grants(c)) != 0)
 		return rc;

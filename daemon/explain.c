@@ -128,8 +128,11 @@ subject_lines(FILE *f, const struct ntkd_explain_in *in)
 		    q->case_id, in->policy->supervision_depth);
 	for (i = n = 0; i < s->ngrants; i++)
 		if (strcmp(s->grants[i].case_id, q->case_id) == 0 && s->grants[i].expires > in->clock->now) {
-			fprintf(f, "\nbreak-glass grant for case %s: %lld s left", q->case_id,
-			    (long long)(s->grants[i].expires - in->clock->now));
+			/* A grant on another system is shown, but it does not count here. */
+			fprintf(f, "\nbreak-glass grant for case %s on system %s: %lld s left%s",
+			    q->case_id, s->grants[i].system,
+			    (long long)(s->grants[i].expires - in->clock->now),
+			    strcmp(s->grants[i].system, q->system) == 0 ? "" : " (another system: does not count)");
 			n++;
 		}
 	if (n == 0)
@@ -150,7 +153,8 @@ basis_line(FILE *f, const struct ntkd_explain_in *in)
 	else if (d->outcome == NTK_ALLOW_ROLE && d->role != NULL)
 		fprintf(f, "\nbasis: role %s covers every case", d->role->name);
 	else if (d->grant != NULL)
-		fprintf(f, "\nbasis: break-glass grant for case %s", d->grant->case_id);
+		fprintf(f, "\nbasis: break-glass grant for case %s on system %s",
+		    d->grant->case_id, d->grant->system);
 	else if (d->outcome == NTK_ALLOW_SYSTEM_ACCESS)
 		fprintf(f, "\nbasis: a role listed for the system");
 	else

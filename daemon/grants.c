@@ -65,17 +65,21 @@ prune(struct ntkd_grants *g, int64_t now)
 }
 
 int
-ntkd_grants_add(struct ntkd_grants *g, const char *user, const char *case_id, int64_t expires)
+ntkd_grants_add(struct ntkd_grants *g, const char *user, const char *system,
+    const char *case_id, int64_t expires)
 {
 	struct grant *nv;
 	size_t i;
 	int r = 0;
 
-	if (strlen(case_id) > NTK_CASE_ID_MAX)
+	if (case_id[0] == '\0' || system[0] == '\0')
+		return NTK_ERR_BAD_VALUE;
+	if (strlen(case_id) > NTK_CASE_ID_MAX || strlen(system) > NTK_NAME_MAX)
 		return NTK_ERR_TOO_LONG;
 	pthread_mutex_lock(&g->lock);
 	for (i = 0; i < g->n; i++) {
-		if (strcmp(g->v[i].user, user) == 0 && strcmp(g->v[i].g.case_id, case_id) == 0) {
+		if (strcmp(g->v[i].user, user) == 0 && strcmp(g->v[i].g.system, system) == 0 &&
+		    strcmp(g->v[i].g.case_id, case_id) == 0) {
 			g->v[i].g.expires = expires;
 			goto out;
 		}
@@ -96,6 +100,7 @@ ntkd_grants_add(struct ntkd_grants *g, const char *user, const char *case_id, in
 	}
 	memset(&g->v[g->n].g, 0, sizeof(g->v[g->n].g));
 	strcpy(g->v[g->n].g.case_id, case_id);
+	strcpy(g->v[g->n].g.system, system);
 	g->v[g->n].g.expires = expires;
 	g->n++;
 	atomic_store(&g->live, g->n);

@@ -74,7 +74,7 @@ PAM
 	audit_search -m USER_ACCT --success no -i | grep ntk-login | tail -n 1
 fi
 
-say "Everything above was a dry run (ntkctl check). Real decisions are audited:"
+say "The ntkctl check calls above were dry runs; real decisions are audited."
 say "mallory goes looking through cases that are not hers (ntkctl decide, as an application would ask)."
 for c in 1001 1002 1003 1004 1005; do
 	run decide --user mallory --system FACTS --case "$c"

@@ -105,19 +105,55 @@ START_TEST(grants_expire_and_replace)
 	ck_assert_int_eq(ntkd_grants_for(g, "oscar", 0, &v, &n), 0);
 	ck_assert_ptr_null(v);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "1001", 1000), 0);
-	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "1002", 2000), 0);
-	ck_assert_int_eq(ntkd_grants_add(g, "alice", "1001", 2000), 0);
-	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "1001", 3000), 0);   /* extends */
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "FACTS", "1001", 1000), 0);
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "FACTS", "1002", 2000), 0);
+	ck_assert_int_eq(ntkd_grants_add(g, "alice", "FACTS", "1001", 2000), 0);
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "FACTS", "1001", 3000), 0);   /* extends */
 	ck_assert_int_eq(ntkd_grants_for(g, "oscar", 2500, &v, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(v[0].case_id, "1001");
+	ck_assert_str_eq(v[0].system, "FACTS");
 	ck_assert_int_eq(v[0].expires, 3000);
 	free(v);
 	ck_assert_uint_eq(ntkd_grants_active(g, 2500), 1);
 	ck_assert_uint_eq(ntkd_grants_active(g, 3000), 0);
-	ck_assert_int_eq(ntkd_grants_add(g, "oscar",
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "FACTS",
 	    "0123456789012345678901234567890123456789012345678901234567890123456789", 1), NTK_ERR_TOO_LONG);
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "", "1001", 1), NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "FACTS", "", 1), NTK_ERR_BAD_VALUE);
+	ntkd_grants_free(g);
+}
+END_TEST
+
+/* A grant is stored per (user, system, case): one system's grant never extends or stands for another's. */
+START_TEST(grants_per_system)
+{
+	struct ntkd_grants *g;
+	struct ntk_grant *v;
+	size_t n, i;
+	int facts = 0, courts = 0;
+
+	ck_assert_int_eq(ntkd_grants_new(&g), 0);
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "FACTS", "1001", 1000), 0);
+	ck_assert_int_eq(ntkd_grants_add(g, "oscar", "COURTS", "1001", 3000), 0);
+	ck_assert_uint_eq(ntkd_grants_active(g, 0), 2);
+	ck_assert_int_eq(ntkd_grants_for(g, "oscar", 0, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(v[i].case_id, "1001");
+		if (strcmp(v[i].system, "FACTS") == 0 && v[i].expires == 1000)
+			facts++;
+		else if (strcmp(v[i].system, "COURTS") == 0 && v[i].expires == 3000)
+			courts++;
+	}
+	ck_assert_int_eq(facts, 1);
+	ck_assert_int_eq(courts, 1);
+	free(v);
+	/* FACTS's grant expired; COURTS's, added later, did not extend it. */
+	ck_assert_int_eq(ntkd_grants_for(g, "oscar", 2000, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].system, "COURTS");
+	free(v);
 	ntkd_grants_free(g);
 }
 END_TEST
@@ -299,6 +335,7 @@ main(void)
 
 	tcase_add_test(tc, cache_put_get_replace_evict);
 	tcase_add_test(tc, grants_expire_and_replace);
+	tcase_add_test(tc, grants_per_system);
 	tcase_add_test(tc, group_names_and_gids);
 	tcase_add_test(tc, audit_hostile_values_stay_encoded);
 	tcase_add_test(tc, audit_login_host_and_tty);

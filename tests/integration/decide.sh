@@ -12,6 +12,8 @@ auditd_ensure
 ntk_tmpdir
 slapd_start 38900 38919
 ntkd_write_conf
+# A second system where oscar's role may break glass too: a grant is for one system.
+printf '\n[system:ER]\nroles = oncall\n' >>"$NTK_CONF"
 ntkd_start
 audit_mark
 
@@ -52,6 +54,21 @@ check_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$case_id"
 out=$(audit_search -m TRUSTED_APP -i | grep "op=ntk-break-glass" | grep "case=$case_id" || true)
 ntk_assert_contains "$out" 'justification=child brought to ER' "grant record carries the justification"
 ntk_assert_contains "$out" "res=success" "grant record is a success to review"
+# The grant was given on FACTS: it opens the case nowhere else.
+check_is "DENY reason=system-not-permitted" --user oscar --system COURTS --case "$case_id"
+check_is "DENY reason=no-business-reason" --user oscar --system ER --case "$case_id"
+decide_is "DENY reason=no-business-reason" --user oscar --system ER --case "$case_id"
+out=$(ntkctl_t check --user oscar --system ER --case "$case_id" --explain || true)
+ntk_assert_contains "$out" "break-glass grant for case $case_id on system FACTS" "explain names the grant's system"
+ntk_assert_contains "$out" "(another system: does not count)" "explain says it does not count here"
+out=$(ntkctl_t check --user oscar --system FACTS --case "$case_id" --explain)
+ntk_assert_contains "$out" "basis: break-glass grant for case $case_id on system FACTS" "explain basis names the system"
+# A grant on ER is its own, and leaves FACTS's in place.
+decide_is "ALLOW rule=break-glass" --user oscar --system ER --case "$case_id" --reason "seen in ER"
+check_is "ALLOW rule=break-glass" --user oscar --system ER --case "$case_id"
+check_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$case_id"
+out=$(audit_search -m TRUSTED_APP -i | grep "op=ntk-break-glass" | grep "case=$case_id" | tr -d '"' || true)
+ntk_assert_contains "$out" "system=ER case=$case_id" "ER grant audited with its system"
 # mallory's role does not allow break-glass: a reason changes nothing.
 decide_is "DENY reason=no-business-reason" --user mallory --system FACTS --case "$case_id" --reason "curious"
 

@@ -362,7 +362,8 @@ main(int argc, char **argv)
 			    rep.subject.supervised[i].holder);
 		printf(" grants=");
 		for (i = 0; i < rep.subject.ngrants; i++)
-			printf("%s%s", i ? "," : "", rep.subject.grants[i].case_id);
+			printf("%s%s@%s", i ? "," : "", rep.subject.grants[i].case_id,
+			    rep.subject.grants[i].system);
 		printf("\n");
 		rc = rep.outcome == NTK_ALLOW_SYSTEM_ACCESS ? 0 : 1;
 		ntk_facts_rep_clear(&rep);

@@ -33,15 +33,17 @@ static size_t facts_roles[] = { R_SOCIAL, R_SUPERVISOR, R_LEGAL, R_RECORDS, R_EM
 static size_t other_roles[] = { R_SOCIAL };
 static size_t order_roles[] = { R_RECORDS, R_LEGAL };   /* records first */
 static size_t order2_roles[] = { R_LEGAL, R_RECORDS };  /* legal first */
+static size_t er_roles[] = { R_EMERGENCY };             /* break-glass on a second system */
 
 static struct ntk_system systems[] = {
 	{ (char *)"FACTS", facts_roles, sizeof(facts_roles) / sizeof(size_t) },
 	{ (char *)"OTHER", other_roles, 1 },
 	{ (char *)"ORDER", order_roles, 2 },
 	{ (char *)"ORDER2", order2_roles, 2 },
+	{ (char *)"ER", er_roles, 1 },
 };
 
-static struct ntk_policy policy = { roles, NROLES, systems, 4, 2 };
+static struct ntk_policy policy = { roles, NROLES, systems, 5, 2 };
 
 #define NOW ((int64_t)1781500000)
 static struct ntk_clock clk;
@@ -113,7 +115,7 @@ add_sup(const char *value, const char *holder, unsigned depth)
 }
 
 static void
-add_grant(const char *case_id, int64_t expires)
+add_grant_on(const char *system, const char *case_id, int64_t expires)
 {
 	struct ntk_grant *g;
 
@@ -122,7 +124,15 @@ add_grant(const char *case_id, int64_t expires)
 	g = &subj.grants[subj.ngrants++];
 	memset(g, 0, sizeof(*g));
 	strcpy(g->case_id, case_id);
+	strcpy(g->system, system);
 	g->expires = expires;
+}
+
+/* A grant given on FACTS, the system rd() and wr() ask about. */
+static void
+add_grant(const char *case_id, int64_t expires)
+{
+	add_grant_on("FACTS", case_id, expires);
 }
 
 static enum ntk_outcome
@@ -489,6 +499,40 @@ START_TEST(test_basis_break_glass)
 	ck_assert_int_eq(rd("1001"), NTK_DENY_NO_BUSINESS_REASON);
 	ck_assert_ptr_null(d.grant);
 	ck_assert(d.break_glass_eligible);
+}
+END_TEST
+
+START_TEST(test_break_glass_one_system)
+{
+	/* emergency may break glass on FACTS and on ER; a grant is for one of them. */
+	add_role("emergency");
+	add_grant("1001", NOW + 3600);
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_BREAK_GLASS);
+	ck_assert_int_eq(decide("ER", NTK_ACTION_READ, "1001", NTK_STATE_OPEN),
+	    NTK_DENY_NO_BUSINESS_REASON);
+	ck_assert_ptr_null(d.grant);
+	ck_assert(d.break_glass_eligible);
+	ck_assert_int_eq(decide("ER", NTK_ACTION_WRITE, "1001", NTK_STATE_OPEN),
+	    NTK_DENY_NO_BUSINESS_REASON);
+	ck_assert_ptr_null(d.grant);
+	/* A system named like it but not equal does not match either. */
+	add_grant_on("er", "1001", NOW + 3600);
+	add_grant_on("FACTS2", "1001", NOW + 3600);
+	ck_assert_int_eq(decide("ER", NTK_ACTION_READ, "1001", NTK_STATE_OPEN),
+	    NTK_DENY_NO_BUSINESS_REASON);
+	/* A grant on ER counts there, and is the one reported. */
+	add_grant_on("ER", "1001", NOW + 60);
+	ck_assert_int_eq(decide("ER", NTK_ACTION_WRITE, "1001", NTK_STATE_OPEN),
+	    NTK_ALLOW_BREAK_GLASS);
+	ck_assert_ptr_eq(d.grant, &subj.grants[3]);
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_BREAK_GLASS);
+	ck_assert_ptr_eq(d.grant, &subj.grants[0]);
+	/* A grant with no system counts nowhere. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("emergency");
+	add_grant_on("", "1001", NOW + 3600);
+	ck_assert_int_eq(rd("1001"), NTK_DENY_NO_BUSINESS_REASON);
 }
 END_TEST
 
@@ -942,6 +986,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_basis_supervisor_assignment_limits);
 	tcase_add_test(tc, test_basis_role_order);
 	tcase_add_test(tc, test_basis_break_glass);
+	tcase_add_test(tc, test_break_glass_one_system);
 	tcase_add_test(tc, test_break_glass_needs_eligible_role);
 	tcase_add_test(tc, test_basis_order_full);
 	tcase_add_test(tc, test_many_roles);

@@ -81,8 +81,8 @@ static struct ntk_supervised fx_supervised[] = {
 	  .holder = "carol", .depth = 2 },
 };
 static struct ntk_grant fx_grants[] = {
-	{ .case_id = "C-9", .expires = 1728003600 },
-	{ .case_id = "x", .expires = -1 },
+	{ .case_id = "C-9", .system = "FACTS", .expires = 1728003600 },
+	{ .case_id = "x", .system = "COURTS", .expires = -1 },
 };
 
 static struct ntk_facts_rep fx_facts_rep = {
@@ -186,6 +186,7 @@ cmp_facts_rep(const struct ntk_facts_rep *g, const struct ntk_facts_rep *w)
 	ck_assert_uint_eq(g->subject.ngrants, w->subject.ngrants);
 	for (i = 0; i < w->subject.ngrants; i++) {
 		ck_assert_str_eq(g->subject.grants[i].case_id, w->subject.grants[i].case_id);
+		ck_assert_str_eq(g->subject.grants[i].system, w->subject.grants[i].system);
 		ck_assert(g->subject.grants[i].expires == w->subject.grants[i].expires);
 	}
 }
@@ -722,6 +723,8 @@ struct raw_facts {
 	uint8_t read_only;
 	uint8_t found;
 	uint32_t nassign;       /* the count sent; one assignment follows */
+	const char *grant_system;       /* non-NULL: one grant on it is sent */
+	bool old_grant;                 /* send the grant without its system */
 };
 
 static const struct raw_facts raw_ok = {
@@ -761,7 +764,15 @@ raw_facts_body(struct ntk_buf *b, const struct raw_facts *f)
 	ck_assert_int_eq(ntk_buf_put_i32(b, NTK_NO_END), 0);
 	ck_assert_int_eq(ntk_buf_put_u8(b, f->read_only), 0);
 	ck_assert_int_eq(ntk_buf_put_u32(b, 0), 0);     /* supervised */
-	ck_assert_int_eq(ntk_buf_put_u32(b, 0), 0);     /* grants */
+	if (f->grant_system == NULL) {
+		ck_assert_int_eq(ntk_buf_put_u32(b, 0), 0);     /* grants */
+		return;
+	}
+	ck_assert_int_eq(ntk_buf_put_u32(b, 1), 0);
+	ck_assert_int_eq(ntk_buf_put_str(b, "C-1", 100), 0);
+	if (!f->old_grant)
+		ck_assert_int_eq(ntk_buf_put_str(b, f->grant_system, 1000), 0);
+	ck_assert_int_eq(ntk_buf_put_i64(b, 5), 0);
 }
 
 static int
@@ -819,6 +830,38 @@ START_TEST(test_facts_values)
 	ck_assert_uint_lt(largest_alloc, 4096);
 	f = raw_ok; f.nassign = 2;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_TRUNCATED);
+}
+END_TEST
+
+/* A grant names the one system it was given on: never empty, never too long. */
+START_TEST(test_facts_grant_system)
+{
+	static char sys256[NTK_NAME_MAX + 1], sys257[NTK_NAME_MAX + 2];
+	struct ntk_facts_rep rep = fx_facts_rep;
+	struct ntk_grant g = fx_grants[0];
+	struct raw_facts f;
+	struct ntk_buf b;
+
+	memset(sys256, 'S', NTK_NAME_MAX);
+	memset(sys257, 'S', NTK_NAME_MAX + 1);
+	f = raw_ok; f.grant_system = "FACTS";
+	ck_assert_int_eq(try_facts(&f), 0);
+	f = raw_ok; f.grant_system = sys256;
+	ck_assert_int_eq(try_facts(&f), 0);
+	f = raw_ok; f.grant_system = sys257;
+	ck_assert_int_eq(try_facts(&f), NTK_ERR_TOO_LONG);
+	f = raw_ok; f.grant_system = "";
+	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
+	/* The old item (case_id, expires) is refused, not misread. */
+	f = raw_ok; f.grant_system = "FACTS"; f.old_grant = true;
+	ck_assert_int_ne(try_facts(&f), 0);
+	/* Nor is a grant without a system ever encoded. */
+	g.system[0] = '\0';
+	rep.subject.grants = &g;
+	rep.subject.ngrants = 1;
+	ntk_buf_init(&b, NTK_REPLY_MAX);
+	ck_assert_int_eq(ntk_proto_encode_facts_rep(&b, &rep), NTK_ERR_BAD_VALUE);
+	ntk_buf_free(&b);
 }
 END_TEST
 
@@ -956,6 +999,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_check_req_values);
 	tcase_add_test(tc, test_encoders_refuse_bad_values);
 	tcase_add_test(tc, test_facts_values);
+	tcase_add_test(tc, test_facts_grant_system);
 	tcase_add_test(tc, test_hostile_counts);
 	tcase_add_test(tc, test_report_values);
 	tcase_add_test(tc, test_error_values);
