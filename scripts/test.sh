@@ -42,4 +42,7 @@ rm -rf build-asan && mkdir build-asan
 step "distcheck (unit tests; the server suites ran above)"
 (cd build && NTK_REQUIRE_SERVERS=0 NTK_UNIT_ONLY=1 make distcheck >/dev/null) || exit 1
 
+# One closing line over both builds' automake results (.trs files).
+count() { cat build/tests/*/*.trs build-asan/tests/*/*.trs 2>/dev/null | grep -c "^:test-result: $1" || true; }
 step "all tests passed"
+printf '%s passed, %s failed, %s skipped\n' "$(count PASS)" "$(($(count FAIL) + $(count ERROR)))" "$(count SKIP)"
