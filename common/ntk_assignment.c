@@ -5,7 +5,7 @@
 #include "ntk_assignment.h"
 #include "ntk_err.h"
 
-#define NTK_SYSTEM_NAME_MAX 64  /* same limit as [system:NAME] in ntk.conf */
+#define NTK_SYSTEM_NAME_MAX 64  /* system and role names, as in ntk.conf */
 #define NTK_YEAR_MIN 1970
 #define NTK_YEAR_MAX 9999
 
@@ -34,9 +34,8 @@ ntk_case_id_valid(const char *id)
 	return true;
 }
 
-/* [A-Za-z0-9._-]{1,64}, the rule for system names in ntk.conf. */
-static bool
-system_name_valid(const char *s, size_t len)
+bool
+ntk_name_valid(const char *s, size_t len)
 {
 	size_t i;
 
@@ -245,7 +244,7 @@ ntk_assignment_parse(const char *value, struct ntk_assignment *out, const char *
 			}
 			seen_system = true;
 			vlen = len - 7;
-			if (!system_name_valid(seg + 7, vlen)) {
+			if (!ntk_name_valid(seg + 7, vlen)) {
 				w = "system must match [A-Za-z0-9._-]{1,64}";
 				goto out;
 			}

@@ -3,9 +3,13 @@
 #define NTK_ASSIGNMENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ntk_policy.h"
+
+/* True when the `len` bytes at `s` match [A-Za-z0-9._-]{1,64}: system and role names. */
+bool ntk_name_valid(const char *s, size_t len);
 
 /* True when `id` matches [A-Za-z0-9._:-]{1,64}. */
 bool ntk_case_id_valid(const char *id);

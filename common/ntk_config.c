@@ -12,6 +12,7 @@
 
 #include <iniparser.h>
 
+#include "ntk_assignment.h"
 #include "ntk_config.h"
 #include "ntk_err.h"
 
@@ -27,7 +28,6 @@
  * lines), and a cross-check refuses the file if the two readings differ.
  */
 
-#define NAME_MAX_LEN 64
 #define BINDPW_MAX 4096
 #define SUN_PATH_LEN 108        /* sizeof(sockaddr_un.sun_path) on Linux */
 #define GID_LOW 1000            /* gids up to here belong to the system */
@@ -179,21 +179,6 @@ static bool
 is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
-}
-
-/* [A-Za-z0-9._-]{1,64}: system, role and peer names. */
-static bool
-name_valid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > NAME_MAX_LEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
-			return false;
-	}
-	return true;
 }
 
 /* Plain decimal only: no sign, no octal-looking leading zero, no junk, no overflow. */
@@ -428,7 +413,7 @@ scan_section(struct ctx *c, const char *text, size_t len)
 		free(name);
 		return NTK_ERR_CONFIG;
 	}
-	if (arg != NULL && !name_valid(arg, len - plen)) {
+	if (arg != NULL && !ntk_name_valid(arg, len - plen)) {
 		fail(c, name, NULL, "name must be 1 to 64 of [A-Za-z0-9._-]");
 		free(name);
 		return NTK_ERR_CONFIG;
@@ -927,7 +912,7 @@ load_daemon(struct ctx *c)
 		if (split_words(v, &cfg->trusted_peers, &cfg->ntrusted_peers) != 0)
 			return nomem(c);
 		for (i = 0; i < cfg->ntrusted_peers; i++) {
-			if (!name_valid(cfg->trusted_peers[i], strlen(cfg->trusted_peers[i])))
+			if (!ntk_name_valid(cfg->trusted_peers[i], strlen(cfg->trusted_peers[i])))
 				return fail(c, "daemon", "trusted_peers",
 				    "'%s' is not a user name (1 to 64 of [A-Za-z0-9._-])",
 				    cfg->trusted_peers[i]);

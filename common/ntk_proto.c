@@ -8,6 +8,7 @@
 #include "ntk_err.h"
 #include "ntk_policy.h"
 #include "ntk_proto.h"
+#include "ntk_strv.h"
 
 /*
  * Smallest encoding of one list item, used to refuse a count the remaining
@@ -213,18 +214,6 @@ put_case_id(struct ntk_buf *b, const char *s)
 	return ntk_buf_put_str(b, s, NTK_CASE_ID_MAX);
 }
 
-static void
-str_list_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* A list of strings, each at most max_len; empty strings refused when !empty_ok. */
 static int
 get_str_list(struct ntk_buf *b, size_t max_count, size_t max_len, bool empty_ok,
@@ -255,7 +244,7 @@ get_str_list(struct ntk_buf *b, size_t max_count, size_t max_len, bool empty_ok,
 	v = NULL;
 	r = 0;
  out:
-	str_list_free(v, n);
+	ntk_strv_free(v, n);
 	return r;
 }
 
@@ -1013,7 +1002,7 @@ ntk_report_req_clear(struct ntk_report_req *q)
 	free(q->user);
 	free(q->system);
 	free(q->query_id);
-	str_list_free(q->cases, q->ncases);
+	ntk_strv_free(q->cases, q->ncases);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -1023,7 +1012,7 @@ ntk_group_clear(struct ntk_group *g)
 	if (g == NULL)
 		return;
 	free(g->name);
-	str_list_free(g->members, g->nmembers);
+	ntk_strv_free(g->members, g->nmembers);
 	memset(g, 0, sizeof(*g));
 }
 

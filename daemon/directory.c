@@ -848,7 +848,7 @@ person_clear(struct ntkd_person *p)
 
 	free(p->uid);
 	free(p->dn);
-	ntkd_strv_free(p->roles, p->nroles);
+	ntk_strv_free(p->roles, p->nroles);
 	for (i = 0; i < p->nassignments; i++)
 		ntk_assignment_clear(&p->assignments[i]);
 	free(p->assignments);
@@ -865,18 +865,6 @@ ntkd_person_free_array(struct ntkd_person *people, size_t n)
 	for (i = 0; i < n; i++)
 		person_clear(&people[i]);
 	free(people);
-}
-
-void
-ntkd_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* Append a person built from an entry; takes uid, dn and the assignments. */

@@ -6,6 +6,7 @@
 
 #include "ntk_config.h"
 #include "ntk_policy.h"
+#include "ntk_strv.h"
 
 /*
  * One directory handle per worker thread (libldap handles are not shared
@@ -70,6 +71,5 @@ int ntkd_directory_role_members(struct ntkd_directory *d, const char *role,
     char ***uids, size_t *nuids);
 
 void ntkd_person_free_array(struct ntkd_person *people, size_t n);
-void ntkd_strv_free(char **v, size_t n);
 
 #endif /* NTKD_DIRECTORY_H */

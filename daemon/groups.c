@@ -78,7 +78,7 @@ role_members(struct ntkd_req *r, const char *role, struct names *out)
 		rc = 0;
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = names_add(out, uids[i]);
-	ntkd_strv_free(uids, n);
+	ntk_strv_free(uids, n);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include <mysql.h>
 
+#include "ntk_assignment.h"
 #include "ntk_err.h"
 #include "ntk_policy.h"
 #include "ntk_proto.h"
@@ -233,20 +234,14 @@ static bool
 case_arg(UDF_ARGS *args, char out[NTK_CASE_ID_MAX + 1])
 {
 	const char *s = args->args[1];
-	size_t n = args->lengths[1], i;
+	size_t n = args->lengths[1];
 
-	if (s == NULL || n == 0 || n > NTK_CASE_ID_MAX)
+	/* A NUL inside would shorten the id the policy sees: refuse it. */
+	if (s == NULL || n == 0 || n > NTK_CASE_ID_MAX || memchr(s, '\0', n) != NULL)
 		return false;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '_' || c == ':' || c == '-'))
-			return false;
-	}
 	memcpy(out, s, n);
 	out[n] = '\0';
-	return true;
+	return ntk_case_id_valid(out);
 }
 
 /* An optional word argument: absent → `dflt`; NULL or unknown → false. */

@@ -220,6 +220,23 @@ ntk_pg_fn_require(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * A row's case id as a C string: copied into the caller's buffer when it
+ * fits a valid id (no palloc on the per-row path), else palloc'd so the
+ * policy still sees, and denies, the whole value.
+ */
+static char *
+row_case_id(text *t, char buf[NTK_CASE_ID_MAX + 1])
+{
+	size_t n = VARSIZE_ANY_EXHDR(t);
+
+	if (n > NTK_CASE_ID_MAX)
+		return text_to_cstring(t);
+	memcpy(buf, VARDATA_ANY(t), n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* The row check of every policy: never an error, never a call to ntkd per row. */
 PG_FUNCTION_INFO_V1(ntk_pg_fn_row_allowed);
 Datum
@@ -235,18 +252,8 @@ ntk_pg_fn_row_allowed(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(false);
 	if ((f = ntk_pg_row_facts()) == NULL)
 		PG_RETURN_BOOL(false);
-	if (!PG_ARGISNULL(0)) {
-		text *t = PG_GETARG_TEXT_PP(0);
-		size_t n = VARSIZE_ANY_EXHDR(t);
-
-		if (n <= NTK_CASE_ID_MAX) {
-			memcpy(buf, VARDATA_ANY(t), n);
-			buf[n] = '\0';
-			case_id = buf;
-		} else {
-			case_id = text_to_cstring(t);
-		}
-	}
+	if (!PG_ARGISNULL(0))
+		case_id = row_case_id(PG_GETARG_TEXT_PP(0), buf);
 	/* No case id, or a state nobody declared: hidden from everyone, and counted. */
 	if (case_id == NULL || PG_ARGISNULL(1) || !ntk_pg_state(PG_GETARG_TEXT_PP(1), &state))
 		outcome = NTK_DENY_NO_BUSINESS_REASON;
@@ -321,18 +328,8 @@ ntk_pg_fn_in_reach(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(false);
 	if ((f = ntk_pg_row_facts()) == NULL)
 		PG_RETURN_BOOL(false);
-	if (!PG_ARGISNULL(0)) {
-		text *t = PG_GETARG_TEXT_PP(0);
-		size_t n = VARSIZE_ANY_EXHDR(t);
-
-		if (n <= NTK_CASE_ID_MAX) {
-			memcpy(buf, VARDATA_ANY(t), n);
-			buf[n] = '\0';
-			case_id = buf;
-		} else {
-			case_id = text_to_cstring(t);
-		}
-	}
+	if (!PG_ARGISNULL(0))
+		case_id = row_case_id(PG_GETARG_TEXT_PP(0), buf);
 	outcome = case_id == NULL ? NTK_DENY_NO_BUSINESS_REASON :
 	    ntk_pg_facts_decide(f, case_id, NTK_STATE_OPEN, action);
 	if (ntk_outcome_allows(outcome))

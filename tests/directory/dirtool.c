@@ -204,7 +204,7 @@ do_role(struct ntkd_directory *d, const char *role)
 	for (i = 0; i < n; i++)
 		lines_add(&l, "member %s", uids[i]);
 	lines_flush(&l);
-	ntkd_strv_free(uids, n);
+	ntk_strv_free(uids, n);
 	return 0;
 }
 
