@@ -1,14 +1,29 @@
 # Make sure the shared auditd runs, and read back needtoknow records from it.
 # Needs common.sh. auditd is never stopped by tests: other tests and the host use it.
 
+# The pid the kernel sends audit records to; 0 when none.
+audit_registered_pid() {
+	auditctl -s 2>/dev/null | awk '$1 == "pid" { print $2 }'
+}
+
+# True when the registered pid is a running auditd. The kernel keeps a dead
+# auditd's pid registered until it next fails to send a record, so "pid N" alone
+# does not mean records will reach the log (seen on machines restored from a snapshot).
+audit_daemon_alive() {
+	local pid
+	pid=$(audit_registered_pid)
+	[ "${pid:-0}" != 0 ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = auditd ]
+}
+
 auditd_ensure() {
 	[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 	ntk_need_root
 	ntk_need_cmd auditctl ausearch
 	[ -x /sbin/auditd ] || [ -x /usr/sbin/auditd ] || ntk_skip "auditd not installed"
-	if auditctl -s 2>/dev/null | grep -q '^pid 0$'; then
+	if ! audit_daemon_alive; then
+		# Registering replaces a stale registration: the kernel probes the old socket first.
 		auditd || ntk_skip "auditd does not start here"
-		ntk_wait_for 10 sh -c "! auditctl -s | grep -q '^pid 0\$'" ||
+		ntk_wait_for 10 audit_daemon_alive ||
 			ntk_skip "auditd did not register with the kernel"
 	fi
 	if auditctl -s | grep -q '^enabled 0$'; then
