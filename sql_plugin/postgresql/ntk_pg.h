@@ -42,7 +42,7 @@ bool ntk_pg_facts_any_case_allows(const struct ntk_pg_facts *f, enum ntk_case_st
 size_t ntk_pg_facts_visible(const struct ntk_pg_facts *f, enum ntk_action action,
     const char *const **ids);
 const char *ntk_pg_facts_user(const struct ntk_pg_facts *f);
-/* Changes whenever the facts or the statement they are used for change. */
+/* Changes whenever the facts or their clock (whole seconds) change, and with them any decision. */
 uint32_t ntk_pg_facts_generation(const struct ntk_pg_facts *f);
 /* The whole decision, for explain (no cache). */
 void ntk_pg_facts_decision(const struct ntk_pg_facts *f, const char *case_id,

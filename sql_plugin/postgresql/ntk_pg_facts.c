@@ -222,16 +222,24 @@ ntk_pg_floor_div(int64_t a, int64_t b)
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/* Bring the daemon's clock forward to now, by the local time elapsed since the fetch. */
+/*
+ * Bring the daemon's clock forward to now, by the local time elapsed since
+ * the fetch. Decisions depend on the facts and on this clock alone (whole
+ * seconds and days), so the remembered ones stay valid until it moves: most
+ * statements then decide nothing twice.
+ */
 static void
 ntk_pg_facts_clock(struct ntk_pg_facts *f, time_t now)
 {
 	int64_t elapsed = now > f->fetched ? (int64_t)(now - f->fetched) : 0;
+	struct ntk_clock c;
 
-	f->clock.now = f->rep.clock.now + elapsed;
-	f->clock.today = f->rep.clock.today + (int32_t)(ntk_pg_floor_div(f->clock.now, 86400) -
+	c.now = f->rep.clock.now + elapsed;
+	c.today = f->rep.clock.today + (int32_t)(ntk_pg_floor_div(c.now, 86400) -
 	    ntk_pg_floor_div(f->rep.clock.now, 86400));
-	/* The remembered decisions belong to the previous statement's clock. */
+	if (f->gen != 0 && c.now == f->clock.now && c.today == f->clock.today)
+		return;
+	f->clock = c;
 	if (++ntk_pg_generation == 0)
 		ntk_pg_generation = 1;
 	f->gen = ntk_pg_generation;
