@@ -359,34 +359,29 @@ ntk_pg_fn_in_reach_support(PG_FUNCTION_ARGS)
 	ScalarArrayOpExpr *sa;
 	FuncExpr *fcall, *vis;
 	Oid opno, visoid;
-	bool all;
 	Const *acc;
 
-	if (IsA(req, SupportRequestSimplify))
-		fcall = ((SupportRequestSimplify *)req)->fcall;
-	else if (IsA(req, SupportRequestIndexCondition) &&
-	    IsA(((SupportRequestIndexCondition *)req)->node, FuncExpr))
-		fcall = (FuncExpr *)((SupportRequestIndexCondition *)req)->node;
-	else
+	/*
+	 * Never simplified, not even to true for a role that reaches every case:
+	 * a plan kept after the role lost that reach would show every case.
+	 */
+	if (!IsA(req, SupportRequestIndexCondition) ||
+	    !IsA(((SupportRequestIndexCondition *)req)->node, FuncExpr))
 		PG_RETURN_POINTER(NULL);
+	ic = (SupportRequestIndexCondition *)req;
+	fcall = (FuncExpr *)ic->node;
 	if (list_length(fcall->args) != 2 || !IsA(lsecond(fcall->args), Const))
 		PG_RETURN_POINTER(NULL);
 	acc = (Const *)lsecond(fcall->args);
 	if (acc->constisnull || !ntk_pg_access(DatumGetTextPP(acc->constvalue), &action))
 		PG_RETURN_POINTER(NULL);
-	f = ntk_pg_row_facts();
-	all = f != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS &&
-	    ntk_pg_facts_covers_all(f, action);
-	/*
-	 * Never simplified to true for a role that reaches every case: a plan
-	 * kept after the role lost that reach would show every case.
-	 */
-	if (IsA(req, SupportRequestSimplify))
+	if (ic->indexarg != 0 || !OidIsValid(ic->indexcollation) ||
+	    !get_collation_isdeterministic(ic->indexcollation))
 		PG_RETURN_POINTER(NULL);
 	/* A role that reaches every case has nothing to narrow to. */
-	ic = (SupportRequestIndexCondition *)req;
-	if (all || ic->indexarg != 0 || !OidIsValid(ic->indexcollation) ||
-	    !get_collation_isdeterministic(ic->indexcollation))
+	f = ntk_pg_row_facts();
+	if (f != NULL && ntk_pg_facts_outcome(f) == NTK_ALLOW_SYSTEM_ACCESS &&
+	    ntk_pg_facts_covers_all(f, action))
 		PG_RETURN_POINTER(NULL);
 	opno = get_opfamily_member(ic->opfamily, TEXTOID, TEXTOID, BTEqualStrategyNumber);
 	if (!OidIsValid(opno))
@@ -440,52 +435,53 @@ ntk_pg_state_possible(const struct ntk_pg_facts *f, enum ntk_case_state state,
 
 /*
  * Planner support for state_allowed, for the role the statement is planned
- * for: the call becomes `state = 'open'` when the role can have no closed or
- * sealed case (an index on (case, state) then answers from the index alone),
- * else `state = 'open' OR row_allowed(...)`, so open rows cost no call.
- * A plan kept while the role gains closed or sealed cases shows them only
- * once it is made again: fewer rows, never more.
+ * for: on an index whose column is the state column, the call becomes the
+ * index condition state = 'open' when the role can have no closed or sealed
+ * case (exact then, so a count is answered from an index on (case, state)
+ * alone, with no call per row). Never a rewrite of the call itself: as a
+ * filter it stays a call that costs more than a search's own leakproof
+ * conditions, so those run first, and in_reach sees (and counts) a hidden
+ * row before the state does. A plan kept while the role gains closed or
+ * sealed cases shows them only once it is made again: fewer rows, never more.
  */
 PG_FUNCTION_INFO_V1(ntk_pg_fn_state_allowed_support);
 Datum
 ntk_pg_fn_state_allowed_support(PG_FUNCTION_ARGS)
 {
 	Node *req = (Node *)PG_GETARG_POINTER(0);
+	SupportRequestIndexCondition *ic;
 	const struct ntk_pg_facts *f;
 	enum ntk_action action;
-	Oid argtypes[3] = { TEXTOID, TEXTOID, TEXTOID };
-	FuncExpr *fcall, *row;
-	Node *state_arg;
+	FuncExpr *fcall;
 	Expr *open_eq;
-	Oid coll, rowoid;
+	Oid opno;
 	Const *acc;
 
-	if (!IsA(req, SupportRequestSimplify))
+	if (!IsA(req, SupportRequestIndexCondition))
 		PG_RETURN_POINTER(NULL);
-	fcall = ((SupportRequestSimplify *)req)->fcall;
+	ic = (SupportRequestIndexCondition *)req;
+	if (!IsA(ic->node, FuncExpr) || ic->indexarg != 1)
+		PG_RETURN_POINTER(NULL);
+	fcall = (FuncExpr *)ic->node;
 	if (list_length(fcall->args) != 3 || !IsA(lthird(fcall->args), Const))
 		PG_RETURN_POINTER(NULL);
 	acc = (Const *)lthird(fcall->args);
 	if (acc->constisnull || !ntk_pg_access(DatumGetTextPP(acc->constvalue), &action))
 		PG_RETURN_POINTER(NULL);
-	state_arg = (Node *)lsecond(fcall->args);
-	coll = exprCollation(state_arg);
-	if (exprType(state_arg) != TEXTOID || !OidIsValid(coll) || !get_collation_isdeterministic(coll))
+	if (!OidIsValid(ic->indexcollation) || !get_collation_isdeterministic(ic->indexcollation))
+		PG_RETURN_POINTER(NULL);
+	opno = get_opfamily_member(ic->opfamily, TEXTOID, TEXTOID, BTEqualStrategyNumber);
+	if (!OidIsValid(opno))
 		PG_RETURN_POINTER(NULL);
 	if ((f = ntk_pg_row_facts()) == NULL || ntk_pg_facts_outcome(f) != NTK_ALLOW_SYSTEM_ACCESS)
 		PG_RETURN_POINTER(NULL);
-	open_eq = make_opclause(TextEqualOperator, BOOLOID, false, (Expr *)copyObject(state_arg),
-	    (Expr *)makeConst(TEXTOID, -1, coll, -1, CStringGetTextDatum("open"), false, false),
-	    InvalidOid, coll);
-	set_opfuncid((OpExpr *)open_eq);
-	if (!ntk_pg_state_possible(f, NTK_STATE_CLOSED, action) &&
-	    !ntk_pg_state_possible(f, NTK_STATE_SEALED, action))
-		PG_RETURN_POINTER(open_eq);
-	rowoid = LookupFuncName(list_make2(makeString("ntk"), makeString("row_allowed")), 3,
-	    argtypes, true);
-	if (!OidIsValid(rowoid))
+	if (ntk_pg_state_possible(f, NTK_STATE_CLOSED, action) ||
+	    ntk_pg_state_possible(f, NTK_STATE_SEALED, action))
 		PG_RETURN_POINTER(NULL);
-	row = makeFuncExpr(rowoid, BOOLOID, copyObject(fcall->args), InvalidOid, fcall->inputcollid,
-	    COERCE_EXPLICIT_CALL);
-	PG_RETURN_POINTER(makeBoolExpr(OR_EXPR, list_make2(open_eq, row), -1));
+	open_eq = make_opclause(opno, BOOLOID, false, (Expr *)copyObject(lsecond(fcall->args)),
+	    (Expr *)makeConst(TEXTOID, -1, ic->indexcollation, -1, CStringGetTextDatum("open"),
+	    false, false), InvalidOid, ic->indexcollation);
+	set_opfuncid((OpExpr *)open_eq);
+	ic->lossy = false;
+	PG_RETURN_POINTER(list_make1(open_eq));
 }

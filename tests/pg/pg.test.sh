@@ -58,9 +58,8 @@ ntk_assert_eq 1 "$n" "one record for alice's ntk.require('1003')"
 ntk_assert_contains "$recs" 'reason=read-only' "grace's write require denied read-only"
 
 # --- one audit record per statement that hid rows ----------------------------
-# A scan that reads every row (seq scan) counts every row it hides because
-# its case is out of reach (3 is alice's own case, closed: planned away as
-# state = 'open', since no role of alice's may see closed cases).
+# A scan that reads every row (seq scan) counts every row it hides: 4 5 6 7
+# because their cases are out of reach, 3 because alice's own case 1002 is closed.
 audit_mark
 out=$(psql_t "$DB" -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
 	-c "SET ROLE alice" -c "SELECT id FROM clients ORDER BY id")
@@ -70,20 +69,32 @@ recs=$(pg_audit 'op=ntk-statement.*acct=alice')
 ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'op=ntk-statement')" "exactly one statement record"
 ntk_assert_contains "$recs" 'acct=alice' "statement record: who"
 ntk_assert_contains "$recs" 'system=FACTS' "statement record: which system"
-ntk_assert_contains "$recs" 'rows=4 ' "statement record: how many rows (4 5 6 7)"
-ntk_assert_contains "$recs" 'cases=1003,1004,1005,9999 ' "statement record: which cases"
+ntk_assert_contains "$recs" 'rows=5 ' "statement record: how many rows (3 4 5 6 7)"
+ntk_assert_contains "$recs" 'cases=1002,1003,1004,1005,9999 ' "statement record: which cases"
 ntk_assert_contains "$recs" 'access=read' "statement record: access"
-ntk_assert_contains "$recs" 'reason=no-business-reason' "statement record: the first denial (row 4, case 1003)"
+ntk_assert_contains "$recs" 'reason=case-closed' "statement record: the first denial (row 3, case 1002)"
 ntk_assert_contains "$recs" 'res=failed' "statement record is a failure"
 ntk_assert_contains "$recs" 'query=text:' "statement record: query id"
-# Narrowed by the case index, the scan reads only the rows of alice's cases
-# that may be shown: nothing is hidden, and no record is written.
+# Narrowed by the case index, the scan reads only the rows of alice's cases:
+# the one it hides is her own closed case's (row 3).
 audit_mark
-out=$(psql_t "$DB" -c "SET enable_seqscan = off" -c "SET ROLE alice" -c "SELECT id FROM clients ORDER BY id")
+out=$(psql_t "$DB" -c "SET enable_seqscan = off" -c "SET enable_bitmapscan = off" \
+	-c "SET ROLE alice" -c "SELECT id FROM clients WHERE case_id IN ('1001', '1002')" | sort)
 ntk_assert_eq "$(printf '1\n2')" "$out" "alice sees the rows of case 1001 through the index"
+recs=$(pg_audit 'op=ntk-statement.*acct=alice')
+ntk_assert_contains "$recs" 'reason=case-closed rows=1 cases=1002 ' \
+	"a read narrowed by the case index counts only the closed row it read"
+# With the recommended (case, state) index it reads only the rows it may show:
+# nothing is hidden, and no record is written.
+psql_t "$DB" -c "CREATE INDEX clients_case_state ON clients (case_id, state)" >/dev/null
+audit_mark
+out=$(psql_t "$DB" -c "SET enable_seqscan = off" -c "SET enable_bitmapscan = off" \
+	-c "SET ROLE alice" -c "SELECT id FROM clients" | sort)
+ntk_assert_eq "$(printf '1\n2')" "$out" "alice sees the rows of case 1001 through the (case, state) index"
+psql_t "$DB" -c "DROP INDEX clients_case_state" >/dev/null
 sleep 2
 recs=$(audit_search_once -m TRUSTED_APP -i | grep -aF "peer_exe=$PG_EXE " | grep -a 'op=ntk-statement' || true)
-ntk_assert_eq "" "$recs" "no statement record for a read narrowed to one's own cases"
+ntk_assert_eq "" "$recs" "no statement record for a read narrowed to one's own open cases"
 # Browsing: a search by name for someone else's client reads that row and is recorded.
 audit_mark
 out=$(psql_t "$DB" -c "SET ROLE mallory" -c "SELECT count(*) FROM clients WHERE id = 4")
@@ -91,6 +102,16 @@ ntk_assert_eq 0 "$out" "mallory's lookup of client 4 finds nothing"
 recs=$(pg_audit 'op=ntk-statement.*acct=mallory')
 ntk_assert_contains "$recs" 'rows=1 cases=1003 ' "mallory's lookup is recorded with the case"
 ntk_assert_contains "$recs" 'reason=no-business-reason' "mallory's lookup: the reason"
+# A search by name through a full scan decides only the rows the name matched
+# (its leakproof condition runs first): the record names the case searched
+# for, not every case the scan passed.
+audit_mark
+out=$(psql_t "$DB" -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
+	-c "SET ROLE alice" -c "SELECT count(*) FROM clients WHERE name = 'Fay'")
+ntk_assert_eq 0 "$out" "alice's search for a sealed case's client finds nothing"
+recs=$(pg_audit 'op=ntk-statement.*acct=alice')
+ntk_assert_contains "$recs" 'reason=no-business-reason rows=1 cases=1005 ' \
+	"alice's search is recorded with the one case it reached for"
 # A role that may see some closed or sealed cases has those rows decided one by
 # one: frank (records) reads every case but not the sealed 1005.
 audit_mark
@@ -126,9 +147,10 @@ ntk_assert_eq 2000 "$out" "alice sees cases 1001 and 1002 of 4000 rows"
 [ $((r1 - r0)) -le 3 ] || ntk_fail "a 4000-row scan cost $((r1 - r0 - 1)) requests to ntkd"
 ntk_pass "one FACTS and one REPORT for a 4000-row statement ($((r1 - r0 - 1)) requests)"
 # Switching roles on every row: for each of 200 rows, mallory scans many (a
-# correlated subquery hiding its 4000 rows) and calls alice_clients()
-# (SECURITY DEFINER, owned by alice, from traps.sql), which hides rows 4-7
-# of clients (out of her reach). Both roles' facts are kept and each role gets one report: two
+# correlated subquery whose one matching row is hidden: id = g, leakproof,
+# runs before the policy) and calls alice_clients()
+# (SECURITY DEFINER, owned by alice, from traps.sql), which hides rows 3-7
+# of clients (3 closed, 4-7 out of her reach). Both roles' facts are kept and each role gets one report: two
 # FACTS and two REPORTs for the statement, never one per row.
 audit_mark
 r0=$(requests)
@@ -139,8 +161,8 @@ r1=$(requests)
 ntk_assert_eq 1 "$out" "alice_clients() called on each row, the same each time"
 [ $((r1 - r0)) -le 5 ] || ntk_fail "role switches per row cost $((r1 - r0 - 1)) requests to ntkd"
 recs=$(pg_audit 'op=ntk-statement.*acct=(alice|mallory)')
-ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'acct=mallory.*rows=800000 ')" "one record for mallory's 200 x 4000 hidden rows"
-ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'acct=alice.*rows=800 ')" "one record for alice's 200 x 4 rows inside the function"
+ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'acct=mallory.*rows=200 ')" "one record for mallory's 200 x 1 hidden rows"
+ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'acct=alice.*rows=1000 ')" "one record for alice's 200 x 5 rows inside the function"
 ntk_pass "a role switch per row: $((r1 - r0 - 1)) requests, one record per role"
 
 # --- ntkd stopped mid-session: no protected rows, explicit checks fail --------
