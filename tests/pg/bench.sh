@@ -100,7 +100,7 @@ ROUNDS=${NTK_BENCH_ROUNDS:-5}
 declare -A BEST
 for ((r = 1; r <= ROUNDS; r++)); do
 	for q in count point name; do
-		for v in a b c; do
+		for v in a c b; do # (a) and (c) side by side; (b)'s long scans after
 			n=${N[$q]} u=benchworker
 			[ "$v" = b ] && n=${NB[$q]}
 			[ "$v" = a ] && u=benchbypass
@@ -120,5 +120,49 @@ for q in count point name; do
 		"$(awk -v x="$c" -v y="$a" 'BEGIN { printf "%.2fx", x / y }')" \
 		"$(awk -v x="$b" -v y="$c" 'BEGIN { printf "%.1fx", x / y }')"
 done
-psql_t "$DB" -c "SET ROLE benchworker" -c "EXPLAIN (COSTS OFF) ${Q[count,c]}" >&2
+for q in count point name; do
+	psql_t "$DB" -c "SET ROLE benchworker" -c "EXPLAIN (COSTS OFF) ${Q[$q,c]}" | sed "s/^/($q, c) /" >&2
+done
 echo "targets: (c) <= 1.10x (a); (b) >= 5x (c) on count"
+
+# Timings on a shared machine move by 10-30% from run to run; instructions do
+# not. Each statement's instructions, counted by callgrind in a single-user
+# backend (the server stopped), as the difference between running it 2n and
+# n times, over n: startup cancels out.
+if ! command -v valgrind >/dev/null; then
+	echo "instructions: skipped (no valgrind)"
+	exit 0
+fi
+pg_stop
+CG="$NTK_TMP/callgrind"
+mkdir -p "$CG"
+chown postgres: "$CG"
+# instructions Q N ROLE: the total for a single-user backend running Q N times as ROLE.
+instructions() {
+	local i
+	{
+		echo "SET ROLE $3;"
+		for ((i = 0; i < $2; i++)); do printf '%s\n' "$1"; done
+	} >"$CG/in.sql"
+	rm -f "$CG"/out.*
+	runuser -u postgres -- valgrind --tool=callgrind --callgrind-out-file="$CG/out.%p" \
+		"$PG_BIN/postgres" --single -D "$PGDATA_T" -c ntk.socket="$NTK_SOCKET" -c ntk.system=FACTS \
+		-c shared_buffers=512MB -c max_parallel_workers_per_gather=0 "$DB" \
+		<"$CG/in.sql" >"$CG/log" 2>&1 || ntk_fail "callgrind run: $(tail -3 "$CG/log")"
+	sed -n 's/^totals: //p' "$CG"/out.* | head -1
+}
+per_statement() {
+	local n=$2 t1 t2
+	t1=$(instructions "$1" "$n" "$3")
+	t2=$(instructions "$1" $((n * 2)) "$3")
+	[ -n "$t1" ] && [ -n "$t2" ] || ntk_fail "callgrind gave no totals"
+	awk -v a="$t1" -v b="$t2" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }'
+}
+declare -A NI=([count]=50 [point]=200 [name]=20)
+echo "instructions per statement (callgrind, single-user backend; (b) not counted: too slow under valgrind)"
+printf '%-8s %14s %14s %10s\n' query "(a) instr" "(c) instr" "c/a"
+for q in count point name; do
+	ia=$(per_statement "${Q[$q,a]}" "${NI[$q]}" benchbypass)
+	ic=$(per_statement "${Q[$q,c]}" "${NI[$q]}" benchworker)
+	printf '%-8s %14s %14s %10s\n' "$q" "$ia" "$ic" "$(awk -v x="$ic" -v y="$ia" 'BEGIN { printf "%.3fx", x / y }')"
+done
