@@ -12,9 +12,8 @@ pg_need() {
 	PG_BIN=$("$PG_CONFIG" --bindir)
 	[ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] || ntk_skip "PostgreSQL server not installed in $PG_BIN"
 	[ -f "$PG_EXT_DIR/.libs/ntk.so" ] || ntk_skip "the ntk extension was not built"
-	# A sanitizer build of ntk.so loads into the server only with the ASan runtime preloaded.
 	# A sanitizer build of ntk.so needs the ASan runtime first in the server,
-	# and the server does not run with it preloaded.
+	# and the server does not run with it preloaded (pg_valgrind.sh covers memory errors).
 	if ldd "$PG_EXT_DIR/.libs/ntk.so" 2>/dev/null | grep -q libasan; then
 		ntk_skip "sanitizer build: ntk.so cannot load into the uninstrumented server"
 	fi
