@@ -44,7 +44,7 @@ static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
 static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
-	"browsing_threshold", NULL };
+	"browsing_threshold", "auditd_pid_file", NULL };
 static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
 	"system_gid_min", "role_gid_min", "enumerate", NULL };
 static const char *const system_keys[] = { "roles", NULL };
@@ -936,8 +936,17 @@ load_cache_audit(struct ctx *c)
 	    &cfg->break_glass_minutes)) != 0 ||
 	    (r = get_unsigned(c, "audit", "queue", 16, 65536, &cfg->audit_queue)) != 0 ||
 	    (r = get_unsigned(c, "audit", "browsing_threshold", 1, 10000,
-	    &cfg->browsing_threshold)) != 0)
+	    &cfg->browsing_threshold)) != 0 ||
+	    (r = get_str(c, "audit", "auditd_pid_file", "/run/auditd.pid",
+	    &cfg->auditd_pid_file)) != 0)
 		return r;
+	/* "none": no auditd to watch (it runs outside this host's view, e.g. a container's host). */
+	if (strcmp(cfg->auditd_pid_file, "none") == 0) {
+		free(cfg->auditd_pid_file);
+		cfg->auditd_pid_file = NULL;
+	} else if (cfg->auditd_pid_file[0] != '/') {
+		return fail(c, "audit", "auditd_pid_file", "must be an absolute path or none");
+	}
 	return 0;
 }
 
@@ -1200,6 +1209,7 @@ ntk_config_clear(struct ntk_config *config)
 	free(config->name_attribute);
 	free(config->staff_filter);
 	free(config->socket);
+	free(config->auditd_pid_file);
 	free_words(config->trusted_peers, config->ntrusted_peers);
 	ntk_policy_clear(&config->policy);
 	memset(config, 0, sizeof(*config));

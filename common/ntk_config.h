@@ -62,6 +62,7 @@ struct ntk_config {
 	unsigned break_glass_minutes;
 	unsigned audit_queue;          /* records waiting for the writer thread */
 	unsigned browsing_threshold;   /* distinct denied cases that flag browsing */
+	char *auditd_pid_file;         /* where auditd says it runs; NULL: not watched */
 
 	/* [nss] */
 	enum ntk_visibility visibility;

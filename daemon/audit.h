@@ -20,9 +20,11 @@ struct ntkd_audit;
 /*
  * Open the audit socket once and start the writer thread. A failing
  * audit_open is logged, not fatal: every record then goes to syslog and
- * counts as failed.
+ * counts as failed. auditd_pid_file (NULL: not watched) tells whether auditd
+ * runs: while it does not, records also go to syslog and count as unheard,
+ * and ntkd_audit_write_now fails.
  */
-int ntkd_audit_start(unsigned queue_size, struct ntkd_audit **out);
+int ntkd_audit_start(unsigned queue_size, const char *auditd_pid_file, struct ntkd_audit **out);
 /* Write what is queued, stop the thread, close. Accepts NULL. */
 void ntkd_audit_stop(struct ntkd_audit *a);
 
@@ -35,8 +37,26 @@ void ntkd_audit_submit(struct ntkd_audit *a, struct ntkd_audit_rec *rec);
 /* Write a record now, bypassing the queue (break-glass). 0 or NTK_ERR_IO. */
 int ntkd_audit_write_now(struct ntkd_audit *a, const struct ntkd_audit_rec *rec);
 
-void ntkd_audit_counters(struct ntkd_audit *a, unsigned long *written,
-    unsigned long *failed, unsigned long *dropped);
+enum ntkd_auditd_state {
+	NTKD_AUDITD_UNKNOWN,            /* watched, no record written yet */
+	NTKD_AUDITD_RUNNING,
+	NTKD_AUDITD_NOT_RUNNING,
+	NTKD_AUDITD_NOT_WATCHED,        /* auditd_pid_file = none */
+};
+
+struct ntkd_audit_counters {
+	unsigned long written;          /* taken by the kernel with auditd running */
+	unsigned long failed;           /* refused by the kernel: syslog only */
+	unsigned long dropped;          /* queue full: syslog only */
+	unsigned long unheard;          /* taken by the kernel, no auditd running: also syslog */
+	enum ntkd_auditd_state auditd;  /* as of the last record */
+};
+
+void ntkd_audit_counters(struct ntkd_audit *a, struct ntkd_audit_counters *out);
+const char *ntkd_auditd_state_name(enum ntkd_auditd_state state);
+
+/* auditd_watch.c: whether the pid file names a running process called auditd. */
+bool ntkd_auditd_running(const char *pid_file);
 
 void ntkd_audit_rec_free(struct ntkd_audit_rec *rec);
 

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -24,7 +25,13 @@ struct ntkd_audit {
 	pthread_t thread;
 	bool started;
 
-	atomic_ulong written, failed, dropped;
+	atomic_ulong written, failed, dropped, unheard;
+
+	/* auditd, watched through its pid file (under fd_lock); NULL: not watched. */
+	char *pid_file;
+	bool auditd_up;
+	time_t auditd_checked;          /* monotonic seconds of the last look; 0: never */
+	atomic_int auditd_state;        /* enum ntkd_auditd_state, for status */
 	unsigned delay_ms;              /* test hook: a slow auditd, see ntkd_audit_start */
 	bool refuse;                    /* test hook: every write fails */
 };
@@ -50,14 +57,53 @@ to_syslog(const char *why, const struct ntkd_audit_rec *rec)
 	    rec->tty ? rec->tty : "?", rec->result ? "success" : "failed");
 }
 
+static time_t
+monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Whether auditd runs, looked at most once a second; a change is logged once. Under fd_lock. */
+static bool
+auditd_listening(struct ntkd_audit *a)
+{
+	time_t now;
+	bool up;
+
+	if (a->pid_file == NULL)
+		return true;
+	now = monotonic_seconds();
+	if (a->auditd_checked != 0 && now == a->auditd_checked)
+		return a->auditd_up;
+	up = ntkd_auditd_running(a->pid_file);
+	if (a->auditd_checked == 0 || up != a->auditd_up) {
+		if (up)
+			ntkd_log(LOG_NOTICE, "auditd is running (%s): records go to the audit log",
+			    a->pid_file);
+		else
+			ntkd_log(LOG_ERR, "auditd is not running (%s): every audit record also goes "
+			    "to syslog, and break-glass is refused, until it is back", a->pid_file);
+	}
+	a->auditd_checked = now;
+	a->auditd_up = up;
+	atomic_store(&a->auditd_state, up ? NTKD_AUDITD_RUNNING : NTKD_AUDITD_NOT_RUNNING);
+	return up;
+}
+
+/* 0 only when the kernel took the record and auditd is there to log it. */
 static int
 write_rec(struct ntkd_audit *a, const struct ntkd_audit_rec *rec)
 {
+	bool listening;
 	int rc = -1;
 
 	pthread_mutex_lock(&a->fd_lock);
 	if (a->fd < 0)
 		a->fd = audit_open();   /* the kernel may have come back */
+	listening = auditd_listening(a);
 	if (a->fd >= 0 && !a->refuse)
 		rc = audit_log_user_message(a->fd, rec->type, rec->msg,
 		    rec->host ? rec->host : "?", rec->addr ? rec->addr : "?",
@@ -66,6 +112,12 @@ write_rec(struct ntkd_audit *a, const struct ntkd_audit_rec *rec)
 	if (rc <= 0) {
 		atomic_fetch_add(&a->failed, 1);
 		to_syslog("not written to the audit log", rec);
+		return NTK_ERR_IO;
+	}
+	if (!listening) {
+		/* Sent anyway: the kernel holds a few records for the next auditd. */
+		atomic_fetch_add(&a->unheard, 1);
+		to_syslog("sent to the kernel with no auditd running", rec);
 		return NTK_ERR_IO;
 	}
 	atomic_fetch_add(&a->written, 1);
@@ -100,7 +152,7 @@ writer(void *arg)
 }
 
 int
-ntkd_audit_start(unsigned queue_size, struct ntkd_audit **out)
+ntkd_audit_start(unsigned queue_size, const char *auditd_pid_file, struct ntkd_audit **out)
 {
 	struct ntkd_audit *a;
 	const char *delay;
@@ -113,6 +165,12 @@ ntkd_audit_start(unsigned queue_size, struct ntkd_audit **out)
 		free(a);
 		return NTK_ERR_NOMEM;
 	}
+	if (auditd_pid_file != NULL && (a->pid_file = strdup(auditd_pid_file)) == NULL) {
+		free(a->ring);
+		free(a);
+		return NTK_ERR_NOMEM;
+	}
+	a->auditd_state = a->pid_file != NULL ? NTKD_AUDITD_UNKNOWN : NTKD_AUDITD_NOT_WATCHED;
 	pthread_mutex_init(&a->fd_lock, NULL);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
@@ -158,6 +216,7 @@ ntkd_audit_stop(struct ntkd_audit *a)
 	pthread_mutex_destroy(&a->lock);
 	pthread_mutex_destroy(&a->fd_lock);
 	free(a->ring);
+	free(a->pid_file);
 	free(a);
 }
 
@@ -190,10 +249,27 @@ ntkd_audit_write_now(struct ntkd_audit *a, const struct ntkd_audit_rec *rec)
 }
 
 void
-ntkd_audit_counters(struct ntkd_audit *a, unsigned long *written,
-    unsigned long *failed, unsigned long *dropped)
+ntkd_audit_counters(struct ntkd_audit *a, struct ntkd_audit_counters *out)
 {
-	*written = atomic_load(&a->written);
-	*failed = atomic_load(&a->failed);
-	*dropped = atomic_load(&a->dropped);
+	out->written = atomic_load(&a->written);
+	out->failed = atomic_load(&a->failed);
+	out->dropped = atomic_load(&a->dropped);
+	out->unheard = atomic_load(&a->unheard);
+	out->auditd = (enum ntkd_auditd_state)atomic_load(&a->auditd_state);
+}
+
+const char *
+ntkd_auditd_state_name(enum ntkd_auditd_state state)
+{
+	switch (state) {
+	case NTKD_AUDITD_RUNNING:
+		return "running";
+	case NTKD_AUDITD_NOT_RUNNING:
+		return "not-running";
+	case NTKD_AUDITD_NOT_WATCHED:
+		return "not-watched";
+	case NTKD_AUDITD_UNKNOWN:
+		break;
+	}
+	return "unknown";
 }

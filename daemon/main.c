@@ -143,7 +143,8 @@ main(int argc, char **argv)
 	if ((rc = ntkd_cache_new(CACHE_MAX_ENTRIES, &d.facts)) != 0 ||
 	    (rc = ntkd_cache_new(CACHE_MAX_ENTRIES, &d.groups)) != 0 ||
 	    (rc = ntkd_grants_new(&d.grants)) != 0 ||
-	    (rc = ntkd_audit_start(d.snap->config.audit_queue, &d.audit)) != 0) {
+	    (rc = ntkd_audit_start(d.snap->config.audit_queue, d.snap->config.auditd_pid_file,
+	    &d.audit)) != 0) {
 		ntkd_log(LOG_ERR, "startup: %s", ntk_strerror(rc));
 		goto out;
 	}

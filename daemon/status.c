@@ -17,7 +17,8 @@ int
 ntkd_handle_status(struct ntkd_req *r)
 {
 	struct ntkd *d = r->d;
-	unsigned long hits, misses, written, failed, dropped;
+	struct ntkd_audit_counters audit;
+	unsigned long hits, misses;
 	size_t entries;
 	char *text = NULL, server[1024];
 	bool up, tried;
@@ -30,7 +31,7 @@ ntkd_handle_status(struct ntkd_req *r)
 		return NTK_ERR_TRAILING;
 	}
 	ntkd_cache_stats(d->facts, &entries, &hits, &misses);
-	ntkd_audit_counters(d->audit, &written, &failed, &dropped);
+	ntkd_audit_counters(d->audit, &audit);
 	pthread_mutex_lock(&d->ldap_lock);
 	snprintf(server, sizeof(server), "%s", d->ldap_server != NULL ? d->ldap_server : "none");
 	up = d->ldap_up;
@@ -49,9 +50,11 @@ ntkd_handle_status(struct ntkd_req *r)
 	fprintf(f, "cache_hits=%lu\n", hits);
 	fprintf(f, "cache_misses=%lu\n", misses);
 	fprintf(f, "cache_hit_rate=%.1f%%\n", hits + misses > 0 ? 100.0 * hits / (hits + misses) : 0.0);
-	fprintf(f, "audit_written=%lu\n", written);
-	fprintf(f, "audit_failed=%lu\n", failed);
-	fprintf(f, "audit_dropped=%lu\n", dropped);
+	fprintf(f, "auditd=%s\n", ntkd_auditd_state_name(audit.auditd));
+	fprintf(f, "audit_written=%lu\n", audit.written);
+	fprintf(f, "audit_failed=%lu\n", audit.failed);
+	fprintf(f, "audit_dropped=%lu\n", audit.dropped);
+	fprintf(f, "audit_unheard=%lu\n", audit.unheard);
 	fprintf(f, "connections=%u\n", atomic_load(&d->connections));
 	fprintf(f, "requests=%lu\n", atomic_load(&d->requests));
 	fprintf(f, "grants_active=%zu\n", ntkd_grants_active(d->grants, r->now));

@@ -89,6 +89,8 @@ ntk_assert_not_contains "$all" "case=$dry" "dry-run break-glass audited"
 st=$(ntkctl_t status)
 ntk_assert_contains "$st" "audit_failed=0" "no failed writes"
 ntk_assert_contains "$st" "audit_dropped=0" "no drops"
+ntk_assert_contains "$st" "audit_unheard=0" "every record reached a running auditd"
+ntk_assert_contains "$st" "auditd=running" "status says auditd runs"
 
 # A stalled auditd (simulated: the writer sleeps 50 ms a record) and a 16-record queue:
 # decisions keep flowing, overflow goes to syslog and is counted, nothing is lost silently.
@@ -123,5 +125,31 @@ ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_failed=3
 ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "break-glass refused" "refusal logged"
 grep -q "not written to the audit log.*op=ntk-login acct=.judy" "$NTK_TMP/ntkd.log" ||
 	ntk_fail "failed record not sent to syslog"
+ntkd_stop
+
+# auditd not running (its pid file names a dead process; the shared auditd is
+# never stopped): the kernel takes records but nobody logs them. Each also goes
+# to syslog and counts as unheard, and break-glass is refused.
+sleep 0 &
+dead=$!
+wait "$dead"
+echo "$dead" >"$NTK_TMP/auditd.pid"
+NTK_TEST_AUDITD_PID_FILE="$NTK_TMP/auditd.pid" ntkd_write_conf
+ntkd_start
+set +e
+"$NTK_SEND" "$NTK_SOCKET" check judy FACTS login "" open "" >/dev/null
+set -e
+ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_unheard=1\$'" ||
+	ntk_fail "a record with no auditd not counted: $(ntkctl_t status | grep audit)"
+st=$(ntkctl_t status)
+ntk_assert_contains "$st" "auditd=not-running" "status says auditd is not running"
+ntk_assert_contains "$st" "audit_written=0" "nothing counted as written"
+grep -q "sent to the kernel with no auditd running.*op=ntk-login acct=.judy" "$NTK_TMP/ntkd.log" ||
+	ntk_fail "unheard record not sent to syslog"
+ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "auditd is not running ($NTK_TMP/auditd.pid)" \
+	"auditd's absence logged"
+out=$("$NTK_SEND" "$NTK_SOCKET" check oscar FACTS read "34$RANDOM" open "emergency $tag" || true)
+ntk_assert_eq "DENY reason=no-business-reason" "$out" "break-glass with no auditd to log it"
+ntk_assert_contains "$(ntkctl_t status)" "grants_active=0" "no grant while auditd is not running"
 ntkd_finish
 ntk_pass "audit records"

@@ -3,8 +3,13 @@
 
 #include <check.h>
 #include <libaudit.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "cache.h"
@@ -325,6 +330,69 @@ START_TEST(sanitize_for_logs)
 }
 END_TEST
 
+/* ---- auditd watch ----------------------------------------------------------- */
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(auditd_running_from_pid_file)
+{
+	char dir[] = "/tmp/ntk-auditd-watch-XXXXXX", path[64], pid[32];
+	int ready[2];
+	pid_t child;
+	char c;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/auditd.pid", dir);
+	ck_assert(!ntkd_auditd_running(path));          /* no pid file */
+	write_file(path, "");
+	ck_assert(!ntkd_auditd_running(path));
+	write_file(path, "not a pid\n");
+	ck_assert(!ntkd_auditd_running(path));
+	write_file(path, "0\n");
+	ck_assert(!ntkd_auditd_running(path));
+	write_file(path, "-1\n");
+	ck_assert(!ntkd_auditd_running(path));
+	write_file(path, "99999999999999999999\n");
+	ck_assert(!ntkd_auditd_running(path));
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid()); /* alive, but not auditd */
+	write_file(path, pid);
+	ck_assert(!ntkd_auditd_running(path));
+
+	/* A live process named auditd, then the same pid once it is gone. */
+	ck_assert_int_eq(pipe(ready), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		prctl(PR_SET_NAME, "auditd", 0, 0, 0);
+		(void)write(ready[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	snprintf(pid, sizeof(pid), "%ld\n", (long)child);
+	write_file(path, pid);
+	ck_assert(ntkd_auditd_running(path));
+	snprintf(pid, sizeof(pid), "%ld", (long)child);     /* no newline */
+	write_file(path, pid);
+	ck_assert(ntkd_auditd_running(path));
+	ck_assert_int_eq(kill(child, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	ck_assert(!ntkd_auditd_running(path));
+	close(ready[0]);
+	close(ready[1]);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -341,6 +409,7 @@ main(void)
 	tcase_add_test(tc, audit_login_host_and_tty);
 	tcase_add_test(tc, audit_break_glass_and_statement);
 	tcase_add_test(tc, sanitize_for_logs);
+	tcase_add_test(tc, auditd_running_from_pid_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

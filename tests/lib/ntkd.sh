@@ -32,6 +32,7 @@ offline_grace = ${NTK_TEST_OFFLINE_GRACE:-0}
 [audit]
 allows = ${NTK_TEST_AUDIT_ALLOWS:-no}
 break_glass_minutes = 60
+auditd_pid_file = ${NTK_TEST_AUDITD_PID_FILE:-/run/auditd.pid}
 
 [nss]
 visibility = ${NTK_TEST_VISIBILITY:-member}

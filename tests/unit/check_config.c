@@ -144,6 +144,7 @@ static const char *full_sample =
 	"break_glass_minutes = 1440\n"
 	"queue = 16\n"
 	"browsing_threshold = 10000\n"
+	"auditd_pid_file = none\n"
 	"[nss]\n"
 	"visibility = all\n"
 	"case_gid_min = 300000\n"
@@ -221,6 +222,7 @@ START_TEST(test_full_sample)
 	ck_assert_uint_eq(cfg.break_glass_minutes, 1440);
 	ck_assert_uint_eq(cfg.audit_queue, 16);
 	ck_assert_uint_eq(cfg.browsing_threshold, 10000);
+	ck_assert_ptr_null(cfg.auditd_pid_file);
 	ck_assert_int_eq(cfg.visibility, NTK_VISIBILITY_ALL);
 	ck_assert_uint_eq(cfg.case_gid_min, 300000);
 	ck_assert_uint_eq(cfg.case_gid_max, 399999);
@@ -300,6 +302,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.break_glass_minutes, 60);
 	ck_assert_uint_eq(cfg.audit_queue, 1024);
 	ck_assert_uint_eq(cfg.browsing_threshold, 5);
+	ck_assert_str_eq(cfg.auditd_pid_file, "/run/auditd.pid");
 	ck_assert_int_eq(cfg.visibility, NTK_VISIBILITY_MEMBER);
 	ck_assert_uint_eq(cfg.case_gid_min, 200000);
 	ck_assert_uint_eq(cfg.case_gid_max, 299999);
@@ -687,6 +690,10 @@ START_TEST(test_integer_ranges)
 	refused_exact(load(LDAP_MIN "[audit]\nbrowsing_threshold = 10001\n"),
 	    "audit:browsing_threshold: must be an integer from 1 to 10000");
 	refused_exact(load(LDAP_MIN "[audit]\nallows = sometimes\n"), "audit:allows: must be yes or no");
+	refused_exact(load(LDAP_MIN "[audit]\nauditd_pid_file = run/auditd.pid\n"),
+	    "audit:auditd_pid_file: must be an absolute path or none");
+	refused_exact(load(LDAP_MIN "[audit]\nauditd_pid_file =\n"),
+	    "audit:auditd_pid_file: must not be empty");
 	refused_exact(load(LDAP_MIN "[nss]\nenumerate = nope\n"), "nss:enumerate: must be yes or no");
 }
 END_TEST
