@@ -11,7 +11,7 @@ packages=(
 	slapd ldap-utils auditd postgresql-15 mariadb-server
 	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client
 	# memory checking and process helpers
-	valgrind util-linux procps time
+	valgrind util-linux procps time iproute2
 )
 
 if [ "$(id -u)" != 0 ]; then
