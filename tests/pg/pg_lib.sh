@@ -56,10 +56,20 @@ pg_start() {
 		>"$NTK_TMP/initdb.log" 2>&1 || ntk_fail "initdb: $(tail -5 "$NTK_TMP/initdb.log")"
 	PG_PORT=$(ntk_free_port "$low" "$high")
 	ntk_on_exit "pg_stop"
-	pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$PG_LOG" -w -t 60 \
+	local tries=0
+	until pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$PG_LOG" -w -t 60 \
 		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCKDIR \
--c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off $*" start >/dev/null ||
-		{ cat "$PG_LOG" >&2; ntk_fail "postgres did not start"; }
+-c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off $*" start >/dev/null; do
+		# A port free to connect() may be bound by another socket: try the next (see slapd_start).
+		tries=$((tries + 1))
+		if grep -q "could not bind" "$PG_LOG" && [ "$tries" -lt 3 ] && [ "$PG_PORT" -lt "$high" ]; then
+			ntk_log "postgres could not bind port $PG_PORT; trying the next"
+			PG_PORT=$(ntk_free_port $((PG_PORT + 1)) "$high")
+			continue
+		fi
+		cat "$PG_LOG" >&2
+		ntk_fail "postgres did not start"
+	done
 	export PG_PORT PGDATA_T PG_BIN PG_LOG
 }
 
