@@ -26,7 +26,7 @@ auditd_ensure() {
 		ntk_wait_for 10 audit_daemon_alive ||
 			ntk_skip "auditd did not register with the kernel"
 	fi
-	if auditctl -s | grep -q '^enabled 0$'; then
+	if auditctl -s | grep '^enabled 0$' >/dev/null; then # not -q: see pg_lib.sh
 		# auditd normally enables auditing itself; without it user records are dropped.
 		auditctl -e 1 >/dev/null
 	fi

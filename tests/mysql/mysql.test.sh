@@ -182,7 +182,7 @@ done
 m=$(printf '%s\n' "$all" | grep -c 'acct=mallory' || true)
 ntk_assert_eq "4" "$m" "one ntk-statement record per mallory statement or execution (records: $all)"
 ntk_assert_eq "4" "$(printf '%s\n' "$all" | grep 'acct=mallory' | grep -c 'rows=8 ' || true)" "each of mallory's records counts her 8 rows"
-mrec=$(printf '%s\n' "$all" | grep 'acct=mallory' | head -1)
+mrec=$(grep -m1 'acct=mallory' <<<"$all")
 ntk_assert_contains "$mrec" "rows=8" "mallory's record counts every filtered row"
 ntk_assert_contains "$mrec" "system=FACTS" "mallory's record names the system"
 ntk_assert_contains "$mrec" "reason=no-business-reason" "mallory's record gives the reason"

@@ -56,7 +56,8 @@ nss_restart_ntkd() {
 # nss_wrapper: local users in private passwd/group files, ntk from the built module.
 nss_wrapper_setup() {
 	local lib
-	lib=$(ldconfig -p 2>/dev/null | awk '/libnss_wrapper\.so / {print $NF; exit}')
+	# awk reads to the end: an early exit would kill ldconfig with SIGPIPE (pipefail).
+	lib=$(ldconfig -p 2>/dev/null | awk '/libnss_wrapper\.so / && !found {print $NF; found = 1}')
 	[ -n "$lib" ] || ntk_skip "libnss-wrapper not installed"
 	NSS_WRAPPER_LIB=$lib
 	cat >"$NTK_TMP/passwd" <<PW

@@ -10,7 +10,7 @@
 PAM_NTK_SO=$top_builddir/pam_module/.libs/pam_ntk.so
 PAM_DRIVE=$top_builddir/tests/pam/pam_drive
 PAM_PEER=$top_builddir/tests/pam/pam_peer
-PAM_MODDIR=$(dirname "$(find /lib /usr/lib -name pam_permit.so -path '*security*' 2>/dev/null | head -n1)")
+PAM_MODDIR=$(dirname "$(find /lib /usr/lib -name pam_permit.so -path '*security*' -print -quit 2>/dev/null)")
 
 pam_need_built() {
 	[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests not run"

@@ -149,7 +149,7 @@ instructions() {
 		"$PG_BIN/postgres" --single -D "$PGDATA_T" -c ntk.socket="$NTK_SOCKET" -c ntk.system=FACTS \
 		-c shared_buffers=512MB -c max_parallel_workers_per_gather=0 "$DB" \
 		<"$CG/in.sql" >"$CG/log" 2>&1 || ntk_fail "callgrind run: $(tail -3 "$CG/log")"
-	sed -n 's/^totals: //p' "$CG"/out.* | head -1
+	sed -n '/^totals: /{s///p;q}' "$CG"/out.*
 }
 per_statement() {
 	local n=$2 t1 t2

@@ -14,7 +14,8 @@ pg_need() {
 	[ -f "$PG_EXT_DIR/.libs/ntk.so" ] || ntk_skip "the ntk extension was not built"
 	# A sanitizer build of ntk.so needs the ASan runtime first in the server,
 	# and the server does not run with it preloaded (pg_valgrind.sh covers memory errors).
-	if ldd "$PG_EXT_DIR/.libs/ntk.so" 2>/dev/null | grep -q libasan; then
+	# Not `grep -q`: its early exit kills ldd with SIGPIPE, and pipefail reads that as "no".
+	if ldd "$PG_EXT_DIR/.libs/ntk.so" 2>/dev/null | grep libasan >/dev/null; then
 		ntk_skip "sanitizer build: ntk.so cannot load into the uninstrumented server"
 	fi
 	id postgres >/dev/null 2>&1 || ntk_skip "no postgres OS user (install postgresql-15)"
