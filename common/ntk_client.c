@@ -14,6 +14,7 @@
 
 #include "ntk_buf.h"
 #include "ntk_client.h"
+#include "ntk_clock.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
 
@@ -24,16 +25,6 @@ struct ntk_conn {
 	bool broken;            /* the stream lost its framing: refuse further calls */
 };
 
-/* Milliseconds on the monotonic clock. */
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for `events` on fd until `deadline`; 0, NTK_ERR_TIMEOUT or NTK_ERR_IO. */
 static int
 wait_fd(int fd, short events, int64_t deadline)
@@ -43,7 +34,7 @@ wait_fd(int fd, short events, int64_t deadline)
 	int n;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - ntk_mono_ms();
 		if (left <= 0)
 			return NTK_ERR_TIMEOUT;
 		pfd.fd = fd;
@@ -66,7 +57,7 @@ wait_fd(int fd, short events, int64_t deadline)
 static void
 nap(int64_t deadline)
 {
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - ntk_mono_ms();
 
 	if (left > 10)
 		left = 10;
@@ -91,7 +82,7 @@ ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return NTK_ERR_TOO_LONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	deadline = now_ms() + timeout_ms;
+	deadline = ntk_mono_ms() + timeout_ms;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NTK_ERR_NOMEM;
@@ -106,7 +97,7 @@ ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out)
 			break;
 		if (errno == EAGAIN) {
 			/* Listen backlog full: the connect did not start, try again. */
-			if (now_ms() >= deadline) {
+			if (ntk_mono_ms() >= deadline) {
 				r = NTK_ERR_TIMEOUT;
 				goto out;
 			}
@@ -262,7 +253,7 @@ ntk_conn_call(struct ntk_conn *c, const struct ntk_buf *req, uint16_t expect_typ
 	if (req == NULL || req->data == NULL || req->len < NTK_HEADER_LEN)
 		return NTK_ERR_INTERNAL;
 	expect_type |= NTK_MSG_REPLY;
-	deadline = now_ms() + c->timeout_ms;
+	deadline = ntk_mono_ms() + c->timeout_ms;
 
 	if ((r = send_all(c->fd, req->data, req->len, deadline)) != 0 ||
 	    (r = recv_all(c->fd, hdr, sizeof(hdr), deadline, true)) != 0 ||

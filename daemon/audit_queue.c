@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "ntk_clock.h"
 #include "ntk_err.h"
 
 struct ntkd_audit {
@@ -57,15 +58,6 @@ to_syslog(const char *why, const struct ntkd_audit_rec *rec)
 	    rec->tty ? rec->tty : "?", rec->result ? "success" : "failed");
 }
 
-static time_t
-monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* Whether auditd runs, looked at most once a second; a change is logged once. Under fd_lock. */
 static bool
 auditd_listening(struct ntkd_audit *a)
@@ -75,7 +67,7 @@ auditd_listening(struct ntkd_audit *a)
 
 	if (a->pid_file == NULL)
 		return true;
-	now = monotonic_seconds();
+	now = (time_t)(ntk_mono_ms() / 1000);
 	if (a->auditd_checked != 0 && now == a->auditd_checked)
 		return a->auditd_up;
 	up = ntkd_auditd_running(a->pid_file);

@@ -8,6 +8,7 @@
 
 #include <ldap.h>
 
+#include "ntk_clock.h"
 #include "ntk_err.h"
 #include "log.h"
 #include "ldap_conn.h"
@@ -28,24 +29,6 @@ enum attempt {
 	ATTEMPT_DEAD,           /* the server is gone: fail over */
 	ATTEMPT_TIMEOUT,        /* the server did not answer in time: fail over */
 };
-
-static time_t
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-static double
-mono_now_f(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Result codes meaning "this server cannot serve us now", as opposed to "this request is wrong". */
 static bool
@@ -266,9 +249,9 @@ batch_run(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size_t n, enum a
 			goto fail;
 		}
 	}
-	deadline = mono_now_f() + (double)c->config->timeout;
+	deadline = (double)ntk_mono_ms() / 1000.0 + (double)c->config->timeout;
 	for (i = 0; i < n; i++) {
-		rest = deadline - mono_now_f();
+		rest = deadline - (double)ntk_mono_ms() / 1000.0;
 		if (rest < 0)
 			rest = 0;
 		left.tv_sec = (time_t)rest;
@@ -312,7 +295,7 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 	size_t nuris = c->config->nuris, idx, tried = 0;
 	bool fresh, stale_retried = false;
 	enum attempt att;
-	time_t now = mono_now();
+	time_t now = (time_t)(ntk_mono_ms() / 1000);
 	int r;
 
 	if (n == 0)

@@ -17,6 +17,7 @@
 #include "directory.h"
 #include "dispatch.h"
 #include "log.h"
+#include "ntk_clock.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
 #include "server.h"
@@ -61,15 +62,6 @@ struct worker_arg {
 /* Markers for the two non-connection fds in epoll. */
 static char listen_tag, signal_tag, stop_tag;
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Close and free a connection (lock held; the caller is the worker holding it, or nobody can). */
 static void
 conn_free(struct server *s, struct conn *c)
@@ -90,7 +82,7 @@ conn_free(struct server *s, struct conn *c)
 static int
 write_all(int fd, const uint8_t *p, size_t n)
 {
-	int64_t deadline = now_ms() + NTKD_WRITE_DEADLINE_MS;
+	int64_t deadline = ntk_mono_ms() + NTKD_WRITE_DEADLINE_MS;
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	ssize_t k;
 	int64_t left;
@@ -106,7 +98,7 @@ write_all(int fd, const uint8_t *p, size_t n)
 			continue;
 		if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return NTK_ERR_IO;
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - ntk_mono_ms()) <= 0)
 			return NTK_ERR_TIMEOUT;
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
 			return NTK_ERR_IO;
@@ -147,7 +139,7 @@ answer(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 		memmove(c->in, c->in + off, c->len - off);
 		c->len -= off;
 		/* The read deadline runs from the first byte of the message still unfinished. */
-		c->partial_ms = c->len > 0 ? now_ms() : 0;
+		c->partial_ms = c->len > 0 ? ntk_mono_ms() : 0;
 	}
 	return ok;
 }
@@ -188,7 +180,7 @@ serve(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 			return false;
 		}
 		c->len += (size_t)k;
-		c->last_ms = now_ms();
+		c->last_ms = ntk_mono_ms();
 		if (c->partial_ms == 0)
 			c->partial_ms = c->last_ms;
 		if (!answer(w, c, out))
@@ -278,7 +270,7 @@ accept_all(struct server *s, int lfd)
 			continue;
 		}
 		c->fd = fd;
-		c->last_ms = now_ms();
+		c->last_ms = ntk_mono_ms();
 		if (ntkd_peer_from_fd(fd, &c->peer) != 0) {
 			close(fd);
 			free(c);
@@ -306,7 +298,7 @@ accept_all(struct server *s, int lfd)
 static void
 sweep(struct server *s)
 {
-	int64_t now = now_ms();
+	int64_t now = ntk_mono_ms();
 	struct conn *c;
 
 	pthread_mutex_lock(&s->lock);
@@ -356,7 +348,7 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 	struct worker_arg *workers = NULL;
 	struct epoll_event evs[16];
 	struct conn *c;
-	int64_t last_sweep = now_ms();
+	int64_t last_sweep = ntk_mono_ms();
 	unsigned i, started = 0;
 	bool stop = false;
 	int n, k, rc = 0;
@@ -403,9 +395,9 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 			else if (evs[k].data.ptr == &signal_tag)
 				stop = on_signal(&s, sigfd) || stop;
 		}
-		if (now_ms() - last_sweep >= 1000) {
+		if (ntk_mono_ms() - last_sweep >= 1000) {
 			sweep(&s);
-			last_sweep = now_ms();
+			last_sweep = ntk_mono_ms();
 		}
 	}
  out:

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ntk_client.h"
+#include "ntk_clock.h"
 #include "ntk_err.h"
 #include "ntk_udf.h"
 
@@ -54,15 +55,6 @@ const char *
 ntk_udf_socket(void)
 {
 	return settings_socket[0] != '\0' ? settings_socket : NULL;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* An idle connection from the pool (unless `fresh`), or a new one. */
@@ -168,7 +160,7 @@ facts_fetch(const char *user, const char *system, struct ntk_udf_facts **out)
 		return r;
 	}
 	age = f->rep.max_age < NTK_UDF_CACHE_SECONDS ? f->rep.max_age : NTK_UDF_CACHE_SECONDS;
-	f->fetched_ms = mono_ms();
+	f->fetched_ms = ntk_mono_ms();
 	f->expires_ms = f->fetched_ms + (int64_t)age * 1000;
 	f->refs = 1;
 	*out = f;
@@ -207,7 +199,7 @@ ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 {
 	struct ntk_udf_facts *f = NULL, *old = NULL;
 	const char *system;
-	int64_t now = mono_ms();
+	int64_t now = ntk_mono_ms();
 	size_t i, slot;
 	int r;
 
@@ -246,7 +238,7 @@ ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 void
 ntk_udf_clock(const struct ntk_udf_facts *f, struct ntk_clock *out)
 {
-	int64_t elapsed = (mono_ms() - f->fetched_ms) / 1000;
+	int64_t elapsed = (ntk_mono_ms() - f->fetched_ms) / 1000;
 
 	*out = f->rep.clock;
 	/* Facts outlive the fetch by a few seconds (a statement at most): move the clock on. */
