@@ -6,7 +6,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -28,11 +27,10 @@ struct ntkd_audit {
 
 	atomic_ulong written, failed, dropped, unheard;
 
-	/* auditd, watched through its pid file (under fd_lock); NULL: not watched. */
+	/* auditd, watched through its pid file; NULL: not watched. */
 	char *pid_file;
-	bool auditd_up;
-	time_t auditd_checked;          /* monotonic seconds of the last look; 0: never */
-	atomic_int auditd_state;        /* enum ntkd_auditd_state, for status */
+	int64_t auditd_checked;         /* monotonic second of the last look (under fd_lock) */
+	atomic_int auditd_state;        /* enum ntkd_auditd_state: UNKNOWN until the first look */
 	unsigned delay_ms;              /* test hook: a slow auditd, see ntkd_audit_start */
 	bool refuse;                    /* test hook: every write fails */
 };
@@ -62,16 +60,18 @@ to_syslog(const char *why, const struct ntkd_audit_rec *rec)
 static bool
 auditd_listening(struct ntkd_audit *a)
 {
-	time_t now;
+	enum ntkd_auditd_state was = atomic_load(&a->auditd_state), is;
+	int64_t now;
 	bool up;
 
 	if (a->pid_file == NULL)
 		return true;
-	now = (time_t)(ntk_mono_ms() / 1000);
-	if (a->auditd_checked != 0 && now == a->auditd_checked)
-		return a->auditd_up;
+	now = ntk_mono_ms() / 1000;
+	if (was != NTKD_AUDITD_UNKNOWN && now == a->auditd_checked)
+		return was == NTKD_AUDITD_RUNNING;
 	up = ntkd_auditd_running(a->pid_file);
-	if (a->auditd_checked == 0 || up != a->auditd_up) {
+	is = up ? NTKD_AUDITD_RUNNING : NTKD_AUDITD_NOT_RUNNING;
+	if (is != was) {
 		if (up)
 			ntkd_log(LOG_NOTICE, "auditd is running (%s): records go to the audit log",
 			    a->pid_file);
@@ -80,8 +80,7 @@ auditd_listening(struct ntkd_audit *a)
 			    "to syslog, and break-glass is refused, until it is back", a->pid_file);
 	}
 	a->auditd_checked = now;
-	a->auditd_up = up;
-	atomic_store(&a->auditd_state, up ? NTKD_AUDITD_RUNNING : NTKD_AUDITD_NOT_RUNNING);
+	atomic_store(&a->auditd_state, is);
 	return up;
 }
 

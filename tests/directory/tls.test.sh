@@ -61,13 +61,9 @@ slapd_stop
 sed -i "/^database/i TLSCACertificateFile $pki/ca.pem\\
 TLSCertificateFile $pki/server.pem\\
 TLSCertificateKeyFile $pki/server.key" "$SLAPD_DIR/slapd.conf"
-LP=$(ntk_free_port $((P + 1)) 39069)
-# A port free to connect() may still be bound by another socket: then try the next.
-until "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$S ldaps://127.0.0.1:$LP/"; do
-	[ "$LP" -lt 39069 ] || ntk_fail "slapd with TLS did not start"
-	ntk_log "slapd with TLS did not start with ldaps on port $LP; trying the next"
-	LP=$(ntk_free_port $((LP + 1)) 39069)
-done
+tls_launch() { "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$S ldaps://127.0.0.1:$1/"; }
+ntk_start_on_free_port $((P + 1)) 39069 tls_launch || ntk_fail "slapd with TLS did not start"
+LP=$NTK_PORT
 ntk_wait_for 10 ldapsearch -x -H "$S" -s base -b "" || ntk_fail "slapd with TLS does not answer"
 SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")
 

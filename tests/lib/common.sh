@@ -74,6 +74,23 @@ ntk_free_port() {
 	ntk_fail "no free port in $low-$high"
 }
 
+# ntk_start_on_free_port LOW HIGH START: run `START PORT` on the first free port
+# of LOW..HIGH and set NTK_PORT. A port that refuses connect() can still be
+# bound by another socket (an outgoing connection's ephemeral port, a socket
+# bound and idle): when START fails, log what holds the port and try the next
+# free one, three ports at most. False when none would do.
+ntk_start_on_free_port() {
+	local low=$1 high=$2 start=$3 tries=0
+	NTK_PORT=$(ntk_free_port "$low" "$high")
+	until "$start" "$NTK_PORT"; do
+		ntk_log "$start failed on port $NTK_PORT; sockets there:" \
+			"$(ss -tan 2>/dev/null | grep ":$NTK_PORT " | tr '\n' ';')"
+		tries=$((tries + 1))
+		[ "$tries" -lt 3 ] && [ "$NTK_PORT" -lt "$high" ] || return 1
+		NTK_PORT=$(ntk_free_port $((NTK_PORT + 1)) "$high")
+	done
+}
+
 # Wait up to $1 seconds (tenths) for a command to succeed.
 ntk_wait_for() {
 	local secs=$1 i

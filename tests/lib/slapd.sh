@@ -8,6 +8,9 @@ SLAPD_ROOTPW="admin-secret"
 SLAPD_BINDDN="cn=ntkd,ou=services,$SLAPD_BASE"
 SLAPD_BINDPW="ntkd-secret"
 
+# slapd_launch PORT: start (it daemonizes) the server of slapd_start on PORT.
+slapd_launch() { "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$1/"; }
+
 # slapd_start LOW_PORT HIGH_PORT [EXTRA.ldif ...]
 slapd_start() {
 	local low=$1 high=$2 ldif
@@ -18,8 +21,6 @@ slapd_start() {
 	ntk_need_cmd slapadd ldapsearch
 	SLAPD_DIR="$NTK_TMP/slapd"
 	mkdir -p "$SLAPD_DIR/data"
-	SLAPD_PORT=$(ntk_free_port "$low" "$high")
-	SLAPD_URI="ldap://127.0.0.1:$SLAPD_PORT/"
 	cat >"$SLAPD_DIR/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -51,19 +52,9 @@ CONF
 		slapadd -q -f "$SLAPD_DIR/slapd.conf" -l "$ldif" >>"$SLAPD_DIR/slapadd.log" 2>&1 ||
 			ntk_fail "slapadd $ldif: $(cat "$SLAPD_DIR/slapadd.log")"
 	done
-	# The port was free when probed; another process (an outgoing connection's
-	# ephemeral port, a parallel run) may take it before slapd binds. slapd then
-	# exits 1 without saying why (it logs to syslog): note who holds the port
-	# and try the next free one, a few times.
-	local tries=0
-	until "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$SLAPD_URI"; do
-		ntk_log "slapd did not start on $SLAPD_URI; sockets on port $SLAPD_PORT:" \
-			"$(ss -tanp 2>/dev/null | grep ":$SLAPD_PORT " | tr '\n' ';')"
-		tries=$((tries + 1))
-		[ "$tries" -lt 3 ] && [ "$SLAPD_PORT" -lt "$high" ] || ntk_fail "slapd did not start"
-		SLAPD_PORT=$(ntk_free_port $((SLAPD_PORT + 1)) "$high")
-		SLAPD_URI="ldap://127.0.0.1:$SLAPD_PORT/"
-	done
+	ntk_start_on_free_port "$low" "$high" slapd_launch || ntk_fail "slapd did not start"
+	SLAPD_PORT=$NTK_PORT
+	SLAPD_URI="ldap://127.0.0.1:$SLAPD_PORT/"
 	ntk_wait_for 10 test -s "$SLAPD_DIR/slapd.pid" || ntk_fail "slapd wrote no pid file"
 	SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")
 	ntk_on_exit "slapd_stop"

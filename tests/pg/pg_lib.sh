@@ -55,23 +55,18 @@ pg_start() {
 	chown postgres: "$PGDATA_T" "$PG_SOCKDIR" "$NTK_TMP/pglog"
 	pg_as_postgres "$PG_BIN/initdb" -D "$PGDATA_T" -U postgres -A trust --no-sync \
 		>"$NTK_TMP/initdb.log" 2>&1 || ntk_fail "initdb: $(tail -5 "$NTK_TMP/initdb.log")"
-	PG_PORT=$(ntk_free_port "$low" "$high")
+	PG_START_OPTS="$*"
 	ntk_on_exit "pg_stop"
-	local tries=0
-	until pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$PG_LOG" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCKDIR \
--c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off $*" start >/dev/null; do
-		# A port free to connect() may be bound by another socket: try the next (see slapd_start).
-		tries=$((tries + 1))
-		if grep -q "could not bind" "$PG_LOG" && [ "$tries" -lt 3 ] && [ "$PG_PORT" -lt "$high" ]; then
-			ntk_log "postgres could not bind port $PG_PORT; trying the next"
-			PG_PORT=$(ntk_free_port $((PG_PORT + 1)) "$high")
-			continue
-		fi
-		cat "$PG_LOG" >&2
-		ntk_fail "postgres did not start"
-	done
+	ntk_start_on_free_port "$low" "$high" pg_launch || { cat "$PG_LOG" >&2; ntk_fail "postgres did not start"; }
+	PG_PORT=$NTK_PORT
 	export PG_PORT PGDATA_T PG_BIN PG_LOG
+}
+
+# pg_launch PORT: start the cluster of pg_start on PORT (pg_ctl waits until it answers).
+pg_launch() {
+	pg_as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_T" -l "$PG_LOG" -w -t 60 \
+		-o "-c listen_addresses=127.0.0.1 -p $1 -c unix_socket_directories=$PG_SOCKDIR \
+-c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off $PG_START_OPTS" start >/dev/null
 }
 
 pg_stop() {
