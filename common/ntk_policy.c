@@ -213,6 +213,10 @@ decide(const struct ntk_policy *p, const struct ntk_subject *s,
 		out->outcome = NTK_DENY_UNKNOWN_USER;
 		return;
 	}
+	if (s->disabled) {
+		out->outcome = NTK_DENY_ACCOUNT_DISABLED;
+		return;
+	}
 	/* 2, and rule 4's counting roles gathered in the same pass. */
 	for (i = 0; i < sys->nroles; i++) {
 		if ((r = system_role(p, sys, i)) == NULL || !subject_has_role(s, r->name))
@@ -332,6 +336,7 @@ ntk_outcome_name(enum ntk_outcome outcome)
 	case NTK_DENY_READ_ONLY: return "read-only";
 	case NTK_DENY_ASSIGNMENT_EXPIRED: return "assignment-expired";
 	case NTK_DENY_DIRECTORY_UNAVAILABLE: return "directory-unavailable";
+	case NTK_DENY_ACCOUNT_DISABLED: return "account-disabled";
 	}
 	return "unknown";
 }
@@ -340,7 +345,7 @@ bool
 ntk_outcome_valid(uint32_t value)
 {
 	return value <= NTK_ALLOW_BREAK_GLASS ||
-	    (value >= NTK_DENY_UNKNOWN_SYSTEM && value <= NTK_DENY_DIRECTORY_UNAVAILABLE);
+	    (value >= NTK_DENY_UNKNOWN_SYSTEM && value <= NTK_DENY_ACCOUNT_DISABLED);
 }
 
 int

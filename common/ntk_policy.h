@@ -49,6 +49,7 @@ enum ntk_outcome {
 	NTK_DENY_READ_ONLY = 22,       /* reason=read-only */
 	NTK_DENY_ASSIGNMENT_EXPIRED = 23, /* reason=assignment-expired */
 	NTK_DENY_DIRECTORY_UNAVAILABLE = 24, /* reason=directory-unavailable */
+	NTK_DENY_ACCOUNT_DISABLED = 25, /* reason=account-disabled */
 };
 
 /* [role:NAME] */
@@ -101,6 +102,7 @@ struct ntk_grant {
 /* What the directory (and the daemon's grant store) says about one user. */
 struct ntk_subject {
 	bool found;             /* false: not in the directory */
+	bool disabled;          /* found, but the entry does not match staff_filter */
 	char *name;
 	char **roles;
 	size_t nroles;

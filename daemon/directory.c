@@ -561,11 +561,15 @@ ntkd_directory_round_trips(const struct ntkd_directory *d)
 /* ------------------------------------------------------------------ */
 /* subject                                                             */
 
+/* Search 0 reads the user's entry; search 1 asks which entries of that name staff_filter accepts. */
+enum { USER_SEARCH = 0, USER_STAFF_SEARCH = 1 };
+
 struct user_ctx {
 	const char *user;       /* as asked */
 	size_t count;
 	bool exact;             /* the entry holds the name byte for byte */
 	char *dn;
+	struct strv staff_dns;  /* entries of that name that staff_filter accepts */
 	struct strv roles;
 	struct alist assignments;
 };
@@ -578,6 +582,8 @@ user_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, s
 	size_t i, len = strlen(ctx->user);
 	int r;
 
+	if (idx == USER_STAFF_SEARCH)
+		return strv_push_copy(&ctx->staff_dns, dn);
 	/* Only a single match counts; the rest is read only when there is one. */
 	if (++ctx->count > 1)
 		return 1;
@@ -753,15 +759,28 @@ subject_supervises(const struct ntk_config *cf, const struct ntk_subject *sub)
 	return false;
 }
 
+/* Whether staff_filter accepted the user's own entry: a disabled or departed account is not. */
+static bool
+user_is_staff(const struct user_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->staff_dns.n; i++)
+		if (strcmp(ctx->staff_dns.v[i], ctx->dn) == 0)
+			return true;
+	return false;
+}
+
 int
 ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_subject *out)
 {
 	const struct ntk_config *cf;
-	struct ntkd_ldap_search s = { 0 };
+	struct ntkd_ldap_search s[2];
 	struct user_ctx ctx = { 0 };
 	struct strv group = { 0 };
-	char *attrs[4] = { NULL, NULL, NULL, NULL };
-	char *filter = NULL, safe[NTK_NAME_MAX + 4];
+	char *attrs[4] = { NULL, NULL, NULL, NULL }, *no_attrs[] = { LDAP_NO_ATTRS, NULL };
+	char *filter = NULL, *staff = NULL, safe[NTK_NAME_MAX + 4];
+	size_t i;
 	int r;
 
 	if (out == NULL)
@@ -775,19 +794,26 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 	/* Names no entry can have: not found, without asking. */
 	if (*user == '\0' || strlen(user) > NTK_NAME_MAX)
 		return 0;
-	if ((r = ntkd_ldap_filter_fill(cf->user_filter, user, &filter)) != 0)
+	if ((r = ntkd_ldap_filter_fill(cf->user_filter, user, &filter)) != 0 ||
+	    (r = staff_and(cf, filter, &staff)) != 0)
 		goto out;
 	ctx.user = user;
 	attrs[0] = cf->case_attribute;
 	attrs[1] = cf->name_attribute;
 	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE)
 		attrs[2] = cf->role_attribute;
-	s.base = cf->base;
-	s.scope = LDAP_SCOPE_SUBTREE;
-	s.filter = filter;
-	s.attrs = attrs;
-	s.sizelimit = 2;        /* enough to see that a name is ambiguous */
-	if ((r = dir_search(d, &s, 1, user_entry, &ctx)) != 0)
+	/* Both searches go out together: staff_filter costs no extra round trip. */
+	memset(s, 0, sizeof(s));
+	s[USER_SEARCH].filter = filter;
+	s[USER_SEARCH].attrs = attrs;
+	s[USER_STAFF_SEARCH].filter = staff;
+	s[USER_STAFF_SEARCH].attrs = no_attrs;
+	for (i = 0; i < 2; i++) {
+		s[i].base = cf->base;
+		s[i].scope = LDAP_SCOPE_SUBTREE;
+		s[i].sizelimit = 2;     /* enough to see that a name is ambiguous */
+	}
+	if ((r = dir_search(d, s, 2, user_entry, &ctx)) != 0)
 		goto out;
 	if (ctx.count != 1) {
 		if (ctx.count > 1) {
@@ -805,13 +831,19 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 		r = 0;
 		goto out;
 	}
+	out->found = true;
+	if (!user_is_staff(&ctx)) {
+		/* Known but not staff: nothing else about the entry may count. */
+		out->disabled = true;
+		r = 0;
+		goto out;
+	}
 	if (cf->role_source == NTK_ROLE_SOURCE_GROUP) {
 		if ((r = group_roles(d, &ctx.dn, 1, &group)) != 0)
 			goto out;
 		ctx.roles = group;
 		memset(&group, 0, sizeof(group));
 	}
-	out->found = true;
 	out->roles = ctx.roles.v;
 	out->nroles = ctx.roles.n;
 	memset(&ctx.roles, 0, sizeof(ctx.roles));
@@ -825,7 +857,9 @@ out:
 	if (r != 0)
 		ntk_subject_clear(out);
 	free(filter);
+	free(staff);
 	free(ctx.dn);
+	strv_clear(&ctx.staff_dns);
 	strv_clear(&ctx.roles);
 	strv_clear(&group);
 	alist_clear(&ctx.assignments);

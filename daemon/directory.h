@@ -41,7 +41,10 @@ unsigned long ntkd_directory_round_trips(const struct ntkd_directory *d);
  * the manager chain to policy.supervision_depth (cycle-safe; one search per
  * level). Grants are left empty (ntkd keeps them). A user that is not in
  * the directory (or matches more than one entry) returns 0 with
- * out->found = false. Cost: 1 search (+1 for role_source=group) + 1 per level.
+ * out->found = false; one whose own entry staff_filter does not accept
+ * (disabled, departed) returns found and disabled, with nothing else.
+ * Cost: 1 round trip (the staff_filter test rides along) (+1 for
+ * role_source=group) + 1 per level.
  */
 int ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_subject *out);
 

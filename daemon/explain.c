@@ -80,6 +80,11 @@ subject_lines(FILE *f, const struct ntkd_explain_in *in)
 		fprintf(f, "\nuser %s: not in the directory", in->user);
 		return;
 	}
+	if (s->disabled) {
+		fprintf(f, "\nuser %s: in the directory, but the entry does not match staff_filter "
+		    "(a disabled or departed account): nothing else counts", in->user);
+		return;
+	}
 	fprintf(f, "\nroles:");
 	for (i = 0; i < s->nroles; i++)
 		fprintf(f, " %s", s->roles[i]);

@@ -364,7 +364,8 @@ ntkd_handle_initgroups(struct ntkd_req *r)
 	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0)
 		goto out;
 	s = &f->subject;
-	if (s->found) {
+	/* A disabled account is in no group, whatever its entry still lists. */
+	if (s->found && !s->disabled) {
 		memset(&q, 0, sizeof(q));
 		q.action = NTK_ACTION_LOGIN;
 		for (i = 0; rc == 0 && i < p->nsystems; i++) {

@@ -1,5 +1,6 @@
 # Start and stop a private slapd on 127.0.0.1 loaded with the sample agency directory.
 # Needs common.sh and ntk_tmpdir. Sets SLAPD_URI, SLAPD_PORT, SLAPD_PID, SLAPD_DIR.
+# SLAPD_EXTRA_SCHEMA: more schema files (space-separated) to include, e.g. AD's subset.
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
 SLAPD_BASE="dc=agency,dc=example"
@@ -13,7 +14,7 @@ slapd_launch() { "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$1
 
 # slapd_start LOW_PORT HIGH_PORT [EXTRA.ldif ...]
 slapd_start() {
-	local low=$1 high=$2 ldif
+	local low=$1 high=$2 ldif schema extra=""
 	shift 2
 	# distcheck runs the unit suites only: the server suites ran in the real tree.
 	[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
@@ -21,12 +22,16 @@ slapd_start() {
 	ntk_need_cmd slapadd ldapsearch
 	SLAPD_DIR="$NTK_TMP/slapd"
 	mkdir -p "$SLAPD_DIR/data"
+	for schema in ${SLAPD_EXTRA_SCHEMA:-}; do
+		extra+="include $schema"$'\n'
+	done
 	cat >"$SLAPD_DIR/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
 include $top_srcdir/conf/ntk.schema
+$extra
 pidfile $SLAPD_DIR/slapd.pid
 argsfile $SLAPD_DIR/slapd.args
 modulepath /usr/lib/ldap

@@ -204,6 +204,36 @@ START_TEST(test_rule1_unknown_user)
 }
 END_TEST
 
+/* A disabled account (entry outside staff_filter) comes right after unknown-user, before any fact. */
+START_TEST(test_rule1_account_disabled)
+{
+	add_role("legal");
+	add_role("social_worker");
+	add_assign("1001");
+	add_sup("1002", "bob", 1);
+	add_grant("1003", NOW + 60);
+	subj.disabled = true;
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_LOGIN, NULL, NTK_STATE_OPEN),
+	    NTK_DENY_ACCOUNT_DISABLED);
+	assert_bare();
+	ck_assert_int_eq(rd("1001"), NTK_DENY_ACCOUNT_DISABLED);
+	ck_assert_int_eq(wr("1001"), NTK_DENY_ACCOUNT_DISABLED);
+	ck_assert_int_eq(rd("1002"), NTK_DENY_ACCOUNT_DISABLED);
+	ck_assert_int_eq(rd("1003"), NTK_DENY_ACCOUNT_DISABLED);
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_READ, "1001", NTK_STATE_SEALED),
+	    NTK_DENY_ACCOUNT_DISABLED);
+	/* Rules 0 and 1 still come first. */
+	ck_assert_int_eq(decide("NOPE", NTK_ACTION_LOGIN, NULL, NTK_STATE_OPEN),
+	    NTK_DENY_UNKNOWN_SYSTEM);
+	subj.found = false;
+	ck_assert_int_eq(rd("1001"), NTK_DENY_UNKNOWN_USER);
+	/* The same facts, enabled: allowed. */
+	subj.found = true;
+	subj.disabled = false;
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_ASSIGNED);
+}
+END_TEST
+
 START_TEST(test_rule2_system_not_permitted)
 {
 	/* No roles at all. */
@@ -799,6 +829,7 @@ static const struct {
 	{ NTK_DENY_READ_ONLY, "DENY reason=read-only" },
 	{ NTK_DENY_ASSIGNMENT_EXPIRED, "DENY reason=assignment-expired" },
 	{ NTK_DENY_DIRECTORY_UNAVAILABLE, "DENY reason=directory-unavailable" },
+	{ NTK_DENY_ACCOUNT_DISABLED, "DENY reason=account-disabled" },
 };
 
 START_TEST(test_format)
@@ -856,7 +887,7 @@ START_TEST(test_outcome_valid)
 	uint32_t v;
 
 	for (v = 0; v < 64; v++)
-		ck_assert_int_eq(ntk_outcome_valid(v), v <= 4 || (v >= 16 && v <= 24));
+		ck_assert_int_eq(ntk_outcome_valid(v), v <= 4 || (v >= 16 && v <= 25));
 	ck_assert(!ntk_outcome_valid(UINT32_MAX));
 	ck_assert_str_eq(ntk_outcome_name(NTK_ALLOW_ROLE), "role");
 	ck_assert_str_eq(ntk_outcome_name((enum ntk_outcome)99), "unknown");
@@ -963,6 +994,7 @@ policy_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_rule0_unknown_system);
 	tcase_add_test(tc, test_rule1_unknown_user);
+	tcase_add_test(tc, test_rule1_account_disabled);
 	tcase_add_test(tc, test_rule2_system_not_permitted);
 	tcase_add_test(tc, test_rule3_login);
 	tcase_add_test(tc, test_case_required);
