@@ -32,9 +32,15 @@
 #define NTK_PROTO_VERSION 1
 #define NTK_HEADER_LEN 8
 #define NTK_REQUEST_MAX (64u * 1024u)
-#define NTK_REPLY_MAX (4u * 1024u * 1024u)
+/*
+ * Replies and lists are sized for the largest entries an agency has: a
+ * worker with 200,000 case assignments is a FACTS of ~4 MiB, a supervisor
+ * of 5,000 with 40 cases each ~7 MiB. A reader allocates only what the
+ * length it was sent covers, so the cap bounds memory, not every reply.
+ */
+#define NTK_REPLY_MAX (32u * 1024u * 1024u)
 #define NTK_STR_MAX 4096u
-#define NTK_LIST_MAX 65536u
+#define NTK_LIST_MAX (1024u * 1024u)
 #define NTK_REPORT_CASES_MAX 64u      /* case ids carried in one REPORT */
 
 enum ntk_msg_type {

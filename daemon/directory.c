@@ -11,6 +11,7 @@
 
 #include "ntk_assignment.h"
 #include "ntk_err.h"
+#include "ntk_proto.h"
 #include "directory.h"
 #include "ldap_conn.h"
 #include "ldap_filter.h"
@@ -26,6 +27,12 @@
 #define DIR_FILTER_DNS 200      /* DNs per (|(manager=...)...) filter */
 #define DIR_BATCH 64            /* searches outstanding at once (slapd queues 100 per anonymous connection) */
 #define DIR_VALUE_MAX 1024      /* longest attribute value we take */
+/*
+ * Assignments kept per subject, own and supervised each: what one FACTS
+ * list carries (NTK_LIST_MAX). About 100 bytes each in the cache, so one
+ * user's facts stay under ~200 MiB however large the directory's entries.
+ */
+#define DIR_ASSIGNMENTS_MAX NTK_LIST_MAX
 
 struct ntkd_directory {
 	const struct ntk_config *config;
@@ -300,6 +307,12 @@ entry_assignments(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const c
 	if ((vals = ldap_get_values_len(ld, e, cf->case_attribute)) == NULL)
 		return 0;
 	for (i = 0; vals[i] != NULL; i++) {
+		if (al->n >= DIR_ASSIGNMENTS_MAX) {
+			/* Fewer assignments only ever deny: the cap fails closed. */
+			ntkd_log(LOG_WARNING, "ldap: %s of %s: more than %u values, the rest ignored",
+			    cf->case_attribute, dn, (unsigned)DIR_ASSIGNMENTS_MAX);
+			break;
+		}
 		if ((s = value_str(vals[i], dn, cf->case_attribute)) == NULL)
 			continue;
 		memset(&a, 0, sizeof(a));
@@ -650,6 +663,10 @@ level_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, 
 		}
 	}
 	for (i = 0; i < al.n; i++) {
+		if (ctx->out->nsupervised >= DIR_ASSIGNMENTS_MAX) {
+			ctx->cut = true;
+			break;
+		}
 		if (ctx->out->nsupervised == ctx->cap_sup) {
 			ncap = ctx->cap_sup ? ctx->cap_sup * 2 : 8;
 			if ((ns = realloc(ctx->out->supervised, ncap * sizeof(*ns))) == NULL) {
@@ -724,8 +741,8 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 		if ((r = dir_search(d, s, nf, level_entry, &ctx)) != 0)
 			goto out;
 		if (ctx.cut)
-			ntkd_log(LOG_WARNING, "ldap: supervision level %u below %s cut at %d entries",
-			    level, dn, DIR_LEVEL_CAP);
+			ntkd_log(LOG_WARNING, "ldap: supervision level %u below %s cut at %d entries "
+			    "or %u assignments", level, dn, DIR_LEVEL_CAP, (unsigned)DIR_ASSIGNMENTS_MAX);
 		filters_free(filters, nf);
 		filters = NULL;
 		free(s);

@@ -205,7 +205,21 @@ batch_check(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, enum attempt *
 	case LDAP_NO_SUCH_OBJECT:
 		s->missing = true;
 		break;
+	case LDAP_REFERRAL:
+	case LDAP_INSUFFICIENT_ACCESS:
+		/*
+		 * One member or manager DN that is a referral object (never
+		 * chased) or that the bind may not read: that entry is skipped,
+		 * not the whole group. A search below base keeps failing.
+		 */
+		if (s->scope != LDAP_SCOPE_BASE)
+			goto failed;
+		ntkd_log(LOG_NOTICE, "ldap %s: entry \"%s\" skipped: %s", uri_of(c, c->cur),
+		    s->base, ldap_err2string(code));
+		s->missing = true;
+		break;
 	default:
+	failed:
 		ntkd_log(code_is_dead(code) ? LOG_WARNING : LOG_ERR,
 		    "ldap %s: search base=\"%s\" filter=\"%s\": %s%s%s", uri_of(c, c->cur),
 		    s->base, s->filter, ldap_err2string(code),

@@ -137,6 +137,8 @@ do_subject(struct ntkd_directory *d, const char *user)
 	if ((r = ntkd_directory_subject(d, user, &sub)) != 0)
 		return r;
 	printf("found %s\n", sub.found ? "yes" : "no");
+	if (sub.disabled)
+		printf("disabled yes\n");
 	printf("name %s\n", sub.name != NULL ? sub.name : "(null)");
 	for (i = 0; i < sub.nroles; i++)
 		lines_add(&l, "role %s", sub.roles[i]);

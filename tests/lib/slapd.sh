@@ -1,6 +1,7 @@
 # Start and stop a private slapd on 127.0.0.1 loaded with the sample agency directory.
 # Needs common.sh and ntk_tmpdir. Sets SLAPD_URI, SLAPD_PORT, SLAPD_PID, SLAPD_DIR.
 # SLAPD_EXTRA_SCHEMA: more schema files (space-separated) to include, e.g. AD's subset.
+# SLAPD_EXTRA_ACL: access lines that come before the default "read for all".
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
 SLAPD_BASE="dc=agency,dc=example"
@@ -49,6 +50,7 @@ index manager eq
 index ntkRole eq
 index ntkCaseAssignment eq,sub
 access to attrs=userPassword by anonymous auth by * none
+${SLAPD_EXTRA_ACL:-}
 access to * by * read
 CONF
 	slapadd -q -f "$SLAPD_DIR/slapd.conf" -l "$top_srcdir/conf/sample-directory.ldif" \

@@ -314,10 +314,10 @@ server_main(void *arg)
 	case M_TOO_LONG:
 		read_request(fd, &body, &type);
 		ntk_buf_free(&body);
-		hdr[0] = 0x00;
-		hdr[1] = 0x40;          /* 4 MiB + 1 */
-		hdr[2] = 0x00;
-		hdr[3] = 0x01;
+		hdr[0] = (uint8_t)((NTK_REPLY_MAX + 1) >> 24);  /* one byte over the cap */
+		hdr[1] = (uint8_t)((NTK_REPLY_MAX + 1) >> 16);
+		hdr[2] = (uint8_t)((NTK_REPLY_MAX + 1) >> 8);
+		hdr[3] = (uint8_t)(NTK_REPLY_MAX + 1);
 		write_full(fd, hdr, sizeof(hdr));
 		break;
 	case M_WRONG_TYPE:

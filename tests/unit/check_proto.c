@@ -798,8 +798,10 @@ START_TEST(test_facts_values)
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
 	f = raw_ok; f.outcome = 15;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
-	f = raw_ok; f.outcome = 25;
+	f = raw_ok; f.outcome = 26;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
+	f = raw_ok; f.outcome = 25;     /* account-disabled */
+	ck_assert_int_eq(try_facts(&f), 0);
 	f = raw_ok; f.outcome = 24;
 	ck_assert_int_eq(try_facts(&f), 0);
 	f = raw_ok; f.scope = 4;
