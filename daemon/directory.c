@@ -11,7 +11,10 @@
 
 #include "ntk_assignment.h"
 #include "ntk_err.h"
+#include "ntk_escape.h"
 #include "ntk_proto.h"
+#include "ntk_strset.h"
+#include "ntk_strv.h"
 #include "directory.h"
 #include "ldap_conn.h"
 #include "ldap_filter.h"
@@ -40,162 +43,7 @@ struct ntkd_directory {
 };
 
 /* ------------------------------------------------------------------ */
-/* small containers                                                    */
-
-struct strv {
-	char **v;
-	size_t n;
-	size_t cap;
-};
-
-static int
-strv_push(struct strv *sv, char *s)
-{
-	char **nv;
-	size_t ncap;
-
-	if (s == NULL)
-		return NTK_ERR_NOMEM;
-	if (sv->n == sv->cap) {
-		ncap = sv->cap ? sv->cap * 2 : 8;
-		if ((nv = realloc(sv->v, ncap * sizeof(*nv))) == NULL) {
-			free(s);
-			return NTK_ERR_NOMEM;
-		}
-		sv->v = nv;
-		sv->cap = ncap;
-	}
-	sv->v[sv->n++] = s;
-	return 0;
-}
-
-static int
-strv_push_copy(struct strv *sv, const char *s)
-{
-	return strv_push(sv, strdup(s));
-}
-
-static void
-strv_clear(struct strv *sv)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	memset(sv, 0, sizeof(*sv));
-}
-
-/* A set of strings (open addressing), for DNs already seen and uids already listed. */
-struct strset {
-	char **slot;
-	size_t cap;             /* a power of two */
-	size_t n;
-};
-
-static uint64_t
-str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int strset_add(struct strset *set, const char *s);
-
-static int
-strset_grow(struct strset *set)
-{
-	struct strset bigger = { 0 };
-	size_t i, j;
-
-	bigger.cap = set->cap ? set->cap * 2 : 64;
-	if ((bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot))) == NULL)
-		return NTK_ERR_NOMEM;
-	for (i = 0; i < set->cap; i++) {
-		if (set->slot[i] == NULL)
-			continue;
-		j = str_hash(set->slot[i]) & (bigger.cap - 1);
-		while (bigger.slot[j] != NULL)
-			j = (j + 1) & (bigger.cap - 1);
-		bigger.slot[j] = set->slot[i];
-		bigger.n++;
-	}
-	free(set->slot);
-	*set = bigger;
-	return 0;
-}
-
-/* 1: added, 0: already there, or an error. */
-static int
-strset_add(struct strset *set, const char *s)
-{
-	size_t j;
-	int r;
-
-	if ((set->n + 1) * 2 > set->cap && (r = strset_grow(set)) != 0)
-		return r;
-	j = str_hash(s) & (set->cap - 1);
-	while (set->slot[j] != NULL) {
-		if (strcmp(set->slot[j], s) == 0)
-			return 0;
-		j = (j + 1) & (set->cap - 1);
-	}
-	if ((set->slot[j] = strdup(s)) == NULL)
-		return NTK_ERR_NOMEM;
-	set->n++;
-	return 1;
-}
-
-static bool
-strset_has(const struct strset *set, const char *s)
-{
-	size_t j;
-
-	if (set->cap == 0)
-		return false;
-	j = str_hash(s) & (set->cap - 1);
-	while (set->slot[j] != NULL) {
-		if (strcmp(set->slot[j], s) == 0)
-			return true;
-		j = (j + 1) & (set->cap - 1);
-	}
-	return false;
-}
-
-static void
-strset_clear(struct strset *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
-	memset(set, 0, sizeof(*set));
-}
-
-/* ------------------------------------------------------------------ */
 /* reading entries                                                     */
-
-/* A value fit for a log line: printable ASCII only, cut short. */
-static void
-log_safe(const char *in, size_t len, char *out, size_t outlen)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 4 < outlen; i++) {
-		unsigned char ch = (unsigned char)in[i];
-
-		out[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-	}
-	if (i < len && o + 3 < outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
 
 /* The value as a C string, or NULL (and a log line) when it is empty, too long or holds a NUL. */
 static char *
@@ -205,7 +53,7 @@ value_str(const struct berval *bv, const char *dn, const char *attr)
 	char *s;
 
 	if (bv->bv_len == 0 || bv->bv_len > DIR_VALUE_MAX || memchr(bv->bv_val, '\0', bv->bv_len) != NULL) {
-		log_safe(bv->bv_val, bv->bv_len, safe, sizeof(safe));
+		ntk_escape_log(bv->bv_val, bv->bv_len, safe, sizeof(safe));
 		ntkd_log(LOG_WARNING, "ldap: %s of %s: unusable value \"%s\" skipped", attr, dn, safe);
 		return NULL;
 	}
@@ -231,7 +79,7 @@ entry_dn(LDAP *ld, LDAPMessage *e)
 
 /* Append every usable value of attr to sv (at most `max` values kept in total). */
 static int
-entry_strings(LDAP *ld, LDAPMessage *e, const char *dn, const char *attr, struct strv *sv,
+entry_strings(LDAP *ld, LDAPMessage *e, const char *dn, const char *attr, struct ntk_strlist *sv,
     size_t max_len)
 {
 	struct berval **vals;
@@ -248,7 +96,7 @@ entry_strings(LDAP *ld, LDAPMessage *e, const char *dn, const char *attr, struct
 		}
 		if ((s = value_str(vals[i], dn, attr)) == NULL)
 			continue;
-		if ((r = strv_push(sv, s)) != 0)
+		if ((r = ntk_strlist_push(sv, s)) != 0)
 			break;
 	}
 	ldap_value_free_len(vals);
@@ -259,7 +107,7 @@ entry_strings(LDAP *ld, LDAPMessage *e, const char *dn, const char *attr, struct
 static char *
 entry_uid(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn, int *r)
 {
-	struct strv sv = { 0 };
+	struct ntk_strlist sv = { 0 };
 	char *uid = NULL;
 
 	*r = entry_strings(ld, e, dn, cf->name_attribute, &sv, NTK_NAME_MAX);
@@ -267,7 +115,7 @@ entry_uid(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn,
 		uid = sv.v[0];
 		sv.v[0] = NULL;
 	}
-	strv_clear(&sv);
+	ntk_strlist_clear(&sv);
 	return uid;
 }
 
@@ -318,7 +166,7 @@ entry_assignments(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const c
 		memset(&a, 0, sizeof(a));
 		why = NULL;
 		if (ntk_assignment_parse(s, &a, &why) != 0) {
-			log_safe(s, strlen(s), safe, sizeof(safe));
+			ntk_escape_log(s, strlen(s), safe, sizeof(safe));
 			ntkd_log(LOG_WARNING, "ldap: %s of %s: malformed value \"%s\" ignored: %s",
 			    cf->case_attribute, dn, safe, why != NULL ? why : "invalid");
 			free(s);
@@ -481,7 +329,7 @@ filters_free(char **filters, size_t n)
 /* role groups                                                         */
 
 struct group_roles_ctx {
-	struct strv *roles;     /* one list per DN asked about */
+	struct ntk_strlist *roles;     /* one list per DN asked about */
 };
 
 static int
@@ -495,7 +343,7 @@ group_roles_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char
 
 /* For role_source = group: the roles of each of the n DNs, in one round trip per DIR_BATCH DNs. */
 static int
-group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struct strv *roles)
+group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struct ntk_strlist *roles)
 {
 	const struct ntk_config *cf = d->config;
 	struct ntkd_ldap_search *s = NULL;
@@ -582,8 +430,8 @@ struct user_ctx {
 	size_t count;
 	bool exact;             /* the entry holds the name byte for byte */
 	char *dn;
-	struct strv staff_dns;  /* entries of that name that staff_filter accepts */
-	struct strv roles;
+	struct ntk_strlist staff_dns;  /* entries of that name that staff_filter accepts */
+	struct ntk_strlist roles;
 	struct alist assignments;
 };
 
@@ -596,7 +444,7 @@ user_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, s
 	int r;
 
 	if (idx == USER_STAFF_SEARCH)
-		return strv_push_copy(&ctx->staff_dns, dn);
+		return ntk_strlist_push_copy(&ctx->staff_dns, dn);
 	/* Only a single match counts; the rest is read only when there is one. */
 	if (++ctx->count > 1)
 		return 1;
@@ -620,8 +468,8 @@ user_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, s
 }
 
 struct level_ctx {
-	struct strset *seen;
-	struct strv *next;      /* DNs found on this level */
+	struct ntk_strset *seen;
+	struct ntk_strlist *next;      /* DNs found on this level */
 	struct ntk_subject *out;
 	size_t cap_sup;
 	unsigned depth;
@@ -644,10 +492,10 @@ level_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, 
 		return 1;
 	}
 	/* Cycles and the subject himself: each DN counts once, at its smallest depth. */
-	if ((r = strset_add(ctx->seen, dn)) <= 0)
+	if ((r = ntk_strset_add(ctx->seen, dn)) <= 0)
 		return r;
 	ctx->count++;
-	if ((r = strv_push_copy(ctx->next, dn)) != 0)
+	if ((r = ntk_strlist_push_copy(ctx->next, dn)) != 0)
 		return r;
 	if ((r = entry_assignments(d->config, ld, e, dn, NULL, &al)) != 0)
 		goto out;
@@ -698,8 +546,8 @@ static int
 subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject *out)
 {
 	const struct ntk_config *cf = d->config;
-	struct strset seen = { 0 };
-	struct strv frontier = { 0 }, next = { 0 };
+	struct ntk_strset seen = { 0 };
+	struct ntk_strlist frontier = { 0 }, next = { 0 };
 	struct ntkd_ldap_search *s = NULL;
 	struct level_ctx ctx = { 0 };
 	char *attrs[] = { cf->name_attribute, cf->case_attribute, NULL };
@@ -708,7 +556,7 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 	unsigned level;
 	int r;
 
-	if ((r = strset_add(&seen, dn)) < 0 || (r = strv_push_copy(&frontier, dn)) != 0)
+	if ((r = ntk_strset_add(&seen, dn)) < 0 || (r = ntk_strlist_push_copy(&frontier, dn)) != 0)
 		goto out;
 	ctx.seen = &seen;
 	ctx.out = out;
@@ -747,7 +595,7 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 		filters = NULL;
 		free(s);
 		s = NULL;
-		strv_clear(&frontier);
+		ntk_strlist_clear(&frontier);
 		frontier = next;
 		memset(&next, 0, sizeof(next));
 	}
@@ -756,9 +604,9 @@ out:
 	free(any);
 	filters_free(filters, nf);
 	free(s);
-	strv_clear(&frontier);
-	strv_clear(&next);
-	strset_clear(&seen);
+	ntk_strlist_clear(&frontier);
+	ntk_strlist_clear(&next);
+	ntk_strset_clear(&seen);
 	return r;
 }
 
@@ -794,7 +642,7 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 	const struct ntk_config *cf;
 	struct ntkd_ldap_search s[2];
 	struct user_ctx ctx = { 0 };
-	struct strv group = { 0 };
+	struct ntk_strlist group = { 0 };
 	char *attrs[4] = { NULL, NULL, NULL, NULL }, *no_attrs[] = { LDAP_NO_ATTRS, NULL };
 	char *filter = NULL, *staff = NULL, safe[NTK_NAME_MAX + 4];
 	size_t i;
@@ -834,7 +682,7 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 		goto out;
 	if (ctx.count != 1) {
 		if (ctx.count > 1) {
-			log_safe(user, strlen(user), safe, sizeof(safe));
+			ntk_escape_log(user, strlen(user), safe, sizeof(safe));
 			ntkd_log(LOG_WARNING, "ldap: user \"%s\" matches more than one entry: "
 			    "treated as unknown", safe);
 		}
@@ -842,7 +690,7 @@ ntkd_directory_subject(struct ntkd_directory *d, const char *user, struct ntk_su
 		goto out;
 	}
 	if (!ctx.exact) {
-		log_safe(user, strlen(user), safe, sizeof(safe));
+		ntk_escape_log(user, strlen(user), safe, sizeof(safe));
 		ntkd_log(LOG_NOTICE, "ldap: user \"%s\" matches an entry whose %s is not exactly "
 		    "that name: treated as unknown", safe, cf->name_attribute);
 		r = 0;
@@ -876,9 +724,9 @@ out:
 	free(filter);
 	free(staff);
 	free(ctx.dn);
-	strv_clear(&ctx.staff_dns);
-	strv_clear(&ctx.roles);
-	strv_clear(&group);
+	ntk_strlist_clear(&ctx.staff_dns);
+	ntk_strlist_clear(&ctx.roles);
+	ntk_strlist_clear(&group);
 	alist_clear(&ctx.assignments);
 	return r;
 }
@@ -920,7 +768,7 @@ ntkd_person_free_array(struct ntkd_person *people, size_t n)
 
 /* Append a person built from an entry; takes uid, dn and the assignments. */
 static int
-people_push(struct people *pl, char *uid, char *dn, struct strv *roles, struct alist *al, unsigned depth)
+people_push(struct people *pl, char *uid, char *dn, struct ntk_strlist *roles, struct alist *al, unsigned depth)
 {
 	struct ntkd_person *nv, *p;
 	size_t ncap;
@@ -955,10 +803,10 @@ struct people_ctx {
 	const char *case_id;    /* holders: the case; supervisors: NULL */
 	unsigned depth;
 	struct people *pl;
-	struct strset *listed;  /* this list's DNs (as the server returns them) */
-	struct strset *above;   /* supervisors' DNs: not asked for again */
-	struct strset *queued;  /* manager DNs asked for (as manager values name them) */
-	struct strv *managers;  /* the next level up */
+	struct ntk_strset *listed;  /* this list's DNs (as the server returns them) */
+	struct ntk_strset *above;   /* supervisors' DNs: not asked for again */
+	struct ntk_strset *queued;  /* manager DNs asked for (as manager values name them) */
+	struct ntk_strlist *managers;  /* the next level up */
 	size_t count;
 	bool cut;
 };
@@ -969,7 +817,7 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 	const struct ntk_config *cf = d->config;
 	struct people_ctx *ctx = arg;
 	struct alist al = { 0 };
-	struct strv roles = { 0 }, mgr = { 0 };
+	struct ntk_strlist roles = { 0 }, mgr = { 0 };
 	char *uid = NULL, *pdn = NULL;
 	size_t i;
 	int r;
@@ -988,16 +836,16 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 	 * holder may also be listed above another holder: his own assignment
 	 * may have run out while he still supervises an active one.
 	 */
-	if ((r = strset_add(ctx->listed, dn)) <= 0)
+	if ((r = ntk_strset_add(ctx->listed, dn)) <= 0)
 		goto out;
 	ctx->count++;
 	/* The chain goes on through people without a uid; only those with one are listed. */
 	if ((r = entry_strings(ld, e, dn, cf->manager_attribute, &mgr, DIR_VALUE_MAX)) != 0)
 		goto out;
 	for (i = 0; i < mgr.n; i++) {
-		if (strset_has(ctx->above, mgr.v[i]))
+		if (ntk_strset_has(ctx->above, mgr.v[i]))
 			continue;
-		if ((r = strset_add(ctx->queued, mgr.v[i])) < 0)
+		if ((r = ntk_strset_add(ctx->queued, mgr.v[i])) < 0)
 			goto out;
 		/* A base search reaches any DN: follow only managers inside the configured tree. */
 		if (r == 1 && !dn_under_base(mgr.v[i], cf->base)) {
@@ -1005,7 +853,7 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 			    cf->manager_attribute, dn, mgr.v[i]);
 			continue;
 		}
-		if (r == 1 && (r = strv_push_copy(ctx->managers, mgr.v[i])) != 0)
+		if (r == 1 && (r = ntk_strlist_push_copy(ctx->managers, mgr.v[i])) != 0)
 			goto out;
 	}
 	if ((uid = entry_uid(cf, ld, e, dn, &r)) == NULL) {
@@ -1025,8 +873,8 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 out:
 	free(uid);
 	free(pdn);
-	strv_clear(&roles);
-	strv_clear(&mgr);
+	ntk_strlist_clear(&roles);
+	ntk_strlist_clear(&mgr);
 	alist_clear(&al);
 	return r < 0 ? r : 0;
 }
@@ -1035,7 +883,7 @@ out:
 static int
 people_group_roles(struct ntkd_directory *d, struct people *pl, size_t from)
 {
-	struct strv *roles = NULL;
+	struct ntk_strlist *roles = NULL;
 	char **dns = NULL;
 	size_t n = pl->n - from, i;
 	int r;
@@ -1057,7 +905,7 @@ people_group_roles(struct ntkd_directory *d, struct people *pl, size_t from)
 	}
 out:
 	for (i = 0; roles != NULL && i < n; i++)
-		strv_clear(&roles[i]);
+		ntk_strlist_clear(&roles[i]);
 	free(roles);
 	free(dns);
 	return r;
@@ -1070,8 +918,8 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 {
 	const struct ntk_config *cf;
 	struct people hl = { 0 }, sl = { 0 };
-	struct strset listed = { 0 }, above = { 0 }, queued = { 0 };
-	struct strv frontier = { 0 }, next = { 0 };
+	struct ntk_strset listed = { 0 }, above = { 0 }, queued = { 0 };
+	struct ntk_strlist frontier = { 0 }, next = { 0 };
 	struct ntkd_ldap_search *s = NULL;
 	struct people_ctx ctx = { 0 };
 	char *attrs[5] = { NULL, NULL, NULL, NULL, NULL };
@@ -1150,7 +998,7 @@ ntkd_directory_case_people(struct ntkd_directory *d, const char *case_id, unsign
 			goto out;
 		free(s);
 		s = NULL;
-		strv_clear(&frontier);
+		ntk_strlist_clear(&frontier);
 		frontier = next;
 		memset(&next, 0, sizeof(next));
 	}
@@ -1167,11 +1015,11 @@ out:
 	free(s);
 	free(filter);
 	free(held);
-	strv_clear(&frontier);
-	strv_clear(&next);
-	strset_clear(&listed);
-	strset_clear(&above);
-	strset_clear(&queued);
+	ntk_strlist_clear(&frontier);
+	ntk_strlist_clear(&next);
+	ntk_strset_clear(&listed);
+	ntk_strset_clear(&above);
+	ntk_strset_clear(&queued);
 	return r;
 }
 
@@ -1179,8 +1027,8 @@ out:
 /* role members                                                        */
 
 struct members_ctx {
-	struct strset *seen;
-	struct strv *out;       /* uids, or member DNs */
+	struct ntk_strset *seen;
+	struct ntk_strlist *out;       /* uids, or member DNs */
 	bool dns;               /* collecting member DNs of groups */
 	bool cut;
 };
@@ -1190,7 +1038,7 @@ members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn
 {
 	static const char *const member_attrs[] = { "member", "uniqueMember" };
 	struct members_ctx *ctx = arg;
-	struct strv vals = { 0 };
+	struct ntk_strlist vals = { 0 };
 	char *uid;
 	size_t i, k;
 	int r = 0;
@@ -1202,8 +1050,8 @@ members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn
 	if (!ctx->dns) {
 		if ((uid = entry_uid(d->config, ld, e, dn, &r)) == NULL)
 			return r;
-		if ((r = strset_add(ctx->seen, uid)) == 1)
-			return strv_push(ctx->out, uid);
+		if ((r = ntk_strset_add(ctx->seen, uid)) == 1)
+			return ntk_strlist_push(ctx->out, uid);
 		free(uid);
 		return r < 0 ? r : 0;
 	}
@@ -1214,15 +1062,15 @@ members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn
 			/* A member outside the configured tree is nobody's staff. */
 			if (!dn_under_base(vals.v[i], d->config->base))
 				continue;
-			if ((r = strset_add(ctx->seen, vals.v[i])) < 0)
+			if ((r = ntk_strset_add(ctx->seen, vals.v[i])) < 0)
 				break;
-			if (r == 1 && (r = strv_push_copy(ctx->out, vals.v[i])) != 0)
+			if (r == 1 && (r = ntk_strlist_push_copy(ctx->out, vals.v[i])) != 0)
 				break;
 			r = 0;
 		}
-		strv_clear(&vals);
+		ntk_strlist_clear(&vals);
 	}
-	strv_clear(&vals);
+	ntk_strlist_clear(&vals);
 	return r;
 }
 
@@ -1231,8 +1079,8 @@ ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***
 {
 	const struct ntk_config *cf;
 	struct ntkd_ldap_search *s = NULL;
-	struct strset seen = { 0 }, seen_uid = { 0 };
-	struct strv out = { 0 }, dns = { 0 };
+	struct ntk_strset seen = { 0 }, seen_uid = { 0 };
+	struct ntk_strlist out = { 0 }, dns = { 0 };
 	struct members_ctx ctx = { 0 };
 	char *attrs[3] = { NULL, NULL, NULL };
 	char *filter = NULL, *eq = NULL;
@@ -1310,7 +1158,7 @@ ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***
 	if (ctx.cut) {
 		char safe[NTK_NAME_MAX + 4];
 
-		log_safe(role, strlen(role), safe, sizeof(safe));
+		ntk_escape_log(role, strlen(role), safe, sizeof(safe));
 		ntkd_log(LOG_WARNING, "ldap: members of role \"%s\" cut at %d", safe, DIR_LEVEL_CAP);
 	}
 	*uids = out.v;
@@ -1321,9 +1169,9 @@ out:
 	free(s);
 	free(filter);
 	free(eq);
-	strv_clear(&out);
-	strv_clear(&dns);
-	strset_clear(&seen);
-	strset_clear(&seen_uid);
+	ntk_strlist_clear(&out);
+	ntk_strlist_clear(&dns);
+	ntk_strset_clear(&seen);
+	ntk_strset_clear(&seen_uid);
 	return r;
 }

@@ -17,6 +17,7 @@
 
 #include "ntk_client.h"
 #include "ntk_err.h"
+#include "ntk_escape.h"
 #include "ntk_policy.h"
 #include "ntk_proto.h"
 
@@ -87,35 +88,6 @@ pam_ntk_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct pam_n
 			pam_syslog(pamh, LOG_ERR, "unknown or malformed option ignored: %.64s", a);
 		}
 	}
-}
-
-/* Copy an untrusted name for a log line: printable ASCII kept, the rest as \xNN. */
-static void
-pam_ntk_log_safe(const char *in, char *out, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
-			if (o + 2 > size)
-				break;
-			out[o++] = (char)*p;
-		} else {
-			if (o + 5 > size)
-				break;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 0xf];
-		}
-	}
-	if (*p != '\0' && o + 4 <= size) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
 }
 
 /* Tell the user, through the application's conversation, unless PAM_SILENT. */
@@ -198,7 +170,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	ulen = strlen(user);
-	pam_ntk_log_safe(user, logname, sizeof(logname));
+	ntk_escape_log_str(user, logname, sizeof(logname));
 	if (ulen > NTK_NAME_MAX) {
 		pam_syslog(pamh, LOG_NOTICE, "user name of %zu bytes refused for system %s: %s",
 		    ulen, o.system, logname);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ntk_err.h"
+#include "ntk_strset.h"
 #include "ntk_audit.h"
 
 struct map;
@@ -28,18 +29,6 @@ struct ntk_audit_agg {
 	struct map users, systems, reasons;
 	struct map browsers;
 };
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static void map_clear(struct map *m);
 
@@ -91,7 +80,7 @@ map_grow(struct map *m)
 static int
 map_get(struct map *m, const char *key, struct entry **out, bool *created)
 {
-	uint64_t h = hash_str(key);
+	uint64_t h = ntk_str_hash(key);
 	size_t j;
 	int r;
 
