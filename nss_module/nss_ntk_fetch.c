@@ -156,6 +156,9 @@ call(struct call *k)
 	bool fresh = false;
 	int r, saved = errno, cancel;
 
+	/* nscd would hand our answer to every uid: it gets what an untrusted peer gets for a hidden group. */
+	if (ntk_nss_host_is_nscd())
+		return NTK_ERR_DENIED;
 	/*
 	 * poll() is a cancellation point: a thread cancelled while holding the
 	 * lock would leave it locked for every other thread. The call is
