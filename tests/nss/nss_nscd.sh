@@ -14,8 +14,6 @@ ntk_need_root
 ntk_need_cmd setpriv unshare mount getent
 NSCD=/usr/sbin/nscd
 [ -x "$NSCD" ] || ntk_skip "nscd not installed"
-# nscd's socket and cache paths are compiled in; the namespace puts temp dirs over them.
-[ -d /run/nscd ] && [ -d /var/cache/nscd ] || ntk_skip "no /run/nscd or /var/cache/nscd to mount over"
 getent passwd nobody >/dev/null || ntk_skip "no user nobody"
 nss_need_module
 NTK_TEST_VISIBILITY=member
@@ -37,6 +35,9 @@ stop_our_nscds() {
 ntk_on_exit stop_our_nscds
 
 # nscd_conf yes|no: Debian's group settings (an hour positive, a minute negative), other caches off.
+# The persistent cache file needs /var/cache/nscd to put a temp dir over.
+persistent=yes
+[ -d /var/cache/nscd ] || persistent=no
 nscd_conf() {
 	cat >"$N/nscd.conf" <<CONF
 debug-level 0
@@ -49,21 +50,27 @@ enable-cache group $1
 positive-time-to-live group 3600
 negative-time-to-live group 60
 check-files group yes
-persistent group yes
+persistent group $persistent
 shared group yes
 CONF
 }
 
-# in_ns CMD...: run CMD in a fresh private mount namespace with nscd's world swapped for ours and a
-# private nscd running (its pid added to $N/nscd.pids); it is stopped when CMD ends.
+# in_ns CMD...: run CMD in a fresh private mount namespace with nscd's world swapped for ours: its
+# socket dir (compiled in: /run/nscd, under a private tmpfs /run when the host has none) and cache
+# dir are temp dirs. CMD is session.sh, which starts a private nscd (its pid added to $N/nscd.pids)
+# and stops it when it ends.
 in_ns() {
 	unshare -m --propagation private bash -c '
 		set -eu
 		N=$1; shift
 		mount --bind "$N/nsswitch.conf" /etc/nsswitch.conf
-		mount --bind "$N/nscd.conf" /etc/nscd.conf
+		[ ! -e /etc/nscd.conf ] || mount --bind "$N/nscd.conf" /etc/nscd.conf
+		if [ ! -d /run/nscd ]; then
+			mount -t tmpfs -o mode=755 ntk-nscd-test /run
+			mkdir /run/nscd
+		fi
 		mount --bind "$N/run" /run/nscd
-		mount --bind "$N/cache" /var/cache/nscd
+		[ ! -d /var/cache/nscd ] || mount --bind "$N/cache" /var/cache/nscd
 		rm -f "$N/run/"* "$N/cache/"*
 		"$@"
 	' in_ns "$N" "$@"
@@ -75,7 +82,7 @@ set -u
 N=$1 NSCD=$2
 shift 2
 env ${NSS_SAN_PRELOAD:+LD_PRELOAD="$NSS_SAN_PRELOAD"} LD_LIBRARY_PATH="$NSS_DIR" \
-	NTK_SOCKET="$NTK_SOCKET" "$NSCD" -F -f /etc/nscd.conf >"$N/nscd.log" 2>&1 &
+	NTK_SOCKET="$NTK_SOCKET" "$NSCD" -F -f "$N/nscd.conf" >"$N/nscd.log" 2>&1 &
 pid=$!
 echo "$pid" >>"$N/nscd.pids"
 trap 'kill "$pid" 2>/dev/null; wait' EXIT
