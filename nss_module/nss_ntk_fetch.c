@@ -1,4 +1,4 @@
-/* Where libnss_ntk's answers come from: one shared connection to ntkd, safe across threads, fork and privilege drops. */
+/* Where libnss_ntk's answers come from: one connection to ntkd, safe across threads, fork and setuid. */
 #include "config.h"
 
 #include <errno.h>
@@ -92,7 +92,7 @@ conn_drop(void)
 static int
 conn_open(void)
 {
-	/* Read before connect(): a change racing with it then shows as a mismatch next call, never the reverse. */
+	/* Read before connect(): a change racing with it shows as a mismatch next call, never the reverse. */
 	uid_t euid = geteuid();
 	gid_t egid = getegid();
 	const char *path;

@@ -1,4 +1,4 @@
-/* Pure filters of libnss_ntk: which group names and gids it forwards to ntkd (everything else is NOTFOUND locally), and which executable is nscd. */
+/* Pure filters: the group names and gids libnss_ntk forwards to ntkd, and which executable is nscd. */
 #include "config.h"
 
 #include <stdbool.h>
