@@ -30,6 +30,9 @@
 bool ntk_nss_name_ours(const char *name);
 bool ntk_nss_gid_ours(uint32_t gid, uint32_t gid_min, uint32_t gid_max);
 
+/* Is this executable path (a readlink of /proc/self/exe) nscd's? Pure, for ntk_nss_host_is_nscd. */
+bool ntk_nss_exe_is_nscd(const char *path);
+
 /*
  * Copy `g` into the caller's struct group and buffer: the member pointer
  * array first (aligned), then the strings. NTK_ERR_TOO_LONG when `buflen`
@@ -49,12 +52,21 @@ long ntk_nss_add_gids(const struct ntk_gid_list *l, gid_t skip, long *start, lon
     gid_t **groupsp, long limit);
 
 /*
+ * True when the module is loaded into nscd (decided once per process).
+ * nscd asks as root and serves its cache to every uid, so an answer given
+ * there would undo visibility = member and outlive revocations by up to
+ * nscd's positive-time-to-live: the fetch functions refuse inside it.
+ */
+bool ntk_nss_host_is_nscd(void);
+
+/*
  * Where answers come from. Today every lookup is one round trip to ntkd,
  * whose cache holds the answers; a shared read-only map published by ntkd
  * would be consulted first here, and fall through to the socket on a miss,
  * without any change to the NSS entry points that call these.
  * Each returns 0 or a negative NTK_ERR_*: NOT_FOUND (no such group, or the
- * caller may not see it), DENIED (e.g. enumeration turned off), IO/CLOSED/
+ * caller may not see it), DENIED (e.g. enumeration turned off, or inside
+ * nscd, without asking ntkd), IO/CLOSED/
  * TIMEOUT (ntkd unreachable or not answering), others from the codec.
  */
 int ntk_nss_fetch_by_name(const char *name, struct ntk_group *out);

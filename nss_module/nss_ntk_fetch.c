@@ -1,4 +1,4 @@
-/* Where libnss_ntk's answers come from: one shared connection to ntkd, safe across threads and fork. */
+/* Where libnss_ntk's answers come from: one connection to ntkd, safe across threads, fork and setuid. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,6 +27,14 @@ static struct ntk_conn *conn;
 /* Identity of our socket, to notice an application that closed our fd and reused the number. */
 static dev_t conn_dev;
 static ino_t conn_ino;
+/*
+ * Who we were when we connected: ntkd decides on SO_PEERCRED, which holds
+ * the effective uid and gid of connect() for the socket's whole life. A
+ * root program that drops to another user (setuid, seteuid) must not keep
+ * asking as root, so a change means a new connection.
+ */
+static uid_t conn_euid;
+static gid_t conn_egid;
 
 static void
 atfork_prepare(void)
@@ -84,6 +92,9 @@ conn_drop(void)
 static int
 conn_open(void)
 {
+	/* Read before connect(): a change racing with it shows as a mismatch next call, never the reverse. */
+	uid_t euid = geteuid();
+	gid_t egid = getegid();
 	const char *path;
 	struct stat st;
 	int r;
@@ -101,6 +112,8 @@ conn_open(void)
 	}
 	conn_dev = st.st_dev;
 	conn_ino = st.st_ino;
+	conn_euid = euid;
+	conn_egid = egid;
 	return 0;
 }
 
@@ -143,6 +156,9 @@ call(struct call *k)
 	bool fresh = false;
 	int r, saved = errno, cancel;
 
+	/* nscd would hand our answer to every uid: it gets what an untrusted peer gets for a hidden group. */
+	if (ntk_nss_host_is_nscd())
+		return NTK_ERR_DENIED;
 	/*
 	 * poll() is a cancellation point: a thread cancelled while holding the
 	 * lock would leave it locked for every other thread. The call is
@@ -151,7 +167,8 @@ call(struct call *k)
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	pthread_once(&conn_once, conn_init);
 	pthread_mutex_lock(&conn_lock);
-	if (conn != NULL && (!conn_fd_ours() || ntk_conn_pid(conn) != getpid()))
+	if (conn != NULL && (!conn_fd_ours() || ntk_conn_pid(conn) != getpid() ||
+	    conn_euid != geteuid() || conn_egid != getegid()))
 		conn_drop();
 	if (conn == NULL) {
 		if ((r = conn_open()) != 0)

@@ -1,4 +1,4 @@
-/* Which group names and gids libnss_ntk forwards to ntkd; everything else is NOTFOUND locally. */
+/* Pure filters: the group names and gids libnss_ntk forwards to ntkd, and which executable is nscd. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -58,4 +58,22 @@ bool
 ntk_nss_gid_ours(uint32_t gid, uint32_t gid_min, uint32_t gid_max)
 {
 	return gid >= gid_min && gid <= gid_max;
+}
+
+bool
+ntk_nss_exe_is_nscd(const char *path)
+{
+	static const char deleted[] = " (deleted)";
+	const char *base;
+	size_t n;
+
+	if (path == NULL)
+		return false;
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	/* The kernel appends this to /proc/self/exe once the binary is replaced (a glibc upgrade). */
+	if (n > sizeof(deleted) - 1 && strcmp(base + n - (sizeof(deleted) - 1), deleted) == 0)
+		n -= sizeof(deleted) - 1;
+	return n == 4 && strncmp(base, "nscd", 4) == 0;
 }

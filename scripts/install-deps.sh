@@ -9,7 +9,7 @@ packages=(
 	postgresql-server-dev-15 libmariadb-dev
 	# real servers and clients the tests drive
 	slapd ldap-utils auditd postgresql-15 mariadb-server
-	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client
+	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client nscd
 	# memory checking and process helpers
 	valgrind util-linux procps time iproute2
 )

@@ -43,6 +43,22 @@ START_TEST(names_refused)
 }
 END_TEST
 
+START_TEST(exe_nscd)
+{
+	ck_assert(ntk_nss_exe_is_nscd("/usr/sbin/nscd"));
+	ck_assert(ntk_nss_exe_is_nscd("/usr/sbin/nscd (deleted)"));
+	ck_assert(ntk_nss_exe_is_nscd("nscd"));
+	ck_assert(!ntk_nss_exe_is_nscd("/usr/sbin/nscdx"));
+	ck_assert(!ntk_nss_exe_is_nscd("/usr/bin/unscd-helper"));
+	ck_assert(!ntk_nss_exe_is_nscd("/usr/sbin/xnscd"));
+	ck_assert(!ntk_nss_exe_is_nscd("/usr/sbin/nscd/"));
+	ck_assert(!ntk_nss_exe_is_nscd(" (deleted)"));
+	ck_assert(!ntk_nss_exe_is_nscd("/nscd/getent"));
+	ck_assert(!ntk_nss_exe_is_nscd(""));
+	ck_assert(!ntk_nss_exe_is_nscd(NULL));
+}
+END_TEST
+
 START_TEST(gids)
 {
 	ck_assert(ntk_nss_gid_ours(190000, 190000, 299999));
@@ -156,6 +172,7 @@ nss_suite(void)
 	tcase_add_test(tc, names_forwarded);
 	tcase_add_test(tc, names_refused);
 	tcase_add_test(tc, gids);
+	tcase_add_test(tc, exe_nscd);
 	tcase_add_test(tc, pack_every_size);
 	tcase_add_test(tc, pack_empty_group);
 	tcase_add_test(tc, add_gids_merge);

@@ -9,15 +9,19 @@ fi
 NSS_SO="$top_builddir/nss_module/.libs/libnss_ntk.so.2"
 NSS_PROBE="$top_builddir/tests/nss/nss_probe"
 NSS_STRESS="$top_builddir/tests/nss/nss_stress"
-# The nss range is 38940-38959; each script takes its own five ports so
+# The nss range is 38940-38959; each script takes its own three ports so
 # `make -j check` never has two of them race for the same free port.
 case $NTK_TEST_NAME in
 nss_lookup.sh) NSS_LOW=38940 ;;
-nss_down.sh) NSS_LOW=38945 ;;
-nss_threads.sh) NSS_LOW=38950 ;;
-*) NSS_LOW=38955 ;;
+nss_down.sh) NSS_LOW=38943 ;;
+nss_threads.sh) NSS_LOW=38946 ;;
+nss_kernel.sh) NSS_LOW=38949 ;;
+nss_drop.sh) NSS_LOW=38952 ;;
+nss_nscd.sh) NSS_LOW=38955 ;;
+*) NSS_LOW=38958 ;;
 esac
-NSS_HIGH=$((NSS_LOW + 4))
+NSS_HIGH=$((NSS_LOW + 2))
+[ "$NSS_HIGH" -le 38959 ] || NSS_HIGH=38959
 
 # A sanitizer build of the module needs the sanitizer runtimes loaded first in every process it enters.
 nss_san_preload() {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <nss.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,11 @@
  *   minbuf NAME          smallest buffer getgrnam_r accepts; every smaller one must be ERANGE
  *   fdreuse NAME         check the module's socket is CLOEXEC, close it behind the module's
  *                        back, reuse the number for a pipe, look up again: the pipe is untouched
+ *   drop setuid|seteuid USER NAME GID MEMBER
+ *                        (root) look up NAME, then drop to USER and look up NAME, GID and
+ *                        initgroups MEMBER again in the same process; seteuid goes back to
+ *                        root after that and looks up NAME once more. Each line is prefixed
+ *                        with the euid it was asked as.
  * Prints one line per answer: STATUS errno=NAME [name:passwd:gid:members].
  */
 
@@ -263,6 +269,56 @@ fdreuse(const char *name)
 	return 0;
 }
 
+/*
+ * A privileged program that drops to another user keeps its module loaded:
+ * what it sees after the drop must be what USER may see, not what root saw.
+ */
+static int
+drop(const char *how, const char *user, const char *name, const char *gid, const char *member)
+{
+	struct passwd *pw = getpwnam(user);
+	uid_t uid;
+	gid_t ugid;
+
+	if (pw == NULL) {
+		printf("no user %s\n", user);
+		return 1;
+	}
+	uid = pw->pw_uid;
+	ugid = pw->pw_gid;
+	printf("euid=%u ", (unsigned)geteuid());
+	by_name(name, 4096);
+	if (strcmp(how, "setuid") == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(ugid) != 0 || setuid(uid) != 0) {
+			printf("setuid %s failed\n", user);
+			return 1;
+		}
+	} else if (strcmp(how, "seteuid") == 0) {
+		if (setegid(ugid) != 0 || seteuid(uid) != 0) {
+			printf("seteuid %s failed\n", user);
+			return 1;
+		}
+	} else {
+		printf("unknown drop %s\n", how);
+		return 2;
+	}
+	printf("euid=%u ", (unsigned)geteuid());
+	by_name(name, 4096);
+	printf("euid=%u ", (unsigned)geteuid());
+	by_gid(gid, 4096);
+	printf("euid=%u ", (unsigned)geteuid());
+	probe_initgroups(member, 0);
+	if (strcmp(how, "seteuid") == 0) {
+		if (seteuid(0) != 0 || setegid(0) != 0) {
+			printf("seteuid back failed\n");
+			return 1;
+		}
+		printf("euid=%u ", (unsigned)geteuid());
+		by_name(name, 4096);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -290,6 +346,8 @@ main(int argc, char **argv)
 		return minbuf(argv[3]);
 	if (strcmp(argv[2], "fdreuse") == 0 && argc > 3)
 		return fdreuse(argv[3]);
+	if (strcmp(argv[2], "drop") == 0 && argc > 7)
+		return drop(argv[3], argv[4], argv[5], argv[6], argv[7]);
 	fprintf(stderr, "nss_probe: unknown command %s\n", argv[2]);
 	return 2;
 }
