@@ -9,6 +9,7 @@
 #include "directory.h"
 #include "dispatch.h"
 #include "handlers.h"
+#include "local_day.h"
 #include "log.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
@@ -187,7 +188,7 @@ ntkd_dispatch(struct ntkd_worker *w, struct ntkd_peer *peer, uint16_t type,
 	r.body = &view;
 	r.out = out;
 	r.now = ts.tv_sec;
-	r.today = (int32_t)(ts.tv_sec / 86400);
+	r.today = ntkd_local_day(ts.tv_sec, NULL);
 	pthread_mutex_lock(&d->snap_lock);
 	r.snap = ntkd_snapshot_ref(d->snap);
 	pthread_mutex_unlock(&d->snap_lock);

@@ -7,6 +7,7 @@
 #include "facts.h"
 #include "grants.h"
 #include "handlers.h"
+#include "local_day.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
 
@@ -38,7 +39,7 @@ ntkd_handle_facts(struct ntkd_req *r)
 	struct ntk_role *roles = NULL;
 	struct ntk_system subsys;
 	size_t *idx = NULL, i;
-	int64_t left;
+	int64_t left, to_midnight;
 	int rc;
 
 	memset(&rep, 0, sizeof(rep));
@@ -100,6 +101,10 @@ ntkd_handle_facts(struct ntkd_req *r)
 	rep.policy.supervision_depth = policy->supervision_depth;
 	rep.outcome = NTK_ALLOW_SYSTEM_ACCESS;
 	left = facts->base.fetched + (int64_t)r->snap->config.cache_ttl - r->now;
+	/* Never past the local midnight: the caller's `today` is ours and does not move. */
+	(void)ntkd_local_day(r->now, &to_midnight);
+	if (left > to_midnight)
+		left = to_midnight;
 	rep.max_age = left <= 0 ? 0 : left > FACTS_MAX_AGE ? FACTS_MAX_AGE : (uint32_t)left;
  send:
 	rc = send_facts(r, &rep);

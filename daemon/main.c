@@ -104,6 +104,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	memset(&d, 0, sizeof(d));
+	/* The local time zone, read once: `until=` dates are days in it (localtime_r does not reread). */
+	tzset();
 	/* The config is refused before anything else happens, on stderr either way. */
 	ntkd_log_init(true, debug);
 	if (ntkd_snapshot_load(path, 1, &snap, err, sizeof(err)) != 0) {

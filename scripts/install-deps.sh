@@ -12,6 +12,8 @@ packages=(
 	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client nscd
 	# memory checking and process helpers
 	valgrind util-linux procps time iproute2
+	# time zones for the until= tests
+	tzdata
 )
 
 if [ "$(id -u)" != 0 ]; then

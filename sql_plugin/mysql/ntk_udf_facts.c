@@ -241,11 +241,13 @@ ntk_udf_clock(const struct ntk_udf_facts *f, struct ntk_clock *out)
 	int64_t elapsed = (ntk_mono_ms() - f->fetched_ms) / 1000;
 
 	*out = f->rep.clock;
-	/* Facts outlive the fetch by a few seconds (a statement at most): move the clock on. */
-	if (elapsed > 0) {
-		out->today += (int32_t)((out->now + elapsed) / 86400 - out->now / 86400);
+	/*
+	 * Facts outlive the fetch by a few seconds (a statement at most): move
+	 * the clock on. The day stays the daemon's (its time zone; ntkd makes
+	 * facts expire at its midnight).
+	 */
+	if (elapsed > 0)
 		out->now += elapsed;
-	}
 }
 
 void

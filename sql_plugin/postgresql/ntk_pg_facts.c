@@ -216,17 +216,13 @@ ntk_pg_check(const char *case_id, enum ntk_case_state state, enum ntk_action act
 	return r;
 }
 
-static int64_t
-ntk_pg_floor_div(int64_t a, int64_t b)
-{
-	return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 /*
  * Bring the daemon's clock forward to now, by the local time elapsed since
- * the fetch. Decisions depend on the facts and on this clock alone (whole
- * seconds and days), so the remembered ones stay valid until it moves: most
- * statements then decide nothing twice.
+ * the fetch. The day stays the daemon's: `until=` dates are days in ntkd's
+ * time zone, and ntkd makes facts expire at its midnight. Decisions depend
+ * on the facts and on this clock alone (whole seconds and days), so the
+ * remembered ones stay valid until it moves: most statements then decide
+ * nothing twice.
  */
 static void
 ntk_pg_facts_clock(struct ntk_pg_facts *f, time_t now)
@@ -235,8 +231,7 @@ ntk_pg_facts_clock(struct ntk_pg_facts *f, time_t now)
 	struct ntk_clock c;
 
 	c.now = f->rep.clock.now + elapsed;
-	c.today = f->rep.clock.today + (int32_t)(ntk_pg_floor_div(c.now, 86400) -
-	    ntk_pg_floor_div(f->rep.clock.now, 86400));
+	c.today = f->rep.clock.today;
 	if (f->gen != 0 && c.now == f->clock.now && c.today == f->clock.today)
 		return;
 	f->clock = c;

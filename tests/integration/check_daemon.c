@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "cache.h"
 #include "grants.h"
+#include "local_day.h"
 #include "ntk_err.h"
 #include "groups.h"
 #include "ntkd.h"
@@ -45,6 +47,35 @@ val_new(int n)
 	v->n = n;
 	return &v->base;
 }
+
+/* `until=` days are local: one instant is three different dates in three zones. */
+START_TEST(local_day_follows_the_zone)
+{
+	const int64_t t = 1781500000;   /* 2026-06-15 05:06:40 UTC */
+	const int32_t jun15 = 20619;    /* days since 1970-01-01 */
+	int64_t left;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ck_assert_int_eq(ntkd_local_day(t, &left), jun15);
+	ck_assert_int_eq(left, 86400 - (5 * 3600 + 6 * 60 + 40));
+	setenv("TZ", "Pacific/Kiritimati", 1);  /* UTC+14: 19:06:40 the same day */
+	tzset();
+	ck_assert_int_eq(ntkd_local_day(t, &left), jun15);
+	ck_assert_int_eq(left, 4 * 3600 + 53 * 60 + 20);
+	setenv("TZ", "Pacific/Pago_Pago", 1);   /* UTC-11: 18:06:40 the day before */
+	tzset();
+	ck_assert_int_eq(ntkd_local_day(t, &left), jun15 - 1);
+	ck_assert_int_eq(left, 5 * 3600 + 53 * 60 + 20);
+	/* The spring-forward day in New York is 23 hours long. */
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	ck_assert_int_eq(ntkd_local_day(1772953200, &left), 20520);     /* 2026-03-08 03:00 EDT */
+	ck_assert_int_eq(left, 21 * 3600);
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
 
 START_TEST(cache_put_get_replace_evict)
 {
@@ -410,6 +441,7 @@ main(void)
 	tcase_add_test(tc, audit_break_glass_and_statement);
 	tcase_add_test(tc, sanitize_for_logs);
 	tcase_add_test(tc, auditd_running_from_pid_file);
+	tcase_add_test(tc, local_day_follows_the_zone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

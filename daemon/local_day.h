@@ -1,0 +1,15 @@
+/* The calendar day in ntkd's local time zone: what `until=` dates are compared with. */
+#ifndef NTKD_LOCAL_DAY_H
+#define NTKD_LOCAL_DAY_H
+
+#include <stdint.h>
+
+/*
+ * Days since 1970-01-01 of the local date at `now` (unix seconds), in the
+ * time zone of TZ or /etc/localtime as read at start. When `to_midnight`
+ * is not NULL it gets the seconds until the next local midnight (at least 1),
+ * so facts handed out can be made to expire with the day.
+ */
+int32_t ntkd_local_day(int64_t now, int64_t *to_midnight);
+
+#endif /* NTKD_LOCAL_DAY_H */
