@@ -14,35 +14,20 @@ slapd_start 38900 38919
 ntkd_write_conf
 NOBODY_UID=$(id -u nobody)
 
-# The impostor's own directory, bind password and config (the config stays root's: ntkd
-# accepts a config owned by root whoever runs it).
-mkdir "$NTK_TMP/fake"
-cp "$NTK_TMP/bindpw" "$NTK_TMP/fake/bindpw"
-chown -R nobody:nogroup "$NTK_TMP/fake"
-chmod 755 "$NTK_TMP/fake"
-FAKE_CONF=$NTK_TMP/fake.conf
-sed -e "s|^socket = .*|socket = $NTK_TMP/fake/ntkd.sock|" \
-    -e "s|^bindpw_file = .*|bindpw_file = $NTK_TMP/fake/bindpw|" "$NTK_CONF" >"$FAKE_CONF"
-chmod 644 "$FAKE_CONF"
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$NTKD" -c "$FAKE_CONF" -f \
-    >>"$NTK_TMP/fake.log" 2>&1 &
-FAKE_PID=$!
-ntk_on_exit "ntk_stop_pid $FAKE_PID"
-ntk_wait_for 30 test -S "$NTK_TMP/fake/ntkd.sock" ||
-	ntk_fail "the impostor did not start: $(cat "$NTK_TMP/fake.log")"
+ntkd_start_impostor
 
 # The impostor is a working ntkd: root asked it would say ALLOW, were it believed.
 set +e
-out=$("$NTKCTL" -c "$FAKE_CONF" check --user alice --system FACTS --case 1001 2>&1)
+out=$("$NTKCTL" -c "$IMPOSTOR_CONF" check --user alice --system FACTS --case 1001 2>&1)
 rc=$?
 set -e
 ntk_log "ntkctl against a daemon run by nobody: exit $rc: $out"
 ntk_assert_eq 2 "$rc" "ntkctl against a daemon run by nobody"
 ntk_assert_not_contains "$out" "ALLOW" "ntkctl against a daemon run by nobody"
 ntk_assert_contains "$out" "uid $NOBODY_UID" "ntkctl names the uid that answered"
-ntk_assert_contains "$out" "$NTK_TMP/fake/ntkd.sock" "ntkctl names the socket"
+ntk_assert_contains "$out" "$IMPOSTOR_SOCKET" "ntkctl names the socket"
 set +e
-out=$("$NTKCTL" -c "$FAKE_CONF" status 2>&1)
+out=$("$NTKCTL" -c "$IMPOSTOR_CONF" status 2>&1)
 rc=$?
 set -e
 ntk_assert_eq 2 "$rc" "ntkctl status against a daemon run by nobody"
