@@ -134,7 +134,7 @@ ntk_conn_open_uid(const char *path, int timeout_ms, struct ntk_conn **out, uid_t
 	}
 	/*
 	 * Anyone may bind a socket where a client is pointed (socket=, NTK_SOCKET,
-	 * ntk.socket): believe it only when root or ntkd's user listens on it.
+	 * ntk.socket): believe it only when root, ntkd's user or our own uid listens on it.
 	 */
 	if ((r = ntk_peer_verify(fd, server_uid)) != 0)
 		goto out;
