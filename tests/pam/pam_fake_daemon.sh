@@ -5,7 +5,7 @@
 
 pam_need_built
 ntk_need_root
-ntk_need_cmd setpriv
+ntk_need_cmd setpriv unshare mount
 pam_asan_preload
 ntk_tmpdir
 mkdir -p "$NTK_TMP/pam.d" "$NTK_TMP/fake"
@@ -37,19 +37,31 @@ fake_peer root "$NTK_SOCKET"
 drive_is PAM_SUCCESS ntk-test-fake-root alice
 ntk_stop_pid "$FAKE_PID"
 
-# The attack: the same answer from nobody.
+# The attack: the same answer from nobody, with syslog captured to see what the admin is told.
 NTK_SOCKET=$NTK_TMP/fake/ntkd.sock
 pam_service ntk-test-fake "account required @NTK@ system=FACTS timeout=2 @SOCK@"
+# Under a sufficient line too: the module's error must not become anyone's success.
+pam_service ntk-test-fake-suff "account sufficient @NTK@ system=FACTS timeout=2 @SOCK@" \
+    "account required @MOD@/pam_deny.so"
 fake_peer nobody "$NTK_SOCKET"
-drive ntk-test-fake alice
+cat >"$NTK_TMP/inner.sh" <<'INNER'
+for svc in ntk-test-fake ntk-test-fake-suff; do
+	"$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" "$svc" alice >"$NTK_TMP/$svc.out" 2>&1 ||
+		echo "exit=$?" >>"$NTK_TMP/$svc.out"
+done
+INNER
+pam_syslog_capture "$NTK_TMP/syslog" "$NTK_TMP/inner.sh"
+ntk_stop_pid "$FAKE_PID"
+
+DRIVE_OUT=$(cat "$NTK_TMP/ntk-test-fake.out")
 got=$(printf '%s\n' "$DRIVE_OUT" | sed -n 's/^result=//p')
 ntk_log "daemon run by nobody -> $got"
 ntk_assert_eq PAM_AUTHINFO_UNAVAIL "$got" "account stage against a daemon run by nobody"
 drive_conv_has "needtoknow: access to FACTS cannot be checked now"
-# Under a sufficient line too: the module's error must not become anyone's success.
-pam_service ntk-test-fake-suff "account sufficient @NTK@ system=FACTS timeout=2 @SOCK@" \
-    "account required @MOD@/pam_deny.so"
-drive ntk-test-fake-suff alice
+DRIVE_OUT=$(cat "$NTK_TMP/ntk-test-fake-suff.out")
+ntk_assert_contains "$DRIVE_OUT" "result=" "sufficient pam_ntk before pam_deny"
 ntk_assert_not_contains "$DRIVE_OUT" "result=PAM_SUCCESS" "sufficient pam_ntk before pam_deny"
-ntk_stop_pid "$FAKE_PID"
+log=$(cat "$NTK_TMP/syslog" 2>/dev/null || true)
+ntk_assert_contains "$log" "refusing the daemon at $NTK_SOCKET: it is run by uid $(id -u nobody)" \
+    "syslog names the socket and the uid"
 ntk_pass "pam_ntk believes only a daemon run by root"
