@@ -16,6 +16,7 @@
 #include "ntk_client.h"
 #include "ntk_clock.h"
 #include "ntk_err.h"
+#include "ntk_peer.h"
 #include "ntk_proto.h"
 
 struct ntk_conn {
@@ -68,6 +69,14 @@ nap(int64_t deadline)
 int
 ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out)
 {
+	uid_t ignored;
+
+	return ntk_conn_open_uid(path, timeout_ms, out, &ignored);
+}
+
+int
+ntk_conn_open_uid(const char *path, int timeout_ms, struct ntk_conn **out, uid_t *server_uid)
+{
 	struct sockaddr_un sa;
 	struct ntk_conn *c = NULL;
 	socklen_t elen;
@@ -75,6 +84,7 @@ ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out)
 	int fd = -1, err, r;
 
 	*out = NULL;
+	*server_uid = (uid_t)-1;
 	if (path == NULL || path[0] == '\0' || timeout_ms <= 0)
 		return NTK_ERR_BAD_VALUE;
 	memset(&sa, 0, sizeof(sa));
@@ -122,6 +132,12 @@ ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out)
 		}
 		break;
 	}
+	/*
+	 * Anyone may bind a socket where a client is pointed (socket=, NTK_SOCKET,
+	 * ntk.socket): believe it only when root, ntkd's user or our own uid listens on it.
+	 */
+	if ((r = ntk_peer_verify(fd, server_uid)) != 0)
+		goto out;
 	c->fd = fd;
 	fd = -1;
 	c->pid = getpid();

@@ -17,8 +17,14 @@
  */
 struct ntk_conn;
 
-/* Connect to `path` within timeout_ms. */
+/*
+ * Connect to `path` within timeout_ms. The server must be run by root, by
+ * ntkd's user or by our own uid (ntk_peer_verify): any other is refused
+ * with NTK_ERR_UNTRUSTED_PEER before a byte is exchanged.
+ */
 int ntk_conn_open(const char *path, int timeout_ms, struct ntk_conn **out);
+/* The same, and the server's uid in *server_uid once known ((uid_t)-1 before), to name it in errors. */
+int ntk_conn_open_uid(const char *path, int timeout_ms, struct ntk_conn **out, uid_t *server_uid);
 void ntk_conn_close(struct ntk_conn *c);
 pid_t ntk_conn_pid(const struct ntk_conn *c);
 int ntk_conn_fd(const struct ntk_conn *c);

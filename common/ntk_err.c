@@ -22,6 +22,7 @@ ntk_strerror(int err)
 	case NTK_ERR_CONFIG: return "configuration error";
 	case NTK_ERR_INTERNAL: return "internal error";
 	case NTK_ERR_TRAILING: return "trailing bytes after message";
+	case NTK_ERR_UNTRUSTED_PEER: return "the socket is served by an untrusted uid";
 	}
 	return "unknown error";
 }

@@ -25,6 +25,7 @@ enum ntk_err {
 	NTK_ERR_CONFIG = -14,     /* configuration refused */
 	NTK_ERR_INTERNAL = -15,   /* a bug or an impossible state */
 	NTK_ERR_TRAILING = -16,   /* bytes left over after a complete message */
+	NTK_ERR_UNTRUSTED_PEER = -17, /* the socket is served by a uid we do not trust */
 };
 
 /* A short English description, never NULL. */

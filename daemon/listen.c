@@ -12,8 +12,40 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ntk_config_perm.h"
 #include "ntk_err.h"
 #include "server.h"
+
+/*
+ * The socket's directory must be changed only by root or by us: anyone else
+ * who may write there can remove our socket and bind their own in its place.
+ * Clients check who answers (SO_PEERCRED), but the daemon should not invite it.
+ */
+static int
+dir_safe(const char *dir, const char **why)
+{
+	static char reason[4096 + 256];     /* single-threaded: start-up only */
+	char what[128];
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		*why = "cannot stat the socket's directory";
+		return NTK_ERR_IO;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(reason, sizeof(reason), "%s is not a directory", dir);
+		*why = reason;
+		errno = 0;
+		return NTK_ERR_CONFIG;
+	}
+	if (ntk_perm_check_stat(&st, false, what, sizeof(what)) != 0) {
+		snprintf(reason, sizeof(reason), "refusing the socket's directory %s: it is %s", dir, what);
+		*why = reason;
+		errno = 0;
+		return NTK_ERR_CONFIG;
+	}
+	return 0;
+}
 
 /* True when a daemon answers on `addr` (a live socket must not be stolen). */
 static bool
@@ -35,7 +67,7 @@ ntkd_server_listen(const char *path, const char **why)
 	struct sockaddr_un addr, tmp;
 	struct stat st;
 	char *copy, *dir;
-	int fd = -1;
+	int fd = -1, r;
 
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;
@@ -55,14 +87,20 @@ ntkd_server_listen(const char *path, const char **why)
 		*why = "cannot create the socket's directory";
 		return NTK_ERR_IO;
 	}
+	if ((r = dir_safe(dir, why)) != 0) {
+		free(copy);
+		return r;
+	}
 	free(copy);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			*why = "path exists and is not a socket";
+			errno = 0;
 			return NTK_ERR_IO;
 		}
 		if (in_use(&addr)) {
 			*why = "another ntkd is answering on this socket";
+			errno = 0;
 			return NTK_ERR_IO;
 		}
 		unlink(path);

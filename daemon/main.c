@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "grants.h"
 #include "log.h"
+#include "ntk_config_perm.h"
 #include "ntk_err.h"
 #include "server.h"
 
@@ -108,7 +109,8 @@ main(int argc, char **argv)
 	tzset();
 	/* The config is refused before anything else happens, on stderr either way. */
 	ntkd_log_init(true, debug);
-	if (ntkd_snapshot_load(path, 1, &snap, err, sizeof(err)) != 0) {
+	if (ntk_config_perm_check(path, err, sizeof(err)) != 0 ||
+	    ntkd_snapshot_load(path, 1, &snap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ntkd: %s\n", err);
 		return 2;
 	}
@@ -124,8 +126,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "ntkd: signalfd: %s\n", strerror(errno));
 		goto out;
 	}
+	errno = 0;
 	if ((lfd = ntkd_server_listen(snap->config.socket, &why)) < 0) {
-		fprintf(stderr, "ntkd: %s: %s: %s\n", snap->config.socket, why, strerror(errno));
+		/* errno is 0 when the refusal is ours (a socket directory others could change). */
+		fprintf(stderr, "ntkd: %s: %s%s%s\n", snap->config.socket, why,
+		    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
 		goto out;
 	}
 	if ((sockpath = strdup(snap->config.socket)) == NULL)

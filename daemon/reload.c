@@ -5,6 +5,7 @@
 
 #include "cache.h"
 #include "log.h"
+#include "ntk_config_perm.h"
 #include "server.h"
 
 void
@@ -16,7 +17,9 @@ ntkd_reload(struct ntkd *d)
 	pthread_mutex_lock(&d->snap_lock);
 	old = ntkd_snapshot_ref(d->snap);
 	pthread_mutex_unlock(&d->snap_lock);
-	if (ntkd_snapshot_load(d->config_path, old->generation + 1, &fresh, err, sizeof(err)) != 0) {
+	/* Checked again: the file may have been made writable since start. */
+	if (ntk_config_perm_check(d->config_path, err, sizeof(err)) != 0 ||
+	    ntkd_snapshot_load(d->config_path, old->generation + 1, &fresh, err, sizeof(err)) != 0) {
 		ntkd_log(LOG_ERR, "reload refused, keeping the running config: %s", err);
 		ntkd_snapshot_unref(old);
 		return;

@@ -138,6 +138,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ntk_opts o;
 	struct ntk_conn *conn = NULL;
+	uid_t server;
 	struct ntk_check_req req;
 	struct ntk_check_rep rep;
 	const char *user = NULL, *service, *reason;
@@ -193,12 +194,16 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (req.tty != NULL && strlen(req.tty) > NTK_STR_MAX)
 		req.tty = NULL;
 
-	if ((r = ntk_conn_open(o.socket, o.timeout_ms, &conn)) != 0) {
+	if ((r = ntk_conn_open_uid(o.socket, o.timeout_ms, &conn, &server)) != 0) {
 		int e = errno;
 
-		pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s%s%s", o.socket,
-		    ntk_strerror(r), r == NTK_ERR_IO ? ": " : "",
-		    r == NTK_ERR_IO ? strerror(e) : "");
+		if (r == NTK_ERR_UNTRUSTED_PEER)
+			pam_syslog(pamh, LOG_ERR, "refusing the daemon at %s: it is run by uid %lu",
+			    o.socket, (unsigned long)server);
+		else
+			pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s%s%s", o.socket,
+			    ntk_strerror(r), r == NTK_ERR_IO ? ": " : "",
+			    r == NTK_ERR_IO ? strerror(e) : "");
 		pam_ntk_tell(pamh, flags, "needtoknow: access to %s cannot be checked now", o.system);
 		ret = r == NTK_ERR_NOMEM ? PAM_SYSTEM_ERR : PAM_AUTHINFO_UNAVAIL;
 		goto out;

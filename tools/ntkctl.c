@@ -81,11 +81,18 @@ find_socket(void)
 static int
 connect_daemon(struct ntk_conn **c)
 {
+	uid_t server;
 	int rc;
 
 	if (find_socket() != 0)
 		return 2;
-	if ((rc = ntk_conn_open(socket_path, CALL_TIMEOUT_MS, c)) != 0) {
+	if ((rc = ntk_conn_open_uid(socket_path, CALL_TIMEOUT_MS, c, &server)) != 0) {
+		if (rc == NTK_ERR_UNTRUSTED_PEER) {
+			fprintf(stderr, "ntkctl: refusing the daemon at %s: it is run by uid %lu, "
+			    "not by root%s%s\n", socket_path, (unsigned long)server,
+			    NTK_NTKD_USER[0] != '\0' ? " or " : "", NTK_NTKD_USER);
+			return 2;
+		}
 		fprintf(stderr, "ntkctl: cannot reach ntkd at %s: %s%s%s\n", socket_path,
 		    ntk_strerror(rc), rc == NTK_ERR_IO ? ": " : "",
 		    rc == NTK_ERR_IO ? strerror(errno) : "");

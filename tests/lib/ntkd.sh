@@ -87,3 +87,27 @@ check_is() {
 	DENY*) [ "$rc" = 1 ] || ntk_fail "ntkctl check $*: deny must exit 1, got $rc" ;;
 	esac
 }
+
+# ntkd_start_impostor: a real ntkd run by nobody, with the test's policy, on its own socket
+# ($IMPOSTOR_SOCKET, in a directory of nobody's own): what an attacker could start and point a
+# client at. Its config stays root's (ntkd accepts that whoever runs it). Sets IMPOSTOR_CONF,
+# IMPOSTOR_SOCKET, IMPOSTOR_PID. Needs root, setpriv and ntkd_write_conf first.
+ntkd_start_impostor() {
+	local dir=$NTK_TMP/impostor
+	mkdir -p "$dir"
+	cp "$NTK_TMP/bindpw" "$dir/bindpw"
+	chown -R nobody:nogroup "$dir"
+	chmod 755 "$dir"
+	IMPOSTOR_CONF=$NTK_TMP/impostor.conf
+	IMPOSTOR_SOCKET=$dir/ntkd.sock
+	sed -e "s|^socket = .*|socket = $IMPOSTOR_SOCKET|" \
+	    -e "s|^bindpw_file = .*|bindpw_file = $dir/bindpw|" "$NTK_CONF" >"$IMPOSTOR_CONF"
+	chmod 644 "$IMPOSTOR_CONF"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$NTKD" -c "$IMPOSTOR_CONF" -f \
+	    >>"$NTK_TMP/impostor.log" 2>&1 &
+	IMPOSTOR_PID=$!
+	ntk_on_exit "ntk_stop_pid $IMPOSTOR_PID"
+	ntk_wait_for 30 test -S "$IMPOSTOR_SOCKET" ||
+		ntk_fail "the impostor ntkd did not start: $(cat "$NTK_TMP/impostor.log")"
+	export IMPOSTOR_CONF IMPOSTOR_SOCKET IMPOSTOR_PID
+}

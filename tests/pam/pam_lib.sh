@@ -106,3 +106,32 @@ pam_local_user() {
 		ntk_on_exit "userdel -r '$u'"
 	fi
 }
+
+# pam_syslog_capture LOG SCRIPT: run the bash file SCRIPT in a private mount namespace with a
+# private /dev whose log socket is a sink appending each syslog(3) message to LOG as a line.
+# SCRIPT sees NTK_TMP, PAM_PEER and PAM_DRIVE. Skips where mount namespaces are not allowed.
+pam_syslog_capture() {
+	local log=$1 script=$2
+	cat >"$NTK_TMP/syslog-wrap.sh" <<'WRAP'
+set -eu
+log=$1 script=$2
+mkdir -p "$NTK_TMP/realdev"
+mount --rbind /dev "$NTK_TMP/realdev"
+mount -t tmpfs -o mode=755 ntk-test-dev /dev
+for f in null zero urandom random full tty; do ln -s "$NTK_TMP/realdev/$f" "/dev/$f"; done
+rm -f "$NTK_TMP/sink.ready"
+"$PAM_PEER" syslog /dev/log "$log" >"$NTK_TMP/sink.ready" &
+sink=$!
+trap 'kill "$sink" 2>/dev/null || true' EXIT
+for i in $(seq 50); do grep -qx ready "$NTK_TMP/sink.ready" && break; sleep 0.1; done
+grep -qx ready "$NTK_TMP/sink.ready"
+bash "$script"
+sleep 0.3
+kill "$sink"
+wait "$sink" 2>/dev/null || true
+WRAP
+	export NTK_TMP PAM_PEER PAM_DRIVE
+	unshare -m --propagation private true 2>/dev/null || ntk_skip "no private mount namespace here"
+	unshare -m --propagation private bash "$NTK_TMP/syslog-wrap.sh" "$log" "$script" ||
+		ntk_fail "syslog capture failed"
+}

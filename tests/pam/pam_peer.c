@@ -31,6 +31,8 @@
  *       denied     an ERROR reply with NTK_ERR_DENIED
  *       wrongtype  a PING reply to a CHECK
  *       silent     never answer (the client must time out)
+ *       allow      a well-formed CHECK reply: ALLOW rule=system-access (an
+ *                  impostor's answer, for a peer run by an untrusted uid)
  *   pam_peer syslog PATH OUTFILE  a datagram sink at PATH appending each
  *                                 message as a line to OUTFILE, for 60 s.
  * Prints "ready" on stdout once listening.
@@ -166,6 +168,11 @@ peer_answer(int fd, const char *mode)
 		m[16] = 'n';
 		m[17] = 'o';
 		peer_write(fd, m, 18);
+	} else if (strcmp(mode, "allow") == 0) {
+		/* outcome 0 (system-access), verdict "", explain "" */
+		peer_put_header(m, 12, NTK_PROTO_VERSION, rep);
+		memset(m + 8, 0, 12);
+		peer_write(fd, m, 20);
 	} else if (strcmp(mode, "wrongtype") == 0) {
 		peer_put_header(m, 0, NTK_PROTO_VERSION, NTK_MSG_PING | NTK_MSG_REPLY);
 		peer_write(fd, m, NTK_HEADER_LEN);

@@ -20,6 +20,7 @@
 #include "ntk_buf.h"
 #include "ntk_client.h"
 #include "ntk_err.h"
+#include "ntk_peer.h"
 #include "ntk_proto.h"
 
 #define TIMEOUT_MS 300
@@ -747,6 +748,107 @@ START_TEST(test_no_sigpipe)
 }
 END_TEST
 
+/*
+ * A server whose listener belongs to another uid (nobody) is refused at
+ * open, before a byte of its answer is read: the SO_PEERCRED a client sees
+ * are those of the process that called listen().
+ */
+START_TEST(test_untrusted_server)
+{
+	struct server s;
+	struct sockaddr_un sa;
+	struct ntk_conn *c = NULL;
+	int ready[2], st, r;
+	uid_t uid;
+	char b;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;         /* only root can start a server as another uid */
+	memset(&s, 0, sizeof(s));
+	snprintf(s.dir, sizeof(s.dir), "/tmp/ntk-client-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(s.dir));
+	snprintf(s.path, sizeof(s.path), "%s/sock", s.dir);
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct ntk_buf body;
+		uint16_t type;
+		int lfd, fd;
+
+		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		memcpy(sa.sun_path, s.path, strlen(s.path) + 1);
+		if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+		    setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0 ||
+		    listen(lfd, 4) != 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		/* Answer like ntkd would, if asked: the client must not get that far. */
+		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
+			if (read_request(fd, &body, &type) == 0)
+				reply(fd, NTK_MSG_PING | NTK_MSG_REPLY, NULL, NULL);
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &b, 1), 1);
+	close(ready[0]);
+	r = ntk_conn_open_uid(s.path, TIMEOUT_MS, &c, &uid);
+	if (r == 0) {
+		r = ntk_client_ping(c);
+		ntk_conn_close(c);
+		ck_abort_msg("a server run by uid 65534 was accepted (ping: %d)", r);
+	}
+	ck_assert_int_eq(r, NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_uint_eq(uid, 65534);
+	ck_assert_ptr_null(c);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	unlink(s.path);
+	rmdir(s.dir);
+}
+END_TEST
+
+/* The ntkd user comes from the passwd file alone; root and our own uid need no file. */
+START_TEST(test_peer_uid_trusted)
+{
+	char path[] = "/tmp/ntk-passwd-XXXXXX";
+	uid_t me = geteuid(), other = me == 4242 ? 4343 : 4242;
+	FILE *fp;
+	int fd;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	ck_assert_ptr_nonnull(fp = fdopen(fd, "w"));
+	fprintf(fp, "root:x:0:0:root:/root:/bin/sh\n"
+	    "ntkd:x:%u:%u::/nonexistent:/usr/sbin/nologin\n"
+	    "ntkd:x:%u:%u::/nonexistent:/usr/sbin/nologin\n"
+	    "ntkdx:x:%u:%u::/nonexistent:/usr/sbin/nologin\n",
+	    (unsigned)other, (unsigned)other, (unsigned)other + 1, (unsigned)other + 1,
+	    (unsigned)other + 2, (unsigned)other + 2);
+	fclose(fp);
+
+	ck_assert_int_eq(ntk_peer_uid_trusted(0, NULL, NULL), 0);
+	ck_assert_int_eq(ntk_peer_uid_trusted(me, NULL, NULL), 0);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other, NULL, path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other, "", path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other, "ntkd", path), 0);
+	/* The first entry of a name counts; a longer name is another account. */
+	ck_assert_int_eq(ntk_peer_uid_trusted(other + 1, "ntkd", path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other + 2, "ntkd", path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other, "ntk", path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other, "nosuchuser", path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted((uid_t)-1, "ntkd", path), NTK_ERR_UNTRUSTED_PEER);
+	/* No file: nobody but root and ourselves. */
+	unlink(path);
+	ck_assert_int_eq(ntk_peer_uid_trusted(other, "ntkd", path), NTK_ERR_UNTRUSTED_PEER);
+	ck_assert_int_eq(ntk_peer_uid_trusted(0, "ntkd", path), 0);
+}
+END_TEST
+
 static Suite *
 client_suite(void)
 {
@@ -767,6 +869,8 @@ client_suite(void)
 	tcase_add_test(tc, test_connect_timeout);
 	tcase_add_test(tc, test_cloexec_pid_fork);
 	tcase_add_test(tc, test_no_sigpipe);
+	tcase_add_test(tc, test_untrusted_server);
+	tcase_add_test(tc, test_peer_uid_trusted);
 	suite_add_tcase(s, tc);
 	return s;
 }
