@@ -40,7 +40,8 @@ static const char *const fixed_sections[] = { "ldap", "daemon", "cache", "audit"
 static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 	"user_filter", "role_attribute", "case_attribute", "manager_attribute",
 	"role_source", "role_group_filter", "role_group_attribute",
-	"supervision_depth", "timeout", "tls", "tls_cacert", "name_attribute", "staff_filter", NULL };
+	"supervision_depth", "timeout", "tls", "tls_cacert", "name_attribute", "staff_filter",
+	"role_value", "group_nesting", NULL };
 static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
 static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
@@ -799,6 +800,7 @@ static int
 load_ldap(struct ctx *c)
 {
 	static const char *const sources[] = { "attribute", "group" };
+	static const char *const role_values[] = { "value", "rdn" };
 	static const char *const tls[] = { "none", "starttls" };
 	struct ntk_config *cfg = c->cfg;
 	const char *v;
@@ -868,6 +870,14 @@ load_ldap(struct ctx *c)
 	    &choice)) != 0)
 		return r;
 	cfg->role_source = (enum ntk_role_source)choice;
+	choice = (int)cfg->role_value;
+	if ((r = get_choice(c, "ldap", "role_value", role_values, 2, "value or rdn",
+	    &choice)) != 0)
+		return r;
+	cfg->role_value = (enum ntk_role_value)choice;
+	if ((r = get_unsigned(c, "ldap", "group_nesting", 0, NTK_GROUP_NESTING_MAX,
+	    &cfg->group_nesting)) != 0)
+		return r;
 	choice = (int)cfg->tls;
 	if ((r = get_choice(c, "ldap", "tls", tls, 2, "none or starttls", &choice)) != 0)
 		return r;
@@ -1077,7 +1087,7 @@ load_systems(struct ctx *c)
 		else if ((sys->role_idx = calloc(nwords, sizeof(*sys->role_idx))) == NULL)
 			r = nomem(c);
 		for (j = 0; j < nwords && r == 0; j++) {
-			/* Case-sensitive, like the role names the directory holds. */
+			/* Ignoring case, as the directory's group names do. */
 			if ((role = ntk_policy_find_role(p, words[j])) == NULL) {
 				r = fail(c, s->name, "roles", "role '%s' is not defined by a [role:%s] section",
 				    words[j], words[j]);

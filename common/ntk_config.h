@@ -8,6 +8,14 @@
 
 #include "ntk_policy.h"
 
+/* role_value: how a role_attribute value names a role. */
+enum ntk_role_value {
+	NTK_ROLE_VALUE_VALUE = 0,      /* the value is the role name (ntkRole: legal) */
+	NTK_ROLE_VALUE_RDN = 1,        /* a group DN; its first RDN's value is the name (memberOf) */
+};
+
+#define NTK_GROUP_NESTING_MAX 8
+
 enum ntk_role_source {
 	NTK_ROLE_SOURCE_ATTRIBUTE = 0, /* multi-valued role_attribute on the staff entry */
 	NTK_ROLE_SOURCE_GROUP = 1,     /* membership of groups found by role_group_filter */
@@ -38,8 +46,10 @@ struct ntk_config {
 	char *case_attribute;
 	char *manager_attribute;
 	enum ntk_role_source role_source;
+	enum ntk_role_value role_value; /* a role_attribute value is the role, or a DN whose RDN is */
 	char *role_group_filter;       /* one %s: the escaped user DN */
 	char *role_group_attribute;    /* the group attribute that names the role */
+	unsigned group_nesting;        /* levels of groups within role groups followed */
 	unsigned timeout;              /* seconds, every LDAP operation */
 	char *tls_cacert;
 	enum ntk_tls_mode tls;         /* none only to loopback, ldapi:// or ldaps:// */

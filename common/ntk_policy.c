@@ -13,6 +13,30 @@ struct counting {
 	size_t n;
 };
 
+/*
+ * Role names match ignoring ASCII case, as the directory's cn and AD's
+ * group names do (a role `Legal` in LDAP is the [role:legal] section).
+ * ASCII only, never the locale: a plugin's host may run under tr_TR.
+ */
+bool
+ntk_role_name_eq(const char *a, const char *b)
+{
+	unsigned char x, y;
+
+	for (;; a++, b++) {
+		x = (unsigned char)*a;
+		y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y)
+			return false;
+		if (x == '\0')
+			return true;
+	}
+}
+
 static bool
 subject_has_role(const struct ntk_subject *subject, const char *name)
 {
@@ -21,7 +45,7 @@ subject_has_role(const struct ntk_subject *subject, const char *name)
 	if (subject->roles == NULL)
 		return false;
 	for (i = 0; i < subject->nroles; i++) {
-		if (subject->roles[i] != NULL && strcmp(subject->roles[i], name) == 0)
+		if (subject->roles[i] != NULL && ntk_role_name_eq(subject->roles[i], name))
 			return true;
 	}
 	return false;
@@ -399,7 +423,7 @@ ntk_policy_find_role(const struct ntk_policy *policy, const char *name)
 		return NULL;
 	for (i = 0; i < policy->nroles; i++) {
 		if (policy->roles[i].name != NULL &&
-		    strcmp(policy->roles[i].name, name) == 0)
+		    ntk_role_name_eq(policy->roles[i].name, name))
 			return &policy->roles[i];
 	}
 	return NULL;

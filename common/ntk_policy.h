@@ -160,7 +160,10 @@ bool ntk_outcome_valid(uint32_t value);
  */
 int ntk_decision_format(const struct ntk_decision *decision, char *buf, size_t len);
 
-/* Find a system by name; NULL when not declared. */
+/* Role names are equal ignoring ASCII case (never the locale's). */
+bool ntk_role_name_eq(const char *a, const char *b);
+
+/* Find a system by name (exactly); NULL when not declared. Roles match ignoring ASCII case. */
 const struct ntk_system *ntk_policy_find_system(const struct ntk_policy *policy, const char *name);
 const struct ntk_role *ntk_policy_find_role(const struct ntk_policy *policy, const char *name);
 

@@ -144,7 +144,7 @@ people_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn,
 		goto out;
 	}
 	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE &&
-	    (r = ntkd_dir_entry_strings(ld, e, dn, cf->role_attribute, &roles, NTK_NAME_MAX)) != 0)
+	    (r = ntkd_dir_entry_roles(cf, ld, e, dn, &roles)) != 0)
 		goto out;
 	if ((pdn = strdup(dn)) == NULL) {
 		r = NTK_ERR_NOMEM;

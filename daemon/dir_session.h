@@ -77,7 +77,13 @@ int ntkd_dir_staff_and(const struct ntk_config *cf, const char *inner, char **ou
 /* Whether dn lies at or below base, compared parsed; anything unparsable is not. */
 bool ntkd_dir_dn_under_base(const char *dn, const char *base);
 void ntkd_dir_filters_free(char **filters, size_t n);
-/* For role_source = group: the roles of each of the n DNs, one round trip per NTKD_DIR_BATCH DNs. */
+/*
+ * For role_source = group: the roles of each of the n DNs, one round trip
+ * per NTKD_DIR_BATCH DNs and group_nesting levels more for groups in groups.
+ */
 int ntkd_dir_group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struct ntk_strlist *roles);
+/* The roles the entry's role_attribute names (its values, or with role_value = rdn their RDNs). */
+int ntkd_dir_entry_roles(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn,
+    struct ntk_strlist *roles);
 
 #endif /* NTKD_DIR_SESSION_H */

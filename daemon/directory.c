@@ -12,6 +12,7 @@
 #include "ntk_assignment.h"
 #include "ntk_err.h"
 #include "ntk_escape.h"
+#include "ntk_strset.h"
 #include "dir_session.h"
 #include "ldap_filter.h"
 #include "log.h"
@@ -289,8 +290,19 @@ ntkd_dir_filters_free(char **filters, size_t n)
 /* ------------------------------------------------------------------ */
 /* role groups                                                         */
 
+/* One search of a level: whose roles it gathers, and the member it asks about. */
+struct group_query {
+	size_t origin;          /* index into the DNs first asked about */
+	char *member;           /* the DN whose groups are searched */
+};
+
 struct group_roles_ctx {
-	struct ntk_strlist *roles;     /* one list per DN asked about */
+	struct ntk_strlist *roles;      /* one list per DN first asked about */
+	struct group_query *queries;    /* this level's searches */
+	struct ntk_strset seen;         /* "origin\nGROUP DN": each group once per origin (cycles) */
+	struct group_query *next;       /* the groups found: members on the next level */
+	size_t nnext, capnext;
+	bool nested;                    /* another level follows: collect the groups */
 };
 
 static int
@@ -298,30 +310,64 @@ group_roles_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char
     void *arg)
 {
 	struct group_roles_ctx *ctx = arg;
+	size_t origin = ctx->queries[idx].origin, len;
+	struct group_query *nq;
+	char *key;
+	int r;
 
-	return ntkd_dir_entry_strings(ld, e, dn, d->config->role_group_attribute, &ctx->roles[idx], NTK_NAME_MAX);
+	len = strlen(dn) + 24;
+	if ((key = malloc(len)) == NULL)
+		return NTK_ERR_NOMEM;
+	snprintf(key, len, "%zu\n%s", origin, dn);
+	r = ntk_strset_add(&ctx->seen, key);
+	free(key);
+	if (r <= 0)
+		return r;       /* a group met again (a cycle, or two paths): counted once */
+	if ((r = ntkd_dir_entry_strings(ld, e, dn, d->config->role_group_attribute,
+	    &ctx->roles[origin], NTK_NAME_MAX)) != 0 || !ctx->nested)
+		return r;
+	if (ctx->nnext == ctx->capnext) {
+		ctx->capnext = ctx->capnext ? ctx->capnext * 2 : 16;
+		if ((nq = realloc(ctx->next, ctx->capnext * sizeof(*nq))) == NULL)
+			return NTK_ERR_NOMEM;
+		ctx->next = nq;
+	}
+	if ((ctx->next[ctx->nnext].member = strdup(dn)) == NULL)
+		return NTK_ERR_NOMEM;
+	ctx->next[ctx->nnext++].origin = origin;
+	return 0;
 }
 
-/* For role_source = group: the roles of each of the n DNs, in one round trip per NTKD_DIR_BATCH DNs. */
-int
-ntkd_dir_group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struct ntk_strlist *roles)
+static void
+group_queries_free(struct group_query *q, size_t n)
+{
+	size_t i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(q[i].member);
+	free(q);
+}
+
+/* One level: the groups each query's member belongs to, NTKD_DIR_BATCH searches per round trip. */
+static int
+group_level(struct ntkd_directory *d, struct group_roles_ctx *ctx, size_t n)
 {
 	const struct ntk_config *cf = d->config;
 	struct ntkd_ldap_search *s = NULL;
-	struct group_roles_ctx ctx = { roles };
 	char *attrs[] = { cf->role_group_attribute, NULL };
 	char **filters = NULL;
 	size_t i;
 	int r;
 
-	if (n == 0)
-		return 0;
 	if ((s = calloc(n, sizeof(*s))) == NULL || (filters = calloc(n, sizeof(*filters))) == NULL) {
 		r = NTK_ERR_NOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if ((r = ntkd_ldap_filter_fill(cf->role_group_filter, dns[i], &filters[i])) != 0)
+		if ((r = ntkd_ldap_filter_fill(cf->role_group_filter, ctx->queries[i].member,
+		    &filters[i])) != 0)
 			goto out;
 		s[i].base = cf->base;
 		s[i].scope = LDAP_SCOPE_SUBTREE;
@@ -329,10 +375,103 @@ ntkd_dir_group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struc
 		s[i].attrs = attrs;
 		s[i].sizelimit = NTKD_DIR_LEVEL_CAP;
 	}
-	r = ntkd_dir_search(d, s, n, group_roles_entry, &ctx);
+	r = ntkd_dir_search(d, s, n, group_roles_entry, ctx);
 out:
 	ntkd_dir_filters_free(filters, n);
 	free(s);
+	return r;
+}
+
+/*
+ * For role_source = group: the roles of each of the n DNs, one round trip
+ * per NTKD_DIR_BATCH DNs, then group_nesting more levels for the groups
+ * found (groups within groups), each group counted once per DN.
+ */
+int
+ntkd_dir_group_roles(struct ntkd_directory *d, char *const *dns, size_t n, struct ntk_strlist *roles)
+{
+	struct group_roles_ctx ctx = { 0 };
+	size_t i, nq, nrun;
+	unsigned level;
+	int r = 0;
+
+	if (n == 0)
+		return 0;
+	ctx.roles = roles;
+	if ((ctx.queries = calloc(n, sizeof(*ctx.queries))) == NULL)
+		return NTK_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		ctx.queries[i].origin = i;
+		if ((ctx.queries[i].member = strdup(dns[i])) == NULL) {
+			nq = i;
+			r = NTK_ERR_NOMEM;
+			goto out;
+		}
+	}
+	nq = n;
+	for (level = 0; level <= d->config->group_nesting && nq > 0; level++) {
+		ctx.nested = level < d->config->group_nesting;
+		nrun = nq;
+		if (nrun > NTKD_DIR_LEVEL_CAP) {
+			ntkd_log(LOG_WARNING, "ldap: nested role groups cut at %d on level %u",
+			    NTKD_DIR_LEVEL_CAP, level);
+			nrun = NTKD_DIR_LEVEL_CAP;
+		}
+		if ((r = group_level(d, &ctx, nrun)) != 0)
+			goto out;
+		group_queries_free(ctx.queries, nq);
+		ctx.queries = ctx.next;
+		nq = ctx.nnext;
+		ctx.next = NULL;
+		ctx.nnext = ctx.capnext = 0;
+	}
+out:
+	group_queries_free(ctx.queries, nq);
+	group_queries_free(ctx.next, ctx.nnext);
+	ntk_strset_clear(&ctx.seen);
+	return r;
+}
+
+/*
+ * The roles named by the entry's role_attribute: each value, or with
+ * role_value = rdn each value read as a group DN and named by the value
+ * of its first RDN (memberOf: CN=FACTS-Caseworkers,OU=Groups,... is
+ * FACTS-Caseworkers). A value that is not a DN is logged and skipped.
+ */
+int
+ntkd_dir_entry_roles(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn,
+    struct ntk_strlist *roles)
+{
+	struct ntk_strlist vals = { 0 };
+	LDAPDN parsed;
+	char safe[128], *name;
+	size_t i;
+	int r;
+
+	if (cf->role_value == NTK_ROLE_VALUE_VALUE)
+		return ntkd_dir_entry_strings(ld, e, dn, cf->role_attribute, roles, NTK_NAME_MAX);
+	if ((r = ntkd_dir_entry_strings(ld, e, dn, cf->role_attribute, &vals,
+	    NTKD_DIR_VALUE_MAX)) != 0)
+		goto out;
+	for (i = 0; i < vals.n && r == 0; i++) {
+		parsed = NULL;
+		if (ldap_str2dn(vals.v[i], &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+		    parsed == NULL || parsed[0] == NULL || parsed[0][0] == NULL ||
+		    parsed[0][0]->la_value.bv_len == 0 ||
+		    parsed[0][0]->la_value.bv_len > NTK_NAME_MAX ||
+		    memchr(parsed[0][0]->la_value.bv_val, '\0', parsed[0][0]->la_value.bv_len) != NULL) {
+			ntk_escape_log_str(vals.v[i], safe, sizeof(safe));
+			ntkd_log(LOG_WARNING, "ldap: %s of %s: \"%s\" is not a DN with a usable RDN: "
+			    "skipped", cf->role_attribute, dn, safe);
+			ldap_dnfree(parsed);
+			continue;
+		}
+		name = strndup(parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len);
+		ldap_dnfree(parsed);
+		r = ntk_strlist_push(roles, name);
+	}
+out:
+	ntk_strlist_clear(&vals);
 	return r;
 }
 

@@ -56,7 +56,7 @@ user_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, s
 	if ((ctx->dn = strdup(dn)) == NULL)
 		return NTK_ERR_NOMEM;
 	if (d->config->role_source == NTK_ROLE_SOURCE_ATTRIBUTE &&
-	    (r = ntkd_dir_entry_strings(ld, e, dn, d->config->role_attribute, &ctx->roles, NTK_NAME_MAX)) != 0)
+	    (r = ntkd_dir_entry_roles(d->config, ld, e, dn, &ctx->roles)) != 0)
 		return r;
 	return ntkd_dir_entry_assignments(d->config, ld, e, dn, NULL, &ctx->assignments);
 }

@@ -432,9 +432,9 @@ START_TEST(test_policy_refusals)
 {
 	refused_exact(load(LDAP_MIN ROLES_MIN "[system:OTHER]\nroles = legal ghost\n"),
 	    "system:OTHER:roles: role 'ghost' is not defined by a [role:ghost] section");
-	/* Role names are case-sensitive. */
-	refused_exact(load(LDAP_MIN ROLES_MIN "[system:OTHER]\nroles = Legal\n"),
-	    "system:OTHER:roles: role 'Legal' is not defined by a [role:Legal] section");
+	/* Role names match ignoring case: the same role listed twice in two spellings. */
+	refused_exact(load(LDAP_MIN ROLES_MIN "[system:OTHER]\nroles = legal Legal\n"),
+	    "system:OTHER:roles: role 'Legal' is listed twice");
 	refused_exact(load(LDAP_MIN ROLES_MIN "[system:OTHER]\nroles = legal legal\n"),
 	    "system:OTHER:roles: role 'legal' is listed twice");
 	refused_exact(load(LDAP_MIN ROLES_MIN "[system:OTHER]\n"), "system:OTHER:roles: required");

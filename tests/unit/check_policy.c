@@ -234,6 +234,21 @@ START_TEST(test_rule1_account_disabled)
 }
 END_TEST
 
+START_TEST(test_role_name_case)
+{
+	ck_assert(ntk_role_name_eq("legal", "LEGAL"));
+	ck_assert(ntk_role_name_eq("FACTS-Caseworkers", "facts-caseworkers"));
+	ck_assert(ntk_role_name_eq("", ""));
+	ck_assert(!ntk_role_name_eq("legal", "legal2"));
+	ck_assert(!ntk_role_name_eq("legal", "lega"));
+	/* ASCII only: no dotless or dotted i games, whatever the locale. */
+	ck_assert(!ntk_role_name_eq("social_worker", "soc\xc4\xb1al_worker"));
+	ck_assert(!ntk_role_name_eq("a", "\xc1"));
+	ck_assert_ptr_eq(ntk_policy_find_role(&policy, "Legal"), &roles[R_LEGAL]);
+	ck_assert_ptr_eq(ntk_policy_find_role(&policy, "LEGAL"), &roles[R_LEGAL]);
+}
+END_TEST
+
 START_TEST(test_rule2_system_not_permitted)
 {
 	/* No roles at all. */
@@ -242,10 +257,10 @@ START_TEST(test_rule2_system_not_permitted)
 	assert_bare();
 	/* Roles, but none listed for the system. */
 	add_role("janitor");
-	add_role("Legal");      /* role names are case-sensitive */
+	add_role("legalx");
 	ck_assert_int_eq(decide("FACTS", NTK_ACTION_LOGIN, NULL, NTK_STATE_OPEN),
 	    NTK_DENY_SYSTEM_NOT_PERMITTED);
-	add_role("legal");
+	add_role("LEGAL");      /* role names match ignoring ASCII case, as LDAP's cn does */
 	ck_assert_int_eq(decide("OTHER", NTK_ACTION_LOGIN, NULL, NTK_STATE_OPEN),
 	    NTK_DENY_SYSTEM_NOT_PERMITTED);
 	ck_assert_int_eq(decide("OTHER", NTK_ACTION_READ, "1001", NTK_STATE_OPEN),
@@ -995,6 +1010,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_rule0_unknown_system);
 	tcase_add_test(tc, test_rule1_unknown_user);
 	tcase_add_test(tc, test_rule1_account_disabled);
+	tcase_add_test(tc, test_role_name_case);
 	tcase_add_test(tc, test_rule2_system_not_permitted);
 	tcase_add_test(tc, test_rule3_login);
 	tcase_add_test(tc, test_case_required);
