@@ -95,6 +95,9 @@ write_rec(struct ntkd_audit *a, const struct ntkd_audit_rec *rec)
 	if (a->fd < 0)
 		a->fd = audit_open();   /* the kernel may have come back */
 	listening = auditd_listening(a);
+	/* A full backlog holds the sender inside the send, with the fd lock taken. */
+	if (a->delay_ms > 0)
+		usleep(a->delay_ms * 1000u);
 	if (a->fd >= 0 && !a->refuse)
 		rc = audit_log_user_message(a->fd, rec->type, rec->msg,
 		    rec->host ? rec->host : "?", rec->addr ? rec->addr : "?",
@@ -131,9 +134,6 @@ writer(void *arg)
 		a->head = (a->head + 1) % a->cap;
 		a->count--;
 		pthread_mutex_unlock(&a->lock);
-		/* auditd may stall here for backlog_wait_time: only this thread waits. */
-		if (a->delay_ms > 0)
-			usleep(a->delay_ms * 1000u);
 		write_rec(a, rec);
 		ntkd_audit_rec_free(rec);
 		pthread_mutex_lock(&a->lock);
