@@ -23,7 +23,7 @@
 
 #define AUDITD_CONF "/etc/audit/auditd.conf"
 /* How often a waiting grant looks at auditd's log. */
-#define CONFIRM_POLL_MS 5
+#define CONFIRM_POLL_MS 1
 
 /* A break-glass record handed to the writer; the waiting request and the writer share it. */
 struct ticket {
