@@ -71,7 +71,7 @@ audit_limits_restore() {
 	AUDIT_SAVED_LIMITS=
 }
 audit_with_limits() {
-	local rate=$1 backlog=$2 status set=() saved=() rc
+	local rate=$1 backlog=$2 status set=() saved=() rc t
 	shift 2
 	status=$(auditctl -s)
 	if [ "$rate" != - ]; then
@@ -88,11 +88,14 @@ audit_with_limits() {
 		AUDIT_LIMITS_TRAP=1
 	fi
 	AUDIT_SAVED_LIMITS="${saved[*]}"
+	AUDIT_SAVED_LIMITS_WAS="${saved[*]}"
+	t=$(date +%s%N)
 	auditctl "${set[@]}" >/dev/null
 	set +e
 	"$@"
 	rc=$?
 	set -e
 	audit_limits_restore
+	ntk_log "kernel audit limits ${set[*]} for $(( ($(date +%s%N) - t) / 1000000 )) ms, restored to $AUDIT_SAVED_LIMITS_WAS"
 	return "$rc"
 }
