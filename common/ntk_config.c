@@ -45,7 +45,8 @@ static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
 static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
-	"browsing_threshold", "auditd_pid_file", NULL };
+	"browsing_threshold", "auditd_pid_file",
+	"auditd_log_file", "confirm_ms", "budget", "budget_interval", NULL };
 static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
 	"system_gid_min", "role_gid_min", "enumerate", NULL };
 static const char *const system_keys[] = { "roles", NULL };
@@ -948,8 +949,16 @@ load_cache_audit(struct ctx *c)
 	    (r = get_unsigned(c, "audit", "browsing_threshold", 1, 10000,
 	    &cfg->browsing_threshold)) != 0 ||
 	    (r = get_str(c, "audit", "auditd_pid_file", "/run/auditd.pid",
-	    &cfg->auditd_pid_file)) != 0)
+	    &cfg->auditd_pid_file)) != 0 ||
+	    (r = get_str(c, "audit", "auditd_log_file", "", &cfg->auditd_log_file)) != 0 ||
+	    (r = get_unsigned(c, "audit", "confirm_ms", 10, 60000, &cfg->audit_confirm_ms)) != 0 ||
+	    (r = get_unsigned(c, "audit", "budget", 0, 1000000, &cfg->audit_budget)) != 0 ||
+	    (r = get_unsigned(c, "audit", "budget_interval", 1, 86400,
+	    &cfg->audit_budget_interval)) != 0)
 		return r;
+	/* Empty: the log_file auditd.conf names, read when a grant is confirmed. */
+	if (cfg->auditd_log_file[0] != '\0' && cfg->auditd_log_file[0] != '/')
+		return fail(c, "audit", "auditd_log_file", "must be an absolute path");
 	/* "none": no auditd to watch (it runs outside this host's view, e.g. a container's host). */
 	if (strcmp(cfg->auditd_pid_file, "none") == 0) {
 		free(cfg->auditd_pid_file);
@@ -1121,6 +1130,9 @@ set_defaults(struct ntk_config *cfg)
 	cfg->break_glass_minutes = 60;
 	cfg->audit_queue = 1024;
 	cfg->browsing_threshold = 5;
+	cfg->audit_confirm_ms = 2000;
+	cfg->audit_budget = 100;
+	cfg->audit_budget_interval = 60;
 	cfg->visibility = NTK_VISIBILITY_MEMBER;
 	cfg->case_gid_min = 200000;
 	cfg->case_gid_max = 299999;
@@ -1220,6 +1232,7 @@ ntk_config_clear(struct ntk_config *config)
 	free(config->staff_filter);
 	free(config->socket);
 	free(config->auditd_pid_file);
+	free(config->auditd_log_file);
 	free_words(config->trusted_peers, config->ntrusted_peers);
 	ntk_policy_clear(&config->policy);
 	memset(config, 0, sizeof(*config));

@@ -73,6 +73,10 @@ struct ntk_config {
 	unsigned audit_queue;          /* records waiting for the writer thread */
 	unsigned browsing_threshold;   /* distinct denied cases that flag browsing */
 	char *auditd_pid_file;         /* where auditd says it runs; NULL: not watched */
+	char *auditd_log_file;         /* where break-glass records are confirmed; "": auditd.conf's */
+	unsigned audit_confirm_ms;     /* how long a grant waits for its record in that file */
+	unsigned audit_budget;         /* records per untrusted uid and interval; 0: no limit */
+	unsigned audit_budget_interval; /* seconds */
 
 	/* [nss] */
 	enum ntk_visibility visibility;

@@ -179,12 +179,10 @@ ntkd_audit_rec_break_glass(const struct ntkd_audit_decision *dec,
 	return finish(&s, AUDIT_TRUSTED_APP, 1, NULL, NULL, out);
 }
 
-int
-ntkd_audit_rec_statement(const char *user, const char *system, int action,
-    const char *reason, unsigned rows, char *const *cases, size_t ncases,
-    const char *query, const struct ntkd_peer *peer, struct ntkd_audit_rec **out)
+/* " name=a,b,c" (encoded): as many whole case ids as fit in VALUE_MAX bytes. */
+static void
+sb_cases(struct sb *s, const char *name, char *const *cases, size_t ncases)
 {
-	struct sb s = { .len = 0 };
 	char list[VALUE_MAX + 1];
 	size_t i, len = 0, n;
 
@@ -199,12 +197,38 @@ ntkd_audit_rec_statement(const char *user, const char *system, int action,
 		len += n;
 		list[len] = '\0';
 	}
+	sb_enc(s, name, list);
+}
+
+int
+ntkd_audit_rec_statement(const char *user, const char *system, int action,
+    const char *reason, unsigned rows, char *const *cases, size_t ncases,
+    const char *query, const struct ntkd_peer *peer, struct ntkd_audit_rec **out)
+{
+	struct sb s = { .len = 0 };
+
 	sb_add(&s, "op=ntk-statement");
 	sb_enc(&s, "acct", user);
 	sb_enc(&s, "system", system);
 	sb_add(&s, " access=%s reason=%s rows=%u", ntk_action_name(action), reason, rows);
-	sb_enc(&s, "cases", list);
+	sb_cases(&s, "cases", cases, ncases);
 	sb_enc(&s, "query", query);
 	sb_peer(&s, peer);
 	return finish(&s, AUDIT_TRUSTED_APP, 0, NULL, NULL, out);
+}
+
+int
+ntkd_audit_rec_suppressed(uid_t uid, const char *user, const char *system,
+    unsigned long count, unsigned long denied, unsigned interval, char *const *cases,
+    size_t ncases, struct ntkd_audit_rec **out)
+{
+	struct sb s = { .len = 0 };
+
+	sb_add(&s, "op=ntk-suppressed");
+	sb_enc(&s, "acct", user);
+	sb_enc(&s, "system", system);
+	sb_add(&s, " suppressed=%lu denied=%lu interval=%u", count, denied, interval);
+	sb_cases(&s, "cases", cases, ncases);
+	sb_add(&s, " peer_uid=%lu", (unsigned long)uid);
+	return finish(&s, AUDIT_TRUSTED_APP, denied > 0 ? 0 : 1, NULL, NULL, out);
 }

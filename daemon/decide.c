@@ -84,6 +84,7 @@ break_glass(struct check *c)
 	struct ntkd_audit_decision a;
 	struct ntkd_audit_rec *rec = NULL;
 	struct ntk_grant *g = &c->grants[c->ngrants];
+	enum ntkd_bg_refusal why = NTKD_BG_WRITE_FAILED;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -100,15 +101,16 @@ break_glass(struct check *c)
 		return 0;
 	}
 	audit_fields(c, &a);
+	/* Granted only once the record is in auditd's log: the kernel may take it and drop it. */
 	if ((rc = ntkd_audit_rec_break_glass(&a, c->q->reason, minutes, c->r->peer, &rec)) != 0 ||
-	    (rc = ntkd_audit_write_now(c->r->d->audit, rec)) != 0) {
-		ntkd_audit_rec_free(rec);
-		ntkd_log(LOG_WARNING, "break-glass refused for peer uid %lu: audit record not written",
-		    (unsigned long)c->r->peer->uid);
-		c->bg_note = "break-glass: refused, the audit record could not be written";
+	    (rc = ntkd_audit_write_confirmed(c->r->d->audit, rec, c->r->snap->config.auditd_log_file,
+	    c->r->snap->config.audit_confirm_ms, &why)) != 0) {
+		ntkd_log(LOG_WARNING, "break-glass refused for peer uid %lu: audit record not in "
+		    "auditd's log (%s)", (unsigned long)c->r->peer->uid, ntkd_bg_refusal_name(why));
+		c->bg_note = "break-glass: refused, its audit record did not reach auditd's log "
+		    "(ntkctl status: break_glass_last_refusal)";
 		return 0;
 	}
-	ntkd_audit_rec_free(rec);
 	if ((rc = ntkd_grants_add(c->r->d->grants, c->q->user, c->q->system,
 	    c->q->case_id, g->expires)) != 0)
 		return rc;
@@ -123,6 +125,7 @@ static void
 audit_decision(struct check *c)
 {
 	struct ntkd_audit_decision a;
+	struct ntkd_audit_asker who;
 	struct ntkd_audit_rec *rec = NULL;
 	bool allowed = ntk_outcome_allows(c->dec.outcome);
 
@@ -137,7 +140,8 @@ audit_decision(struct check *c)
 		ntkd_log(LOG_ERR, "audit record could not be formatted: %s", c->verdict);
 		return;
 	}
-	ntkd_audit_submit(c->r->d->audit, rec);
+	ntkd_audit_submit_for(c->r->d->audit, ntkd_audit_asker(c->r, c->q->user, c->q->system,
+	    c->q->action != NTK_ACTION_LOGIN ? c->q->case_id : NULL, &who), rec);
 }
 
 static int

@@ -13,6 +13,7 @@ ntkd_handle_report(struct ntkd_req *r)
 {
 	struct ntk_report_req q;
 	struct ntkd_audit_rec *rec = NULL;
+	struct ntkd_audit_asker who;
 	size_t ncases;
 	int rc;
 
@@ -27,7 +28,9 @@ ntkd_handle_report(struct ntkd_req *r)
 	if ((rc = ntkd_audit_rec_statement(q.user, q.system, q.action, ntk_outcome_name(q.outcome),
 	    q.rows, q.cases, ncases, q.query_id, r->peer, &rec)) != 0)
 		goto out;
-	ntkd_audit_submit(r->d->audit, rec);
+	/* An untrusted uid may report about itself: its records count against its budget. */
+	ntkd_audit_submit_for(r->d->audit, ntkd_audit_asker(r, q.user, q.system,
+	    ncases > 0 ? q.cases[0] : NULL, &who), rec);
 	if ((rc = ntkd_reply_begin(r)) == 0)
 		rc = ntk_proto_end(r->out);
  out:

@@ -55,6 +55,14 @@ ntkd_handle_status(struct ntkd_req *r)
 	fprintf(f, "audit_failed=%lu\n", audit.failed);
 	fprintf(f, "audit_dropped=%lu\n", audit.dropped);
 	fprintf(f, "audit_unheard=%lu\n", audit.unheard);
+	fprintf(f, "audit_suppressed=%lu\n", audit.suppressed);
+	fprintf(f, "audit_summaries=%lu\n", audit.summaries);
+	fprintf(f, "break_glass_granted=%lu\n", audit.bg_granted);
+	fprintf(f, "break_glass_refused=%lu\n", audit.bg_refused);
+	fprintf(f, "break_glass_unconfirmed=%lu\n", audit.bg_unconfirmed);
+	fprintf(f, "break_glass_last_refusal=%s\n", ntkd_bg_refusal_name(audit.bg_last_refusal));
+	fprintf(f, "break_glass_confirm_ms_last=%lu\n", audit.bg_confirm_ms_last);
+	fprintf(f, "break_glass_confirm_ms_max=%lu\n", audit.bg_confirm_ms_max);
 	fprintf(f, "connections=%u\n", atomic_load(&d->connections));
 	fprintf(f, "requests=%lu\n", atomic_load(&d->requests));
 	fprintf(f, "grants_active=%zu\n", ntkd_grants_active(d->grants, r->now));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_budget.h"
 #include "cache.h"
 #include "grants.h"
 #include "local_day.h"
@@ -424,6 +425,129 @@ START_TEST(auditd_running_from_pid_file)
 }
 END_TEST
 
+/* The log follower: only what comes after the mark, across reads and a rotation. */
+START_TEST(auditlog_follows_after_mark_and_rotation)
+{
+	char dir[] = "/tmp/ntk-auditlog-XXXXXX", path[64], old[80], big[70000];
+	struct ntkd_auditlog log;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.log", dir);
+	snprintf(old, sizeof(old), "%s.1", path);
+	ck_assert_int_eq(ntkd_auditlog_mark(path, &log), NTK_ERR_IO);   /* no file */
+	write_file(path, "msg='op=x grant_id=before'\n");
+	ck_assert_int_eq(ntkd_auditlog_mark(path, &log), 0);
+	ck_assert_int_eq(ntkd_auditlog_seen(&log, "grant_id=before"), 0); /* ahead of the mark */
+	/* A needle straddling two reads of the 64 KiB buffer. */
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fwrite(big, 1, 65536 - 12, f);
+	fputs(" grant_id=straddle\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(ntkd_auditlog_seen(&log, "grant_id=straddle"), 1);
+	ck_assert_int_eq(ntkd_auditlog_seen(&log, "grant_id=later"), 0);
+	/* auditd rotates: the record is in the new file. */
+	ck_assert_int_eq(rename(path, old), 0);
+	write_file(path, "msg='op=y grant_id=later'\n");
+	ck_assert_int_eq(ntkd_auditlog_seen(&log, "grant_id=later"), 1);
+	ntkd_auditlog_close(&log);
+	ntkd_auditlog_close(&log);                       /* twice is harmless */
+	unlink(old);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(auditd_conf_log_file)
+{
+	char dir[] = "/tmp/ntk-auditconf-XXXXXX", path[64], out[256];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/auditd.conf", dir);
+	ck_assert_int_eq(ntkd_auditd_log_file(path, out, sizeof(out)), 0);  /* none: default */
+	ck_assert_str_eq(out, "/var/log/audit/audit.log");
+	write_file(path, "# log_file = /nope\nlog_format = ENRICHED\n  log_file=  /srv/a.log  \r\n"
+	    "log_file_x = /nope\nlog_file = relative\n");
+	ck_assert_int_eq(ntkd_auditd_log_file(path, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/srv/a.log");
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+static unsigned long summarised, summaries;
+static char summary_cases[256];
+
+static void
+collect(void *arg, const struct ntkd_budget_summary *sum)
+{
+	size_t i;
+
+	(void)arg;
+	summaries++;
+	summarised += sum->count;
+	ck_assert_uint_eq(sum->uid, 65534);
+	ck_assert_str_eq(sum->user, "nobody");
+	summary_cases[0] = '\0';
+	for (i = 0; i < sum->ncases; i++) {
+		strcat(summary_cases, sum->cases[i]);
+		strcat(summary_cases, " ");
+	}
+}
+
+/* Budget: the first N written, the rest counted exactly, one summary per closed window. */
+START_TEST(budget_counts_exactly)
+{
+	struct ntkd_audit_asker who = { .uid = 65534, .budget = 3, .interval = 10,
+	    .user = "nobody", .system = "FACTS" };
+	struct ntkd_audit_asker other = who;
+	struct ntkd_budget *b;
+	char id[16];
+	int i, written = 0;
+
+	other.uid = 1000;
+	ck_assert_int_eq(ntkd_budget_new(&b), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "%d", i % 20);  /* 20 distinct cases, each twice */
+		who.case_id = id;
+		written += ntkd_budget_take(b, &who, true, 100 + i / 8);
+	}
+	ck_assert_int_eq(written, 3);
+	ck_assert(ntkd_budget_take(b, &other, true, 104));      /* another uid, its own budget */
+	ntkd_budget_expire(b, 109, collect, NULL);              /* not ended yet */
+	ck_assert_uint_eq(summaries, 0);
+	ntkd_budget_expire(b, 110, collect, NULL);
+	ck_assert_uint_eq(summaries, 1);
+	ck_assert_uint_eq(summarised, 37);
+	/* 16 distinct cases listed, the first ones held back. */
+	ck_assert_str_eq(summary_cases, "3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 ");
+	/* A new window after the old one closed. */
+	ck_assert(ntkd_budget_take(b, &who, true, 111));
+	ntkd_budget_free(b);
+}
+END_TEST
+
+START_TEST(audit_suppressed_record)
+{
+	char *cases[] = { "1001", "x\" y" };
+	struct ntkd_audit_rec *rec = NULL;
+
+	ck_assert_int_eq(ntkd_audit_rec_suppressed(65534, "nobody", "FACTS", 37, 30, 60, cases, 2,
+	    &rec), 0);
+	ck_assert_str_eq(rec->msg, "op=ntk-suppressed acct=\"nobody\" system=\"FACTS\" "
+	    "suppressed=37 denied=30 interval=60 cases=313030312C78222079 peer_uid=65534");
+	ck_assert_int_eq(rec->result, 0);
+	ck_assert_int_eq(rec->type, AUDIT_TRUSTED_APP);
+	ntkd_audit_rec_free(rec);
+	ck_assert_int_eq(ntkd_audit_rec_suppressed(1000, "a", "S", 2, 0, 60, NULL, 0, &rec), 0);
+	ck_assert_int_eq(rec->result, 1);                        /* only allows held back */
+	ntkd_audit_rec_free(rec);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -442,6 +566,10 @@ main(void)
 	tcase_add_test(tc, sanitize_for_logs);
 	tcase_add_test(tc, auditd_running_from_pid_file);
 	tcase_add_test(tc, local_day_follows_the_zone);
+	tcase_add_test(tc, auditlog_follows_after_mark_and_rotation);
+	tcase_add_test(tc, auditd_conf_log_file);
+	tcase_add_test(tc, budget_counts_exactly);
+	tcase_add_test(tc, audit_suppressed_record);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -57,3 +57,45 @@ audit_search() {
 audit_search_once() {
 	LC_ALL=C ausearch --input-logs -ts "$AUDIT_MARK_DATE" "$AUDIT_MARK_TIME" "$@" 2>/dev/null || true
 }
+
+# audit_with_limits RATE BACKLOG CMD...: run CMD with the kernel's audit rate
+# limit and backlog limit set ("-": left as it is), then put back the exact
+# values read before. The settings are machine-wide (other tests and the host
+# share them): the window lasts only as long as CMD, and a failing or
+# interrupted test restores them from its exit trap. Returns CMD's status.
+AUDIT_SAVED_LIMITS=
+audit_limits_restore() {
+	[ -n "$AUDIT_SAVED_LIMITS" ] || return 0
+	# shellcheck disable=SC2086
+	auditctl $AUDIT_SAVED_LIMITS >/dev/null
+	AUDIT_SAVED_LIMITS=
+}
+audit_with_limits() {
+	local rate=$1 backlog=$2 status set=() saved=() rc t
+	shift 2
+	status=$(auditctl -s)
+	if [ "$rate" != - ]; then
+		saved+=(-r "$(awk '$1 == "rate_limit" { print $2 }' <<<"$status")")
+		set+=(-r "$rate")
+	fi
+	if [ "$backlog" != - ]; then
+		saved+=(-b "$(awk '$1 == "backlog_limit" { print $2 }' <<<"$status")")
+		set+=(-b "$backlog")
+	fi
+	[[ "${saved[*]}" =~ ^(-[rb] [0-9]+ ?)+$ ]] || ntk_fail "auditctl -s: cannot read the limits"
+	if [ -z "${AUDIT_LIMITS_TRAP:-}" ]; then
+		ntk_on_exit audit_limits_restore
+		AUDIT_LIMITS_TRAP=1
+	fi
+	AUDIT_SAVED_LIMITS="${saved[*]}"
+	AUDIT_SAVED_LIMITS_WAS="${saved[*]}"
+	t=$(date +%s%N)
+	auditctl "${set[@]}" >/dev/null
+	set +e
+	"$@"
+	rc=$?
+	set -e
+	audit_limits_restore
+	ntk_log "kernel audit limits ${set[*]} for $(( ($(date +%s%N) - t) / 1000000 )) ms, restored to $AUDIT_SAVED_LIMITS_WAS"
+	return "$rc"
+}

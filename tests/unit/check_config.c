@@ -145,6 +145,10 @@ static const char *full_sample =
 	"queue = 16\n"
 	"browsing_threshold = 10000\n"
 	"auditd_pid_file = none\n"
+	"auditd_log_file = /srv/audit.log\n"
+	"confirm_ms = 60000\n"
+	"budget = 0\n"
+	"budget_interval = 86400\n"
 	"[nss]\n"
 	"visibility = all\n"
 	"case_gid_min = 300000\n"
@@ -223,6 +227,10 @@ START_TEST(test_full_sample)
 	ck_assert_uint_eq(cfg.audit_queue, 16);
 	ck_assert_uint_eq(cfg.browsing_threshold, 10000);
 	ck_assert_ptr_null(cfg.auditd_pid_file);
+	ck_assert_str_eq(cfg.auditd_log_file, "/srv/audit.log");
+	ck_assert_uint_eq(cfg.audit_confirm_ms, 60000);
+	ck_assert_uint_eq(cfg.audit_budget, 0);
+	ck_assert_uint_eq(cfg.audit_budget_interval, 86400);
 	ck_assert_int_eq(cfg.visibility, NTK_VISIBILITY_ALL);
 	ck_assert_uint_eq(cfg.case_gid_min, 300000);
 	ck_assert_uint_eq(cfg.case_gid_max, 399999);
@@ -303,6 +311,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.audit_queue, 1024);
 	ck_assert_uint_eq(cfg.browsing_threshold, 5);
 	ck_assert_str_eq(cfg.auditd_pid_file, "/run/auditd.pid");
+	ck_assert_str_eq(cfg.auditd_log_file, "");      /* auditd.conf's, read by ntkd */
+	ck_assert_uint_eq(cfg.audit_confirm_ms, 2000);
+	ck_assert_uint_eq(cfg.audit_budget, 100);
+	ck_assert_uint_eq(cfg.audit_budget_interval, 60);
 	ck_assert_int_eq(cfg.visibility, NTK_VISIBILITY_MEMBER);
 	ck_assert_uint_eq(cfg.case_gid_min, 200000);
 	ck_assert_uint_eq(cfg.case_gid_max, 299999);
@@ -694,6 +706,14 @@ START_TEST(test_integer_ranges)
 	    "audit:auditd_pid_file: must be an absolute path or none");
 	refused_exact(load(LDAP_MIN "[audit]\nauditd_pid_file =\n"),
 	    "audit:auditd_pid_file: must not be empty");
+	refused_exact(load(LDAP_MIN "[audit]\nauditd_log_file = audit.log\n"),
+	    "audit:auditd_log_file: must be an absolute path");
+	refused_exact(load(LDAP_MIN "[audit]\nconfirm_ms = 9\n"),
+	    "audit:confirm_ms: must be an integer from 10 to 60000");
+	refused_exact(load(LDAP_MIN "[audit]\nbudget = 1000001\n"),
+	    "audit:budget: must be an integer from 0 to 1000000");
+	refused_exact(load(LDAP_MIN "[audit]\nbudget_interval = 0\n"),
+	    "audit:budget_interval: must be an integer from 1 to 86400");
 	refused_exact(load(LDAP_MIN "[nss]\nenumerate = nope\n"), "nss:enumerate: must be yes or no");
 }
 END_TEST
