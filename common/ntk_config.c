@@ -198,7 +198,8 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
 		if (s[i] < '0' || s[i] > '9')
 			return NTK_ERR_BAD_VALUE;
 		digit = (unsigned)(s[i] - '0');
-		if (v > (max - digit) / 10)
+		/* digit > max first: max - digit would wrap for a max below 9. */
+		if (digit > max || v > (max - digit) / 10)
 			return NTK_ERR_BAD_VALUE;
 		v = v * 10 + digit;
 	}

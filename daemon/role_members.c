@@ -64,17 +64,219 @@ members_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn
 	return r;
 }
 
+/* Collects the DNs of entries whose first RDN's value is the role (role_value = rdn). */
+struct rdn_groups_ctx {
+	const char *role;
+	struct ntk_strlist *dns;
+};
+
+static int
+rdn_group_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx,
+    void *arg)
+{
+	struct rdn_groups_ctx *ctx = arg;
+	LDAPDN parsed = NULL;
+	char *value;
+	int r = 0;
+
+	(void)d; (void)ld; (void)e; (void)idx;
+	if (ctx->dns->n >= NTKD_DIR_LEVEL_CAP)
+		return 1;
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || parsed == NULL ||
+	    parsed[0] == NULL || parsed[0][0] == NULL)
+		goto out;
+	if ((value = strndup(parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len)) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	/* The forward direction names a role by this RDN: the same test here. */
+	if (ntk_role_name_eq(value, ctx->role))
+		r = ntk_strlist_push_copy(ctx->dns, dn);
+	free(value);
+out:
+	ldap_dnfree(parsed);
+	return r;
+}
+
+/* n searches of the same shape, one per value: (&STAFF (ATTR=VALUE)), reading name_attribute. */
+static int
+staff_with_values(struct ntkd_directory *d, const char *attr, char *const *values, size_t n,
+    struct members_ctx *ctx)
+{
+	const struct ntk_config *cf = d->config;
+	struct ntkd_ldap_search *s = NULL;
+	char *attrs[] = { cf->name_attribute, NULL };
+	char **filters = NULL, *eq = NULL;
+	size_t i;
+	int r = 0;
+
+	if (n == 0)
+		return 0;
+	if ((s = calloc(n, sizeof(*s))) == NULL || (filters = calloc(n, sizeof(*filters))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = ntkd_ldap_filter_eq(attr, values[i], &eq)) != 0 ||
+		    (r = ntkd_dir_staff_and(cf, eq, &filters[i])) != 0)
+			goto out;
+		free(eq);
+		eq = NULL;
+		s[i].base = cf->base;
+		s[i].scope = LDAP_SCOPE_SUBTREE;
+		s[i].filter = filters[i];
+		s[i].attrs = attrs;
+		s[i].sizelimit = NTKD_DIR_LEVEL_CAP;
+	}
+	r = ntkd_dir_search(d, s, n, members_entry, ctx);
+out:
+	free(eq);
+	ntkd_dir_filters_free(filters, n);
+	free(s);
+	return r;
+}
+
+/*
+ * role_source = attribute: the staff whose role_attribute holds the role,
+ * or with role_value = rdn a DN of a group named by the role (found by
+ * role_group_attribute, e.g. cn, and checked on the DN's first RDN).
+ */
+static int
+members_by_attribute(struct ntkd_directory *d, const char *role, struct members_ctx *ctx)
+{
+	const struct ntk_config *cf = d->config;
+	struct ntkd_ldap_search s = { 0 };
+	struct ntk_strlist dns = { 0 };
+	struct rdn_groups_ctx gctx = { role, &dns };
+	char *attrs[] = { LDAP_NO_ATTRS, NULL };
+	char *eq = NULL, *filter = NULL;
+	size_t len;
+	int r;
+
+	if (cf->role_value == NTK_ROLE_VALUE_VALUE)
+		return staff_with_values(d, cf->role_attribute, (char *const *)&role, 1, ctx);
+	if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
+		goto out;
+	len = strlen(eq) + sizeof("(&(objectClass=*))");
+	if ((filter = malloc(len)) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(filter, len, "(&(objectClass=*)%s)", eq);
+	s.base = cf->base;
+	s.scope = LDAP_SCOPE_SUBTREE;
+	s.filter = filter;
+	s.attrs = attrs;
+	s.sizelimit = NTKD_DIR_LEVEL_CAP;
+	if ((r = ntkd_dir_search(d, &s, 1, rdn_group_entry, &gctx)) != 0)
+		goto out;
+	r = staff_with_values(d, cf->role_attribute, dns.v, dns.n, ctx);
+out:
+	free(eq);
+	free(filter);
+	ntk_strlist_clear(&dns);
+	return r;
+}
+
+/*
+ * Member DNs to user names: a base search per DN under staff_filter; with
+ * group_nesting, members that are groups give their own members, level by
+ * level (each DN once: cycles end).
+ */
+static int
+members_resolve(struct ntkd_directory *d, struct ntk_strlist *frontier, struct ntk_strset *seen_dn,
+    struct members_ctx *uids)
+{
+	const struct ntk_config *cf = d->config;
+	struct ntkd_ldap_search *s = NULL;
+	struct ntk_strlist next = { 0 };
+	struct members_ctx groups = { seen_dn, &next, true, false };
+	char *uid_attrs[] = { cf->name_attribute, NULL };
+	char *member_attrs[] = { "member", "uniqueMember", NULL };
+	char group_filter[] = "(|(member=*)(uniqueMember=*))";
+	unsigned level;
+	size_t i;
+	int r = 0;
+
+	for (level = 0; frontier->n > 0; level++) {
+		if ((s = calloc(frontier->n, sizeof(*s))) == NULL) {
+			r = NTK_ERR_NOMEM;
+			break;
+		}
+		for (i = 0; i < frontier->n; i++) {
+			s[i].base = frontier->v[i];
+			s[i].scope = LDAP_SCOPE_BASE;
+			s[i].filter = cf->staff_filter;
+			s[i].attrs = uid_attrs;
+			s[i].sizelimit = 1;
+		}
+		if ((r = ntkd_dir_search(d, s, frontier->n, members_entry, uids)) != 0 ||
+		    level >= cf->group_nesting)
+			break;
+		for (i = 0; i < frontier->n; i++) {
+			s[i].filter = group_filter;
+			s[i].attrs = member_attrs;
+		}
+		if ((r = ntkd_dir_search(d, s, frontier->n, members_entry, &groups)) != 0)
+			break;
+		free(s);
+		s = NULL;
+		ntk_strlist_clear(frontier);
+		*frontier = next;
+		memset(&next, 0, sizeof(next));
+		uids->cut |= groups.cut;
+	}
+	free(s);
+	ntk_strlist_clear(&next);
+	return r;
+}
+
+/* role_source = group: the members of the groups whose role_group_attribute is the role. */
+static int
+members_by_group(struct ntkd_directory *d, const char *role, struct members_ctx *ctx)
+{
+	const struct ntk_config *cf = d->config;
+	struct ntkd_ldap_search s = { 0 };
+	struct ntk_strset seen = { 0 };
+	struct ntk_strlist dns = { 0 };
+	struct members_ctx gctx = { &seen, &dns, true, false };
+	char *attrs[] = { "member", "uniqueMember", NULL };
+	char *filter = NULL, *eq = NULL;
+	size_t len;
+	int r;
+
+	if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
+		goto out;
+	len = strlen(eq) + sizeof("(&(objectClass=*))");
+	if ((filter = malloc(len)) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(filter, len, "(&(objectClass=*)%s)", eq);
+	s.base = cf->base;
+	s.scope = LDAP_SCOPE_SUBTREE;
+	s.filter = filter;
+	s.attrs = attrs;
+	s.sizelimit = NTKD_DIR_LEVEL_CAP;
+	if ((r = ntkd_dir_search(d, &s, 1, members_entry, &gctx)) != 0)
+		goto out;
+	ctx->cut |= gctx.cut;
+	r = members_resolve(d, &dns, &seen, ctx);
+out:
+	free(filter);
+	free(eq);
+	ntk_strlist_clear(&dns);
+	ntk_strset_clear(&seen);
+	return r;
+}
+
 int
 ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***uids, size_t *nuids)
 {
-	const struct ntk_config *cf;
-	struct ntkd_ldap_search *s = NULL;
-	struct ntk_strset seen = { 0 }, seen_uid = { 0 };
-	struct ntk_strlist out = { 0 }, dns = { 0 };
-	struct members_ctx ctx = { 0 };
-	char *attrs[3] = { NULL, NULL, NULL };
-	char *filter = NULL, *eq = NULL;
-	size_t i, len;
+	struct ntk_strset seen_uid = { 0 };
+	struct ntk_strlist out = { 0 };
+	struct members_ctx ctx = { &seen_uid, &out, false, false };
+	char safe[NTK_NAME_MAX + 4];
 	int r;
 
 	if (uids == NULL || nuids == NULL)
@@ -83,85 +285,23 @@ ntkd_directory_role_members(struct ntkd_directory *d, const char *role, char ***
 	*nuids = 0;
 	if (d == NULL || role == NULL)
 		return NTK_ERR_INTERNAL;
-	cf = d->config;
 	if (*role == '\0' || strlen(role) > NTK_NAME_MAX)
 		return 0;
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		r = NTK_ERR_NOMEM;
+	if (d->config->role_source == NTK_ROLE_SOURCE_ATTRIBUTE)
+		r = members_by_attribute(d, role, &ctx);
+	else
+		r = members_by_group(d, role, &ctx);
+	if (r != 0)
 		goto out;
-	}
-	s->base = cf->base;
-	s->scope = LDAP_SCOPE_SUBTREE;
-	s->attrs = attrs;
-	s->sizelimit = NTKD_DIR_LEVEL_CAP;
-	if (cf->role_source == NTK_ROLE_SOURCE_ATTRIBUTE) {
-		if ((r = ntkd_ldap_filter_eq(cf->role_attribute, role, &eq)) != 0 ||
-		    (r = ntkd_dir_staff_and(cf, eq, &filter)) != 0)
-			goto out;
-		attrs[0] = cf->name_attribute;
-		s->filter = filter;
-		ctx.seen = &seen_uid;
-		ctx.out = &out;
-		if ((r = ntkd_dir_search(d, s, 1, members_entry, &ctx)) != 0)
-			goto out;
-	} else {
-		if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
-			goto out;
-		len = strlen(eq) + sizeof("(&(objectClass=*))");
-		if ((filter = malloc(len)) == NULL) {
-			r = NTK_ERR_NOMEM;
-			goto out;
-		}
-		snprintf(filter, len, "(&(objectClass=*)%s)", eq);
-		attrs[0] = "member";
-		attrs[1] = "uniqueMember";
-		s->filter = filter;
-		ctx.seen = &seen;
-		ctx.out = &dns;
-		ctx.dns = true;
-		if ((r = ntkd_dir_search(d, s, 1, members_entry, &ctx)) != 0)
-			goto out;
-		free(s);
-		s = NULL;
-		if (dns.n > 0) {
-			/* Each member DN to its uid: base searches, NTKD_DIR_BATCH per round trip. */
-			if ((s = calloc(dns.n, sizeof(*s))) == NULL) {
-				r = NTK_ERR_NOMEM;
-				goto out;
-			}
-			attrs[0] = cf->name_attribute;
-			attrs[1] = NULL;
-			for (i = 0; i < dns.n; i++) {
-				s[i].base = dns.v[i];
-				s[i].scope = LDAP_SCOPE_BASE;
-				s[i].filter = cf->staff_filter;
-				s[i].attrs = attrs;
-				s[i].sizelimit = 1;
-			}
-			ctx.seen = &seen_uid;
-			ctx.out = &out;
-			ctx.dns = false;
-			if ((r = ntkd_dir_search(d, s, dns.n, members_entry, &ctx)) != 0)
-				goto out;
-		}
-	}
 	if (ctx.cut) {
-		char safe[NTK_NAME_MAX + 4];
-
-		ntk_escape_log(role, strlen(role), safe, sizeof(safe));
+		ntk_escape_log_str(role, safe, sizeof(safe));
 		ntkd_log(LOG_WARNING, "ldap: members of role \"%s\" cut at %d", safe, NTKD_DIR_LEVEL_CAP);
 	}
 	*uids = out.v;
 	*nuids = out.n;
 	memset(&out, 0, sizeof(out));
-	r = 0;
 out:
-	free(s);
-	free(filter);
-	free(eq);
 	ntk_strlist_clear(&out);
-	ntk_strlist_clear(&dns);
-	ntk_strset_clear(&seen);
 	ntk_strset_clear(&seen_uid);
 	return r;
 }

@@ -2,6 +2,8 @@
 # Needs common.sh and ntk_tmpdir. Sets SLAPD_URI, SLAPD_PORT, SLAPD_PID, SLAPD_DIR.
 # SLAPD_EXTRA_SCHEMA: more schema files (space-separated) to include, e.g. AD's subset.
 # SLAPD_EXTRA_ACL: access lines that come before the default "read for all".
+# SLAPD_EXTRA_MODULES: modules to load (e.g. memberof); SLAPD_EXTRA_DB: lines
+# at the end of the database section (e.g. an overlay and its settings).
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
 SLAPD_BASE="dc=agency,dc=example"
@@ -15,7 +17,7 @@ slapd_launch() { "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$1
 
 # slapd_start LOW_PORT HIGH_PORT [EXTRA.ldif ...]
 slapd_start() {
-	local low=$1 high=$2 ldif schema extra=""
+	local low=$1 high=$2 ldif schema extra="" modules=""
 	shift 2
 	# distcheck runs the unit suites only: the server suites ran in the real tree.
 	[ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
@@ -25,6 +27,9 @@ slapd_start() {
 	mkdir -p "$SLAPD_DIR/data"
 	for schema in ${SLAPD_EXTRA_SCHEMA:-}; do
 		extra+="include $schema"$'\n'
+	done
+	for schema in ${SLAPD_EXTRA_MODULES:-}; do
+		modules+="moduleload $schema"$'\n'
 	done
 	cat >"$SLAPD_DIR/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
@@ -37,6 +42,7 @@ pidfile $SLAPD_DIR/slapd.pid
 argsfile $SLAPD_DIR/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
+$modules
 sizelimit unlimited
 database mdb
 maxsize 104857600
@@ -52,6 +58,7 @@ index ntkCaseAssignment eq,sub
 access to attrs=userPassword by anonymous auth by * none
 ${SLAPD_EXTRA_ACL:-}
 access to * by * read
+${SLAPD_EXTRA_DB:-}
 CONF
 	slapadd -q -f "$SLAPD_DIR/slapd.conf" -l "$top_srcdir/conf/sample-directory.ldif" \
 		>"$SLAPD_DIR/slapadd.log" 2>&1 || ntk_fail "slapadd: $(cat "$SLAPD_DIR/slapadd.log")"

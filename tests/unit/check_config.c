@@ -501,6 +501,12 @@ START_TEST(test_ldap_refusals)
 	    "ldap:role_group_attribute: must be an LDAP attribute name");
 	refused_exact(load(LDAP_MIN "role_source = groups\n"),
 	    "ldap:role_source: must be attribute or group");
+	refused_exact(load(LDAP_MIN "role_value = dn\n"),
+	    "ldap:role_value: must be value or rdn");
+	refused_exact(load(LDAP_MIN "group_nesting = 9\n"),
+	    "ldap:group_nesting: must be an integer from 0 to 8");
+	refused_exact(load(LDAP_MIN "group_nesting = -1\n"),
+	    "ldap:group_nesting: must be an integer from 0 to 8");
 	refused_exact(load(LDAP_MIN "tls = yes\n"), "ldap:tls: must be none or starttls");
 	refused_exact(load(LDAP_MIN "tls_cacert = ca.pem\n"), "ldap:tls_cacert: must be an absolute path");
 	refused(load(LDAP_MIN "tls_cacert = @DIR@/missing.pem\n"), "ldap:tls_cacert: cannot open ");
