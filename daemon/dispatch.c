@@ -58,14 +58,7 @@ ntkd_sanitize(const char *s, char *out, size_t outlen)
 bool
 ntkd_req_trusted(const struct ntkd_req *r)
 {
-	size_t i;
-
-	if (r->peer->uid == 0)
-		return true;
-	for (i = 0; i < r->snap->ntrusted; i++)
-		if (r->snap->trusted_uids[i] == r->peer->uid)
-			return true;
-	return false;
+	return ntkd_peer_trusted(r->snap, r->peer->uid);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <sys/eventfd.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +25,34 @@
 
 #define IN_MAX (NTK_HEADER_LEN + NTK_REQUEST_MAX)
 #define READS_PER_TURN 16               /* then let other connections have a worker */
+#define UID_BUCKETS 256
+#define FD_SLACK 32                     /* fds besides connections and LDAP: epoll, log, audit */
+
+struct conn;
+
+/* One peer uid's share of the daemon (guarded by the server lock). */
+struct uid_share {
+	uid_t uid;
+	unsigned conns;                 /* open connections */
+	unsigned busy;                  /* workers serving one of them now */
+	struct conn *parked, *parked_tail;      /* ready, waiting for busy to drop */
+	struct uid_share *next;         /* hash chain */
+};
 
 struct conn {
 	int fd;
 	struct ntkd_peer peer;
+	bool trusted;                   /* root or trusted_peers when it connected */
+	struct uid_share *share;
 	uint8_t *in;
 	size_t len, cap;
 	/* Atomic: the worker writes them, the sweep reads them. */
 	_Atomic int64_t last_ms;        /* last byte read */
+	_Atomic int64_t request_ms;     /* last request other than PING, or the accept */
 	_Atomic int64_t partial_ms;     /* first byte of an unfinished message; 0: none */
 	atomic_bool doomed;             /* shut down by the sweep; a worker frees it */
+	bool parked;                    /* on its share's parked list, held by no worker */
+	struct conn *park_next;
 	struct conn *prev, *next;       /* every connection */
 };
 
@@ -49,9 +68,16 @@ struct server {
 	int epfd;                       /* main thread: listen socket, signalfd */
 	int cepfd;                      /* connections, and the stop eventfd */
 	int stopfd;                     /* eventfd: readable once stopping */
-	pthread_mutex_t lock;           /* the connection list and counts */
+	pthread_mutex_t lock;           /* the connection list, counts and shares */
 	struct conn *conns;
 	unsigned nconns;
+	unsigned nuntrusted;            /* of nconns, from untrusted peers */
+	unsigned max_conns;             /* NTKD_MAX_CONNECTIONS, or less to fit RLIMIT_NOFILE */
+	unsigned nworkers;
+	struct uid_share *shares[UID_BUCKETS];
+	/* Main thread only: refusals are logged once a second, not once each. */
+	unsigned long refused;
+	int64_t refused_log_ms;
 };
 
 struct worker_arg {
@@ -62,10 +88,72 @@ struct worker_arg {
 /* Markers for the two non-connection fds in epoll. */
 static char listen_tag, signal_tag, stop_tag;
 
+static struct uid_share *
+share_find(const struct server *s, uid_t uid)
+{
+	struct uid_share *u;
+
+	for (u = s->shares[uid % UID_BUCKETS]; u != NULL; u = u->next)
+		if (u->uid == uid)
+			return u;
+	return NULL;
+}
+
+/* The uid's share, created on its first connection (lock held); NULL when out of memory. */
+static struct uid_share *
+share_get(struct server *s, uid_t uid)
+{
+	struct uid_share *u;
+
+	if ((u = share_find(s, uid)) != NULL)
+		return u;
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	u->uid = uid;
+	u->next = s->shares[uid % UID_BUCKETS];
+	s->shares[uid % UID_BUCKETS] = u;
+	return u;
+}
+
+static void
+share_put(struct server *s, struct uid_share *u)
+{
+	struct uid_share **pp = &s->shares[u->uid % UID_BUCKETS];
+
+	if (u->conns > 0)
+		return;
+	while (*pp != u)
+		pp = &(*pp)->next;
+	*pp = u->next;
+	free(u);
+}
+
+static void
+unpark(struct uid_share *u, struct conn *c)
+{
+	struct conn **pp = &u->parked, *prev = NULL;
+
+	while (*pp != c) {
+		prev = *pp;
+		pp = &(*pp)->park_next;
+	}
+	*pp = c->park_next;
+	if (u->parked_tail == c)
+		u->parked_tail = prev;
+	c->park_next = NULL;
+	c->parked = false;
+}
+
 /* Close and free a connection (lock held; the caller is the worker holding it, or nobody can). */
 static void
 conn_free(struct server *s, struct conn *c)
 {
+	if (c->parked)
+		unpark(c->share, c);
+	c->share->conns--;
+	share_put(s, c->share);
+	if (!c->trusted)
+		s->nuntrusted--;
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -106,57 +194,59 @@ write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/*
- * Answer every complete message in the buffer (all of them: a message left
- * behind would wait for bytes that may never come). Returns false when the
- * connection must close (bad header, undecodable request, write failure).
- */
-static bool
-answer(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
+/* A whole request at the front of the buffer: 1; not yet: 0; a bad header: -1. */
+static int
+complete(const struct conn *c, uint32_t *blen, uint16_t *type)
 {
-	size_t off = 0;
-	uint32_t blen;
-	uint16_t type;
+	if (c->len < NTK_HEADER_LEN)
+		return 0;
+	if (ntk_proto_header(c->in, NTK_REQUEST_MAX, blen, type) != 0 ||
+	    (*type & NTK_MSG_REPLY) != 0)
+		return -1;      /* wrong version, oversized, or not a request */
+	return c->len - NTK_HEADER_LEN >= *blen ? 1 : 0;
+}
+
+/* Answer the request at the front of the buffer and drop it. False: close. */
+static bool
+answer_one(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out, uint32_t blen,
+    uint16_t type)
+{
+	size_t used = NTK_HEADER_LEN + blen;
+	uint16_t t;
 	bool ok = true;
 
-	while (c->len - off >= NTK_HEADER_LEN) {
-		if (ntk_proto_header(c->in + off, NTK_REQUEST_MAX, &blen, &type) != 0 ||
-		    (type & NTK_MSG_REPLY) != 0) {
-			ok = false;     /* wrong version, oversized, or not a request */
-			break;
-		}
-		if (c->len - off - NTK_HEADER_LEN < blen)
-			break;
-		if (ntkd_dispatch(w, &c->peer, type, c->in + off + NTK_HEADER_LEN, blen, out))
-			ok = false;
-		if (out->len > 0 && write_all(c->fd, out->data, out->len) != 0)
-			ok = false;
-		off += NTK_HEADER_LEN + blen;
-		if (!ok)
-			break;
-	}
-	if (off > 0) {
-		memmove(c->in, c->in + off, c->len - off);
-		c->len -= off;
-		/* The read deadline runs from the first byte of the message still unfinished. */
-		c->partial_ms = c->len > 0 ? ntk_mono_ms() : 0;
-	}
+	/* PING proves a client alive, not busy: it does not hold an untrusted connection open. */
+	if (type != NTK_MSG_PING)
+		c->request_ms = ntk_mono_ms();
+	if (ntkd_dispatch(w, &c->peer, type, c->in + NTK_HEADER_LEN, blen, out))
+		ok = false;
+	if (ntk_buf_remaining(out) > 0 &&
+	    write_all(c->fd, ntk_buf_ptr(out), ntk_buf_remaining(out)) != 0)
+		ok = false;
+	ntk_buf_reset(out);
+	memmove(c->in, c->in + used, c->len - used);
+	c->len -= used;
+	/* The read deadline runs from the first byte of a message still unfinished. */
+	c->partial_ms = c->len > 0 && complete(c, &blen, &t) == 0 ? ntk_mono_ms() : 0;
 	return ok;
 }
 
 /*
- * Read and answer what the connection has, at most READS_PER_TURN reads
- * (then other connections get the worker; epoll wakes us again for the
- * rest). False: close it.
+ * One request per turn: one already buffered, else read (at most
+ * READS_PER_TURN reads) until one is whole. Pipelined requests wait for
+ * the connection's next turn, behind every other ready connection.
+ * False: close it.
  */
 static bool
 serve(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 {
-	int reads;
+	int reads = 0, st;
+	uint32_t blen;
+	uint16_t type;
 	ssize_t k;
 	uint8_t *p;
 
-	for (reads = 0; reads < READS_PER_TURN; reads++) {
+	while ((st = complete(c, &blen, &type)) == 0 && reads++ < READS_PER_TURN) {
 		if (c->cap - c->len < 4096 && c->cap < IN_MAX) {
 			size_t cap = c->cap == 0 ? 4096 : c->cap * 2;
 
@@ -183,19 +273,68 @@ serve(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 		c->last_ms = ntk_mono_ms();
 		if (c->partial_ms == 0)
 			c->partial_ms = c->last_ms;
-		if (!answer(w, c, out))
-			return false;
 	}
-	return true;
+	if (st < 0)
+		return false;
+	return st == 0 || answer_one(w, c, out, blen, type);
 }
 
+/*
+ * Wait for the next event (lock held). A request already buffered adds
+ * EPOLLOUT, which is ready at once: the connection rejoins the back of
+ * epoll's ready list, so pipelining buys no more than one request a turn
+ * (and a client that reads no replies stops being served).
+ */
 static void
 rearm(struct server *s, struct conn *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c };
+	uint32_t blen;
+	uint16_t type;
 
+	if (complete(c, &blen, &type) != 0)
+		ev.events |= EPOLLOUT;
 	if (epoll_ctl(s->cepfd, EPOLL_CTL_MOD, c->fd, &ev) != 0)
 		conn_free(s, c);
+}
+
+/*
+ * May a worker serve this connection now (lock held)? An untrusted uid
+ * gets at most nworkers - 1 workers at once, so one is always left for
+ * everyone else; its other ready connections are parked until one of
+ * its turns ends.
+ */
+static bool
+share_may_run(const struct server *s, const struct conn *c)
+{
+	return c->trusted || c->doomed || s->nworkers < 2 || c->share->busy < s->nworkers - 1;
+}
+
+static void
+park(struct conn *c)
+{
+	struct uid_share *u = c->share;
+
+	c->parked = true;
+	c->park_next = NULL;
+	if (u->parked_tail != NULL)
+		u->parked_tail->park_next = c;
+	else
+		u->parked = c;
+	u->parked_tail = c;
+}
+
+/* A turn of this uid ended (lock held): its longest-parked connection goes back to epoll. */
+static void
+share_done(struct server *s, struct uid_share *u)
+{
+	struct conn *c;
+
+	u->busy--;
+	if ((c = u->parked) != NULL) {
+		unpark(u, c);
+		rearm(s, c);
+	}
 }
 
 static void *
@@ -227,11 +366,18 @@ worker_main(void *arg)
 		 * alone does too, but invisibly to thread checkers).
 		 */
 		pthread_mutex_lock(&s->lock);
+		if (!share_may_run(s, c)) {
+			park(c);
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
+		c->share->busy++;
 		pthread_mutex_unlock(&s->lock);
 		keep = !c->doomed && serve(&wa->w, c, &out);
 		ntk_buf_reset(&out);
 
 		pthread_mutex_lock(&s->lock);
+		share_done(s, c->share);
 		if (!keep || c->doomed)
 			conn_free(s, c);
 		else
@@ -246,13 +392,59 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Why a new connection from `peer` is refused (lock held), or NULL. The
+ * last NTKD_RESERVED_CONNECTIONS are for root and trusted peers (PAM,
+ * the SQL servers, ntkctl), so untrusted uids together never fill the
+ * daemon, and each untrusted uid has its own cap besides.
+ */
+static const char *
+admit(const struct server *s, const struct ntkd_peer *peer, bool trusted, unsigned per_uid)
+{
+	unsigned reserved = s->max_conns / 8 < NTKD_RESERVED_CONNECTIONS ?
+	    s->max_conns / 8 : NTKD_RESERVED_CONNECTIONS;
+	const struct uid_share *u;
+
+	if (s->nconns >= s->max_conns)
+		return "every connection in use";
+	if (trusted)
+		return NULL;
+	if (s->nuntrusted >= s->max_conns - reserved)
+		return "the rest is reserved for root and trusted_peers";
+	if ((u = share_find(s, peer->uid)) != NULL && u->conns >= per_uid)
+		return "max_connections_per_uid reached";
+	return NULL;
+}
+
+/* One log line a second at most: a uid retrying in a loop must not flood the log. */
+static void
+log_refusal(struct server *s, uid_t uid, const char *why)
+{
+	int64_t now = ntk_mono_ms();
+
+	s->refused++;
+	if (now - s->refused_log_ms < 1000)
+		return;
+	ntkd_log(LOG_WARNING, "connection from uid %lu refused: %s (%lu refused since the last report)",
+	    (unsigned long)uid, why, s->refused);
+	s->refused = 0;
+	s->refused_log_ms = now;
+}
+
 static void
 accept_all(struct server *s, int lfd)
 {
+	struct ntkd_snapshot *snap;
 	struct epoll_event ev;
+	struct ntkd_peer peer;
 	struct conn *c;
+	const char *why;
+	bool trusted;
 	int fd;
 
+	pthread_mutex_lock(&s->d->snap_lock);
+	snap = ntkd_snapshot_ref(s->d->snap);
+	pthread_mutex_unlock(&s->d->snap_lock);
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -260,23 +452,33 @@ accept_all(struct server *s, int lfd)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				ntkd_log(LOG_WARNING, "accept: %s", strerror(errno));
-			return;
+			break;
 		}
-		if (atomic_load(&s->d->connections) >= NTKD_MAX_CONNECTIONS ||
-		    (c = calloc(1, sizeof(*c))) == NULL) {
-			ntkd_log(LOG_WARNING, "connection refused: %u connections open",
-			    atomic_load(&s->d->connections));
+		if (ntkd_peer_from_fd(fd, &peer) != 0) {
+			close(fd);
+			continue;
+		}
+		trusted = ntkd_peer_trusted(snap, peer.uid);
+		pthread_mutex_lock(&s->lock);
+		why = admit(s, &peer, trusted, snap->config.max_connections_per_uid);
+		if (why == NULL && ((c = calloc(1, sizeof(*c))) == NULL ||
+		    (c->share = share_get(s, peer.uid)) == NULL)) {
+			free(c);
+			why = "out of memory";
+		}
+		if (why != NULL) {
+			pthread_mutex_unlock(&s->lock);
+			log_refusal(s, peer.uid, why);
 			close(fd);
 			continue;
 		}
 		c->fd = fd;
-		c->last_ms = ntk_mono_ms();
-		if (ntkd_peer_from_fd(fd, &c->peer) != 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		pthread_mutex_lock(&s->lock);
+		c->peer = peer;
+		c->trusted = trusted;
+		c->last_ms = c->request_ms = ntk_mono_ms();
+		c->share->conns++;
+		if (!trusted)
+			s->nuntrusted++;
 		c->next = s->conns;
 		if (s->conns != NULL)
 			s->conns->prev = c;
@@ -289,31 +491,65 @@ accept_all(struct server *s, int lfd)
 			conn_free(s, c);
 		pthread_mutex_unlock(&s->lock);
 	}
+	ntkd_snapshot_unref(snap);
 }
 
 /*
  * Connections stuck mid-message or idle too long are shut down: the
  * hangup wakes a worker (now, or when one finishes with it), which frees it.
+ * Untrusted connections are idle after [daemon] untrusted_idle without a
+ * request other than PING, so a held connection costs its uid a request
+ * every so often, and PINGs alone never keep one.
  */
 static void
 sweep(struct server *s)
 {
-	int64_t now = ntk_mono_ms();
+	int64_t now = ntk_mono_ms(), untrusted_ms;
+	const char *what;
 	struct conn *c;
 
+	pthread_mutex_lock(&s->d->snap_lock);
+	untrusted_ms = (int64_t)s->d->snap->config.untrusted_idle * 1000;
+	pthread_mutex_unlock(&s->d->snap_lock);
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (c->doomed)
 			continue;
-		if ((c->partial_ms != 0 && now - c->partial_ms > NTKD_READ_DEADLINE_MS) ||
-		    now - c->last_ms > NTKD_IDLE_CLOSE_MS) {
-			ntkd_log(LOG_DEBUG, "closing %s connection from uid %lu",
-			    c->partial_ms != 0 ? "stalled" : "idle", (unsigned long)c->peer.uid);
-			c->doomed = true;
-			shutdown(c->fd, SHUT_RDWR);
-		}
+		if (c->partial_ms != 0 && now - c->partial_ms > NTKD_READ_DEADLINE_MS)
+			what = "stalled";
+		else if (now - c->last_ms > NTKD_IDLE_CLOSE_MS)
+			what = "idle";
+		else if (!c->trusted && now - c->request_ms > untrusted_ms)
+			what = "idle (untrusted_idle)";
+		else
+			continue;
+		ntkd_log(LOG_DEBUG, "closing %s connection from uid %lu", what,
+		    (unsigned long)c->peer.uid);
+		c->doomed = true;
+		shutdown(c->fd, SHUT_RDWR);
 	}
 	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Connections that fit RLIMIT_NOFILE (main.c raised it to the hard limit)
+ * next to the workers' LDAP sockets and the daemon's own fds: past it
+ * accept() fails with EMFILE and nobody, root included, gets in.
+ */
+static unsigned
+max_connections(unsigned nthreads)
+{
+	rlim_t room, slack = FD_SLACK + 2 * (rlim_t)nthreads;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return NTKD_MAX_CONNECTIONS;
+	room = rl.rlim_cur > 2 * slack ? rl.rlim_cur - slack : rl.rlim_cur / 2;
+	if (room >= NTKD_MAX_CONNECTIONS)
+		return NTKD_MAX_CONNECTIONS;
+	ntkd_log(LOG_WARNING, "RLIMIT_NOFILE %lu: at most %lu connections",
+	    (unsigned long)rl.rlim_cur, (unsigned long)room);
+	return room > 0 ? (unsigned)room : 1;
 }
 
 /* Returns true when asked to stop. */
@@ -368,6 +604,8 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 	}
 	if (nthreads == 0)
 		nthreads = 1;
+	s.nworkers = nthreads;
+	s.max_conns = max_connections(nthreads);
 	if ((workers = calloc(nthreads, sizeof(*workers))) == NULL) {
 		rc = NTK_ERR_NOMEM;
 		goto out;
