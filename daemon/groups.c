@@ -225,7 +225,9 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 	e->g.nmembers = m.n;
 	m.v = NULL;
 	m.n = 0;
-	if (ntkd_cache_put(r->d->groups, id->name, &e->base) != 0)
+	/* An untrusted peer's lookups may only push out its own earlier ones. */
+	if (ntkd_cache_put_for(r->d->groups, id->name, &e->base,
+	    ntkd_req_trusted(r) ? NTKD_CACHE_SHARED : r->peer->uid) != 0)
 		ntkd_log(LOG_WARNING, "group cache: out of memory, answer not cached");
 	*out = e;
 	e = NULL;
