@@ -53,6 +53,7 @@ struct ntk_config {
 	unsigned threads;
 	unsigned max_connections_per_uid;  /* each untrusted uid; root and trusted_peers exempt */
 	unsigned untrusted_idle;       /* seconds without a request other than PING */
+	unsigned untrusted_rate;       /* requests a second for each untrusted uid */
 
 	/* [cache] */
 	unsigned cache_ttl;

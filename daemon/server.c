@@ -30,12 +30,18 @@
 
 struct conn;
 
+/* Connections held by no worker and out of epoll, waiting their turn. */
+struct conn_fifo {
+	struct conn *head, *tail;
+};
+
 /* One peer uid's share of the daemon (guarded by the server lock). */
 struct uid_share {
 	uid_t uid;
 	unsigned conns;                 /* open connections */
 	unsigned busy;                  /* workers serving one of them now */
-	struct conn *parked, *parked_tail;      /* ready, waiting for busy to drop */
+	struct conn_fifo parked;        /* ready, waiting for busy to drop */
+	int64_t budget_us;              /* untrusted: when its turns are paid up to (GCRA) */
 	struct uid_share *next;         /* hash chain */
 };
 
@@ -51,8 +57,8 @@ struct conn {
 	_Atomic int64_t request_ms;     /* last request other than PING, or the accept */
 	_Atomic int64_t partial_ms;     /* first byte of an unfinished message; 0: none */
 	atomic_bool doomed;             /* shut down by the sweep; a worker frees it */
-	bool parked;                    /* on its share's parked list, held by no worker */
-	struct conn *park_next;
+	struct conn_fifo *waiting;      /* parked or throttled on this list; NULL: neither */
+	struct conn *wait_next;
 	struct conn *prev, *next;       /* every connection */
 };
 
@@ -75,6 +81,9 @@ struct server {
 	unsigned max_conns;             /* NTKD_MAX_CONNECTIONS, or less to fit RLIMIT_NOFILE */
 	unsigned nworkers;
 	struct uid_share *shares[UID_BUCKETS];
+	struct conn_fifo throttled;     /* untrusted uids over untrusted_rate */
+	atomic_uint nthrottled;
+	atomic_uint rate;               /* [daemon] untrusted_rate, refreshed by the sweep */
 	/* Main thread only: refusals are logged once a second, not once each. */
 	unsigned long refused;
 	int64_t refused_log_ms;
@@ -129,27 +138,43 @@ share_put(struct server *s, struct uid_share *u)
 }
 
 static void
-unpark(struct uid_share *u, struct conn *c)
+fifo_push(struct conn_fifo *f, struct conn *c)
 {
-	struct conn **pp = &u->parked, *prev = NULL;
+	c->waiting = f;
+	c->wait_next = NULL;
+	if (f->tail != NULL)
+		f->tail->wait_next = c;
+	else
+		f->head = c;
+	f->tail = c;
+}
+
+/* Take `c` off whichever list it waits on. */
+static void
+fifo_remove(struct conn *c)
+{
+	struct conn_fifo *f = c->waiting;
+	struct conn **pp = &f->head, *prev = NULL;
 
 	while (*pp != c) {
 		prev = *pp;
-		pp = &(*pp)->park_next;
+		pp = &(*pp)->wait_next;
 	}
-	*pp = c->park_next;
-	if (u->parked_tail == c)
-		u->parked_tail = prev;
-	c->park_next = NULL;
-	c->parked = false;
+	*pp = c->wait_next;
+	if (f->tail == c)
+		f->tail = prev;
+	c->wait_next = NULL;
+	c->waiting = NULL;
 }
 
 /* Close and free a connection (lock held; the caller is the worker holding it, or nobody can). */
 static void
 conn_free(struct server *s, struct conn *c)
 {
-	if (c->parked)
-		unpark(c->share, c);
+	if (c->waiting == &s->throttled)
+		atomic_fetch_sub(&s->nthrottled, 1);
+	if (c->waiting != NULL)
+		fifo_remove(c);
 	c->share->conns--;
 	share_put(s, c->share);
 	if (!c->trusted)
@@ -310,31 +335,67 @@ share_may_run(const struct server *s, const struct conn *c)
 	return c->trusted || c->doomed || s->nworkers < 2 || c->share->busy < s->nworkers - 1;
 }
 
-static void
-park(struct conn *c)
+/*
+ * Charge an untrusted uid one turn at [daemon] untrusted_rate a second,
+ * with a second's worth of burst (GCRA). False: over it, so the
+ * connection waits on the throttled list; the turns a uid can buy bound
+ * the CPU one uid's flood takes from everyone else, whatever it sends.
+ */
+static bool
+budget_take(struct server *s, struct uid_share *u, int64_t now_us)
 {
-	struct uid_share *u = c->share;
+	int64_t step = 1000000 / (int64_t)atomic_load(&s->rate);
 
-	c->parked = true;
-	c->park_next = NULL;
-	if (u->parked_tail != NULL)
-		u->parked_tail->park_next = c;
-	else
-		u->parked = c;
-	u->parked_tail = c;
+	if (u->budget_us < now_us)
+		u->budget_us = now_us;
+	if (u->budget_us - now_us >= 1000000)
+		return false;
+	u->budget_us += step;
+	return true;
 }
 
-/* A turn of this uid ended (lock held): its longest-parked connection goes back to epoll. */
+/* Main thread, lock held: throttled connections whose uid has budget again go back to epoll. */
 static void
-share_done(struct server *s, struct uid_share *u)
+release_throttled(struct server *s)
 {
-	struct conn *c;
+	int64_t now_us = ntk_mono_ms() * 1000;
+	struct conn *c, *next;
+
+	for (c = s->throttled.head; c != NULL; c = next) {
+		next = c->wait_next;
+		if (c->doomed || c->share->budget_us - now_us < 1000000) {
+			fifo_remove(c);
+			atomic_fetch_sub(&s->nthrottled, 1);
+			rearm(s, c);
+		}
+	}
+}
+
+/*
+ * A turn of `c` ended (lock held). With siblings parked, a `c` that still
+ * holds a request queues behind them and the longest-parked goes back to
+ * epoll: the uid keeps only its share of connections in play, and the
+ * others' events are not churned through idle workers only to be parked.
+ */
+static void
+turn_done(struct server *s, struct conn *c, bool keep)
+{
+	struct uid_share *u = c->share;
+	struct conn *next;
+	uint32_t blen;
+	uint16_t type;
 
 	u->busy--;
-	if ((c = u->parked) != NULL) {
-		unpark(u, c);
+	if ((next = u->parked.head) != NULL)
+		fifo_remove(next);
+	if (!keep || c->doomed)
+		conn_free(s, c);
+	else if (next != NULL && complete(c, &blen, &type) == 1)
+		fifo_push(&u->parked, c);
+	else
 		rearm(s, c);
-	}
+	if (next != NULL)
+		rearm(s, next);
 }
 
 static void *
@@ -367,7 +428,13 @@ worker_main(void *arg)
 		 */
 		pthread_mutex_lock(&s->lock);
 		if (!share_may_run(s, c)) {
-			park(c);
+			fifo_push(&c->share->parked, c);
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
+		if (!c->trusted && !c->doomed && !budget_take(s, c->share, ntk_mono_ms() * 1000)) {
+			fifo_push(&s->throttled, c);
+			atomic_fetch_add(&s->nthrottled, 1);
 			pthread_mutex_unlock(&s->lock);
 			continue;
 		}
@@ -377,11 +444,7 @@ worker_main(void *arg)
 		ntk_buf_reset(&out);
 
 		pthread_mutex_lock(&s->lock);
-		share_done(s, c->share);
-		if (!keep || c->doomed)
-			conn_free(s, c);
-		else
-			rearm(s, c);
+		turn_done(s, c, keep);
 		pthread_mutex_unlock(&s->lock);
 	}
 	ntk_buf_free(&out);
@@ -510,6 +573,7 @@ sweep(struct server *s)
 
 	pthread_mutex_lock(&s->d->snap_lock);
 	untrusted_ms = (int64_t)s->d->snap->config.untrusted_idle * 1000;
+	atomic_store(&s->rate, s->d->snap->config.untrusted_rate);
 	pthread_mutex_unlock(&s->d->snap_lock);
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c != NULL; c = c->next) {
@@ -605,6 +669,7 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 	if (nthreads == 0)
 		nthreads = 1;
 	s.nworkers = nthreads;
+	atomic_init(&s.rate, d->snap->config.untrusted_rate);
 	s.max_conns = max_connections(nthreads);
 	if ((workers = calloc(nthreads, sizeof(*workers))) == NULL) {
 		rc = NTK_ERR_NOMEM;
@@ -621,7 +686,8 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 	}
 	ntkd_log(LOG_INFO, "ready: %u worker threads", nthreads);
 	while (!stop) {
-		n = epoll_wait(s.epfd, evs, 16, 1000);
+		/* Throttled connections are let go within 10 ms of their uid's budget allowing. */
+		n = epoll_wait(s.epfd, evs, 16, atomic_load(&s.nthrottled) > 0 ? 10 : 1000);
 		if (n < 0 && errno != EINTR) {
 			ntkd_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			rc = NTK_ERR_IO;
@@ -632,6 +698,11 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 				accept_all(&s, lfd);
 			else if (evs[k].data.ptr == &signal_tag)
 				stop = on_signal(&s, sigfd) || stop;
+		}
+		if (atomic_load(&s.nthrottled) > 0) {
+			pthread_mutex_lock(&s.lock);
+			release_throttled(&s);
+			pthread_mutex_unlock(&s.lock);
 		}
 		if (ntk_mono_ms() - last_sweep >= 1000) {
 			sweep(&s);
