@@ -456,27 +456,30 @@ worker_main(void *arg)
 }
 
 /*
- * Why a new connection from `peer` is refused (lock held), or NULL. The
- * last NTKD_RESERVED_CONNECTIONS are for root and trusted peers (PAM,
- * the SQL servers, ntkctl), so untrusted uids together never fill the
- * daemon, and each untrusted uid has its own cap besides.
+ * May a new connection from `peer` stay (lock held)? NTK_ERR_DENIED with
+ * *why when not. The last NTKD_RESERVED_CONNECTIONS are for root and
+ * trusted peers (PAM, the SQL servers, ntkctl), so untrusted uids
+ * together never fill the daemon; each untrusted uid has its own cap.
  */
-static const char *
-admit(const struct server *s, const struct ntkd_peer *peer, bool trusted, unsigned per_uid)
+static int
+admit(const struct server *s, const struct ntkd_peer *peer, bool trusted, unsigned per_uid,
+    const char **why)
 {
 	unsigned reserved = s->max_conns / 8 < NTKD_RESERVED_CONNECTIONS ?
 	    s->max_conns / 8 : NTKD_RESERVED_CONNECTIONS;
 	const struct uid_share *u;
 
 	if (s->nconns >= s->max_conns)
-		return "every connection in use";
-	if (trusted)
-		return NULL;
-	if (s->nuntrusted >= s->max_conns - reserved)
-		return "the rest is reserved for root and trusted_peers";
-	if ((u = share_find(s, peer->uid)) != NULL && u->conns >= per_uid)
-		return "max_connections_per_uid reached";
-	return NULL;
+		*why = "every connection in use";
+	else if (trusted)
+		return 0;
+	else if (s->nuntrusted >= s->max_conns - reserved)
+		*why = "the rest is reserved for root and trusted_peers";
+	else if ((u = share_find(s, peer->uid)) != NULL && u->conns >= per_uid)
+		*why = "max_connections_per_uid reached";
+	else
+		return 0;
+	return NTK_ERR_DENIED;
 }
 
 /* One log line a second at most: a uid retrying in a loop must not flood the log. */
@@ -501,7 +504,7 @@ accept_all(struct server *s, int lfd)
 	struct epoll_event ev;
 	struct ntkd_peer peer;
 	struct conn *c;
-	const char *why;
+	const char *why = NULL;
 	bool trusted;
 	int fd;
 
@@ -522,14 +525,15 @@ accept_all(struct server *s, int lfd)
 			continue;
 		}
 		trusted = ntkd_peer_trusted(snap, peer.uid);
+		c = NULL;
 		pthread_mutex_lock(&s->lock);
-		why = admit(s, &peer, trusted, snap->config.max_connections_per_uid);
-		if (why == NULL && ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->share = share_get(s, peer.uid)) == NULL)) {
+		if (admit(s, &peer, trusted, snap->config.max_connections_per_uid, &why) == 0 &&
+		    ((c = calloc(1, sizeof(*c))) == NULL || (c->share = share_get(s, peer.uid)) == NULL)) {
 			free(c);
+			c = NULL;
 			why = "out of memory";
 		}
-		if (why != NULL) {
+		if (c == NULL) {
 			pthread_mutex_unlock(&s->lock);
 			log_refusal(s, peer.uid, why);
 			close(fd);
