@@ -1,5 +1,6 @@
 #!/bin/bash
 # An untrusted connection that only PINGs is closed after [daemon] untrusted_idle; root's is not.
+# The new [daemon] limits refuse out-of-range values.
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -11,6 +12,17 @@ ntk_need_cmd setpriv
 ntk_tmpdir
 slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
 ntkd_write_conf
+# Out-of-range limits are refused with the file, section and key.
+for bad in "untrusted_idle = 0" "untrusted_rate = 0" "max_connections_per_uid = 1025" "untrusted_idle = 1e3"; do
+	sed "s/^threads = .*/&\n$bad/" "$NTK_CONF" >"$NTK_TMP/bad.conf"
+	set +e
+	out=$(timeout 10 "$NTKD" -c "$NTK_TMP/bad.conf" -f 2>&1)
+	rc=$?
+	set -e
+	ntk_assert_eq 2 "$rc" "ntkd with [$bad]"
+	ntk_assert_contains "$out" "bad.conf:daemon:${bad%% *}" "refusal of [$bad]"
+done
+
 ntkd_start
 chmod 644 "$NTK_CONF"
 cp "$top_builddir/tests/integration/ntk_flood" "$NTK_TMP/"
