@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
 #include <poll.h>
@@ -87,6 +88,7 @@ struct server {
 	/* Main thread only: refusals are logged once a second, not once each. */
 	unsigned long refused;
 	int64_t refused_log_ms;
+	int spare_fd;                   /* given up to take one connection off the backlog at EMFILE */
 };
 
 struct worker_arg {
@@ -513,6 +515,21 @@ accept_all(struct server *s, int lfd)
 	pthread_mutex_unlock(&s->d->snap_lock);
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && s->spare_fd >= 0) {
+			/*
+			 * Out of fds: the backlog would keep the listen socket ready
+			 * and this loop spinning. Free one fd, take the waiting
+			 * connection and close it, and take the fd back.
+			 */
+			close(s->spare_fd);
+			if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+				if (ntkd_peer_from_fd(fd, &peer) == 0)
+					log_refusal(s, peer.uid, "out of file descriptors");
+				close(fd);
+			}
+			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			continue;
+		}
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -660,6 +677,7 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 	memset(&s, 0, sizeof(s));
 	s.d = d;
 	s.epfd = s.cepfd = s.stopfd = -1;
+	s.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pthread_mutex_init(&s.lock, NULL);
 	if ((s.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (s.cepfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -735,6 +753,8 @@ ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads)
 		close(s.cepfd);
 	if (s.epfd >= 0)
 		close(s.epfd);
+	if (s.spare_fd >= 0)
+		close(s.spare_fd);
 	pthread_mutex_destroy(&s.lock);
 	return rc;
 }
