@@ -26,6 +26,7 @@
 
 #define IN_MAX (NTK_HEADER_LEN + NTK_REQUEST_MAX)
 #define READS_PER_TURN 16               /* then let other connections have a worker */
+#define READ_CHUNK 16384
 #define UID_BUCKETS 256
 #define FD_SLACK 32                     /* fds besides connections and LDAP: epoll, log, audit */
 
@@ -51,8 +52,7 @@ struct conn {
 	struct ntkd_peer peer;
 	bool trusted;                   /* root or trusted_peers when it connected */
 	struct uid_share *share;
-	uint8_t *in;
-	size_t len, cap;
+	struct ntk_buf in;              /* bytes read, not yet answered (IN_MAX at most) */
 	/* Atomic: the worker writes them, the sweep reads them. */
 	_Atomic int64_t last_ms;        /* last byte read */
 	_Atomic int64_t request_ms;     /* last request other than PING, or the accept */
@@ -190,7 +190,7 @@ conn_free(struct server *s, struct conn *c)
 	s->nconns--;
 	atomic_store(&s->d->connections, s->nconns);
 	close(c->fd);                   /* also removes it from epoll */
-	free(c->in);
+	ntk_buf_free(&c->in);
 	free(c);
 }
 
@@ -225,12 +225,14 @@ write_all(int fd, const uint8_t *p, size_t n)
 static int
 complete(const struct conn *c, uint32_t *blen, uint16_t *type)
 {
-	if (c->len < NTK_HEADER_LEN)
+	size_t n = ntk_buf_remaining(&c->in);
+
+	if (n < NTK_HEADER_LEN)
 		return 0;
-	if (ntk_proto_header(c->in, NTK_REQUEST_MAX, blen, type) != 0 ||
+	if (ntk_proto_header(ntk_buf_ptr(&c->in), NTK_REQUEST_MAX, blen, type) != 0 ||
 	    (*type & NTK_MSG_REPLY) != 0)
 		return -1;      /* wrong version, oversized, or not a request */
-	return c->len - NTK_HEADER_LEN >= *blen ? 1 : 0;
+	return n - NTK_HEADER_LEN >= *blen ? 1 : 0;
 }
 
 /* Answer the request at the front of the buffer and drop it. False: close. */
@@ -245,16 +247,17 @@ answer_one(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out, uint32_t 
 	/* PING proves a client alive, not busy: it does not hold an untrusted connection open. */
 	if (type != NTK_MSG_PING)
 		c->request_ms = ntk_mono_ms();
-	if (ntkd_dispatch(w, &c->peer, type, c->in + NTK_HEADER_LEN, blen, out))
+	if (ntkd_dispatch(w, &c->peer, type, ntk_buf_ptr(&c->in) + NTK_HEADER_LEN, blen, out))
 		ok = false;
 	if (ntk_buf_remaining(out) > 0 &&
 	    write_all(c->fd, ntk_buf_ptr(out), ntk_buf_remaining(out)) != 0)
 		ok = false;
 	ntk_buf_reset(out);
-	memmove(c->in, c->in + used, c->len - used);
-	c->len -= used;
+	if (ntk_buf_consume(&c->in, used) != 0)
+		ok = false;     /* cannot happen: complete() saw all of it */
 	/* The read deadline runs from the first byte of a message still unfinished. */
-	c->partial_ms = c->len > 0 && complete(c, &blen, &t) == 0 ? ntk_mono_ms() : 0;
+	c->partial_ms = ntk_buf_remaining(&c->in) > 0 && complete(c, &blen, &t) == 0 ?
+	    ntk_mono_ms() : 0;
 	return ok;
 }
 
@@ -270,33 +273,14 @@ serve(struct ntkd_worker *w, struct conn *c, struct ntk_buf *out)
 	int reads = 0, st;
 	uint32_t blen;
 	uint16_t type;
-	ssize_t k;
-	uint8_t *p;
+	size_t got;
 
 	while ((st = complete(c, &blen, &type)) == 0 && reads++ < READS_PER_TURN) {
-		if (c->cap - c->len < 4096 && c->cap < IN_MAX) {
-			size_t cap = c->cap == 0 ? 4096 : c->cap * 2;
-
-			if (cap > IN_MAX)
-				cap = IN_MAX;
-			if ((p = realloc(c->in, cap)) == NULL)
-				return false;
-			c->in = p;
-			c->cap = cap;
-		}
-		if (c->len == c->cap)
-			return false;   /* cannot happen: IN_MAX holds one whole message */
-		k = recv(c->fd, c->in + c->len, c->cap - c->len, 0);
-		if (k == 0)
+		/* IN_MAX holds a whole message: a full buffer has one complete, so never TOO_LONG. */
+		if (ntk_buf_recv(&c->in, c->fd, READ_CHUNK, &got) != 0)
 			return false;
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return false;
-		}
-		c->len += (size_t)k;
+		if (got == 0)
+			break;  /* nothing more for now */
 		c->last_ms = ntk_mono_ms();
 		if (c->partial_ms == 0)
 			c->partial_ms = c->last_ms;
@@ -557,6 +541,7 @@ accept_all(struct server *s, int lfd)
 			continue;
 		}
 		c->fd = fd;
+		ntk_buf_init(&c->in, IN_MAX);
 		c->peer = peer;
 		c->trusted = trusted;
 		c->last_ms = c->request_ms = ntk_mono_ms();
