@@ -1,6 +1,7 @@
 #!/bin/bash
 # One unprivileged uid holding 1,100 connections: it gets its per-uid share, and root's
-# checks and other uids' NSS requests are still answered.
+# checks and other uids' NSS requests are still answered; with no per-uid cap in the way,
+# untrusted uids together still leave the last 64 connections to root and trusted peers.
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -42,6 +43,22 @@ ntkctl_t status | grep -q '^connections=' || ntk_fail "status"
 # The default per-uid cap (64) answered; the rest were closed.
 ntk_assert_contains "$(cat "$NTK_TMP/hold.out")" "connected=1100 answered=64" "nobody's connections within the per-uid cap"
 
+exec 7>&-
+wait "$hold_pid"
+
+# Without a per-uid cap that bites, the last 64 of the 1,024 are still root's and trusted peers'.
+ntk_wait_for 30 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -qx 'connections=1'" ||
+	ntk_fail "nobody's connections not closed: $(ntkctl_t status | grep connections)"
+sed -i 's/^threads = .*/&\nmax_connections_per_uid = 1024/' "$NTK_CONF"
+kill -HUP "$NTKD_PID"
+ntk_wait_for 10 grep -q "config reloaded" "$NTK_TMP/ntkd.log" || ntk_fail "reload"
+as_uid nobody "$NTK_TMP/ntk_flood" "$NTK_SOCKET" hold 1100 <"$NTK_TMP/hold.in" >"$NTK_TMP/hold.out" 2>&1 &
+hold_pid=$!
+exec 7>"$NTK_TMP/hold.in"
+ntk_wait_for 120 grep -q '^holding' "$NTK_TMP/hold.out" || ntk_fail "hold did not finish: $(cat "$NTK_TMP/hold.out")"
+ntk_log "$(head -1 "$NTK_TMP/hold.out")"
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
+ntk_assert_contains "$(cat "$NTK_TMP/hold.out")" "connected=1100 answered=960" "untrusted connections stop 64 short of 1,024"
 exec 7>&-
 wait "$hold_pid"
 ntkd_finish
