@@ -506,7 +506,7 @@ main(int argc, char **argv)
 	    flooded.p99 / quiet.p99);
 	printf("  (flood: %d connections of one untrusted uid pipelining GROUP_BY_GID over\n"
 	    "   gids %u-%u, %ld requests answered or in flight, %.1f s measured after\n"
-	    "   1.5 s of it; ntkd holds it to [daemon] untrusted_rate)\n", FLOOD_CONNS,
+	    "   1.5 s of it, past the one-second burst [daemon] untrusted_rate allows)\n", FLOOD_CONNS,
 	    FLOOD_GID_MIN, FLOOD_GID_MAX, flood_n, flood_s);
 	printf("\n%-40s %10s %12s\n", "cold decision (after flush, median)", "time us", "LDAP trips");
 	printf("%-40s %10.1f %12ld\n", "CHECK alice 1001 (no supervised role)", cold_us, trips);
