@@ -1,8 +1,10 @@
 /* A bounded byte buffer for the wire protocol: capped growth, checked reads, big-endian integers. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ntk_buf.h"
 #include "ntk_err.h"
@@ -124,6 +126,48 @@ ntk_buf_commit(struct ntk_buf *b, size_t n)
 	if (buf_is_view(b) || n > b->cap - b->len)
 		return;
 	b->len += n;
+}
+
+int
+ntk_buf_recv(struct ntk_buf *b, int fd, size_t want, size_t *got)
+{
+	ssize_t k;
+	int r;
+
+	*got = 0;
+	if (buf_is_view(b))
+		return NTK_ERR_INTERNAL;
+	if (b->len >= b->max)
+		return NTK_ERR_TOO_LONG;
+	if (want > b->max - b->len)
+		want = b->max - b->len;
+	if ((r = buf_grow(b, want)) != 0)
+		return r;
+	do
+		k = recv(fd, b->data + b->len, want, 0);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : NTK_ERR_IO;
+	if (k == 0)
+		return NTK_ERR_CLOSED;
+	b->len += (size_t)k;
+	*got = (size_t)k;
+	return 0;
+}
+
+int
+ntk_buf_consume(struct ntk_buf *b, size_t n)
+{
+	if (n > b->len - b->off)
+		return NTK_ERR_TRUNCATED;
+	b->off += n;
+	/* Owned storage: move the rest to the front so appends reuse the room. */
+	if (!buf_is_view(b) && b->off > 0) {
+		memmove(b->data, b->data + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+	}
+	return 0;
 }
 
 int

@@ -33,6 +33,14 @@ const uint8_t *ntk_buf_ptr(const struct ntk_buf *b);   /* next unread byte */
 uint8_t *ntk_buf_reserve(struct ntk_buf *b, size_t n);
 /* Account `n` bytes written into the space returned by ntk_buf_reserve. */
 void ntk_buf_commit(struct ntk_buf *b, size_t n);
+/*
+ * Append what `fd` has, at most `want` bytes: 0 with *got the count (0
+ * when a non-blocking fd has nothing yet); NTK_ERR_CLOSED at end of file,
+ * NTK_ERR_TOO_LONG when the buffer is at its max, NTK_ERR_IO otherwise.
+ */
+int ntk_buf_recv(struct ntk_buf *b, int fd, size_t want, size_t *got);
+/* Drop `n` unread bytes from the front (NTK_ERR_TRUNCATED past the end); room is reclaimed. */
+int ntk_buf_consume(struct ntk_buf *b, size_t n);
 
 int ntk_buf_put_u8(struct ntk_buf *b, uint8_t v);
 int ntk_buf_put_u16(struct ntk_buf *b, uint16_t v);

@@ -42,7 +42,8 @@ static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 	"role_source", "role_group_filter", "role_group_attribute",
 	"supervision_depth", "timeout", "tls", "tls_cacert", "name_attribute", "staff_filter",
 	"role_value", "group_nesting", NULL };
-static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads", NULL };
+static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads",
+    "max_connections_per_uid", "untrusted_idle", "untrusted_rate", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
 static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
 	"browsing_threshold", "auditd_pid_file",
@@ -930,7 +931,12 @@ load_daemon(struct ctx *c)
 				    cfg->trusted_peers[i]);
 		}
 	}
-	return get_unsigned(c, "daemon", "threads", 1, 64, &cfg->threads);
+	if ((r = get_unsigned(c, "daemon", "threads", 1, 64, &cfg->threads)) != 0 ||
+	    (r = get_unsigned(c, "daemon", "max_connections_per_uid", 1, 1024,
+	    &cfg->max_connections_per_uid)) != 0 ||
+	    (r = get_unsigned(c, "daemon", "untrusted_rate", 1, 1000000, &cfg->untrusted_rate)) != 0)
+		return r;
+	return get_unsigned(c, "daemon", "untrusted_idle", 1, 86400, &cfg->untrusted_idle);
 }
 
 static int
@@ -1124,6 +1130,9 @@ set_defaults(struct ntk_config *cfg)
 	cfg->timeout = 5;
 	cfg->tls = NTK_TLS_NONE;
 	cfg->threads = 4;
+	cfg->max_connections_per_uid = 64;
+	cfg->untrusted_idle = 60;
+	cfg->untrusted_rate = 1000;
 	cfg->cache_ttl = 300;
 	cfg->cache_negative_ttl = 60;
 	cfg->cache_offline_grace = 0;

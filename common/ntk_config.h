@@ -61,6 +61,9 @@ struct ntk_config {
 	char **trusted_peers;          /* user names; resolved to uids by ntkd */
 	size_t ntrusted_peers;
 	unsigned threads;
+	unsigned max_connections_per_uid;  /* each untrusted uid; root and trusted_peers exempt */
+	unsigned untrusted_idle;       /* seconds without a request other than PING */
+	unsigned untrusted_rate;       /* requests a second for each untrusted uid */
 
 	/* [cache] */
 	unsigned cache_ttl;

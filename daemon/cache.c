@@ -1,4 +1,4 @@
-/* A chained hash table with an insertion-ordered list for eviction, behind one mutex. */
+/* A chained hash table with insertion-ordered lists (all, and per untrusted uid) for eviction, behind one mutex. */
 #include "config.h"
 
 #include <pthread.h>
@@ -9,19 +9,34 @@
 #include "ntk_err.h"
 
 #define CACHE_BUCKETS 16384u
+#define OWNER_BUCKETS 256u
+#define UID_SHARE_DIVISOR 16            /* an untrusted uid holds at most max / 16 */
+
+struct entry;
+
+/* The entries one untrusted uid put, oldest first; exists while it has any. */
+struct owner {
+	uid_t uid;
+	size_t count;
+	struct entry *oldest, *newest;
+	struct owner *next;             /* bucket chain */
+};
 
 struct entry {
 	char *key;
 	struct ntkd_cached *value;
+	struct owner *owner;            /* NULL: shared */
 	struct entry *next;             /* bucket chain */
 	struct entry *older, *newer;    /* insertion order */
+	struct entry *own_older, *own_newer;    /* insertion order within the owner */
 };
 
 struct ntkd_cache {
 	pthread_mutex_t lock;
 	struct entry *buckets[CACHE_BUCKETS];
 	struct entry *oldest, *newest;
-	size_t count, max;
+	struct owner *owners[OWNER_BUCKETS];
+	size_t count, max, uid_max;
 	atomic_ulong hits, misses;
 };
 
@@ -44,6 +59,7 @@ ntkd_cache_new(size_t max_entries, struct ntkd_cache **out)
 		return NTK_ERR_NOMEM;
 	pthread_mutex_init(&c->lock, NULL);
 	c->max = max_entries > 0 ? max_entries : 1;
+	c->uid_max = c->max / UID_SHARE_DIVISOR > 0 ? c->max / UID_SHARE_DIVISOR : 1;
 	*out = c;
 	return 0;
 }
@@ -70,7 +86,68 @@ ntkd_cached_unref(struct ntkd_cached *v)
 		v->destroy(v);
 }
 
-/* Unlink an entry from both structures (lock held); returns it for freeing. */
+static struct owner *
+owner_find(struct ntkd_cache *c, uid_t uid)
+{
+	struct owner *o;
+
+	for (o = c->owners[uid % OWNER_BUCKETS]; o != NULL; o = o->next)
+		if (o->uid == uid)
+			return o;
+	return NULL;
+}
+
+/* Take an entry off its owner's list; the owner goes with its last entry. */
+static void
+disown(struct ntkd_cache *c, struct entry *e)
+{
+	struct owner *o = e->owner, **pp;
+
+	if (o == NULL)
+		return;
+	if (e->own_older != NULL)
+		e->own_older->own_newer = e->own_newer;
+	else
+		o->oldest = e->own_newer;
+	if (e->own_newer != NULL)
+		e->own_newer->own_older = e->own_older;
+	else
+		o->newest = e->own_older;
+	e->owner = NULL;
+	if (--o->count > 0)
+		return;
+	for (pp = &c->owners[o->uid % OWNER_BUCKETS]; *pp != o; pp = &(*pp)->next)
+		;
+	*pp = o->next;
+	free(o);
+}
+
+/* Append an entry to `uid`'s list (creating it); NTK_ERR_NOMEM leaves the entry shared. */
+static int
+own(struct ntkd_cache *c, struct entry *e, uid_t uid)
+{
+	struct owner *o;
+
+	if ((o = owner_find(c, uid)) == NULL) {
+		if ((o = calloc(1, sizeof(*o))) == NULL)
+			return NTK_ERR_NOMEM;
+		o->uid = uid;
+		o->next = c->owners[uid % OWNER_BUCKETS];
+		c->owners[uid % OWNER_BUCKETS] = o;
+	}
+	e->owner = o;
+	e->own_older = o->newest;
+	e->own_newer = NULL;
+	if (o->newest != NULL)
+		o->newest->own_newer = e;
+	else
+		o->oldest = e;
+	o->newest = e;
+	o->count++;
+	return 0;
+}
+
+/* Unlink an entry from every structure (lock held); returns it for freeing. */
 static void
 unlink_entry(struct ntkd_cache *c, struct entry *e)
 {
@@ -88,6 +165,7 @@ unlink_entry(struct ntkd_cache *c, struct entry *e)
 	else
 		c->newest = e->older;
 	c->count--;
+	disown(c, e);
 }
 
 static void
@@ -122,10 +200,30 @@ ntkd_cache_get(struct ntkd_cache *c, const char *key)
 	return v;
 }
 
-int
-ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v)
+/*
+ * Which entry makes room for `owner`'s insert (lock held). *skip: none
+ * may go, so the value is not cached.
+ */
+static struct entry *
+victim(struct ntkd_cache *c, uid_t owner, bool *skip)
 {
-	struct entry *e, *old, *evict = NULL;
+	struct owner *o;
+
+	*skip = false;
+	if (owner == NTKD_CACHE_SHARED)
+		return c->count >= c->max ? c->oldest : NULL;
+	o = owner_find(c, owner);
+	if (o != NULL && (o->count >= c->uid_max || c->count >= c->max))
+		return o->oldest;
+	*skip = o == NULL && c->count >= c->max;
+	return NULL;
+}
+
+int
+ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner)
+{
+	struct entry *e, *old, *evict;
+	bool skip;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL || (e->key = strdup(key)) == NULL) {
 		free(e);
@@ -133,26 +231,43 @@ ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v)
 	}
 	e->value = ntkd_cached_ref(v);
 	pthread_mutex_lock(&c->lock);
-	if ((old = find(c, key)) != NULL)
+	if ((old = find(c, key)) != NULL) {
+		/* Else a uid could adopt someone's entry by refreshing it, then evict it as its own. */
+		if (old->owner == NULL)
+			owner = NTKD_CACHE_SHARED;
 		unlink_entry(c, old);
-	else if (c->count >= c->max && (evict = c->oldest) != NULL)
+	}
+	if ((evict = victim(c, owner, &skip)) != NULL)
 		unlink_entry(c, evict);
-	e->next = c->buckets[hash(key)];
-	c->buckets[hash(key)] = e;
-	e->older = c->newest;
-	if (c->newest != NULL)
-		c->newest->newer = e;
-	else
-		c->oldest = e;
-	c->newest = e;
-	c->count++;
+	/* Out of memory for the owner record: not cached rather than cached unaccounted. */
+	if (!skip && owner != NTKD_CACHE_SHARED && own(c, e, owner) != 0)
+		skip = true;
+	if (!skip) {
+		e->next = c->buckets[hash(key)];
+		c->buckets[hash(key)] = e;
+		e->older = c->newest;
+		if (c->newest != NULL)
+			c->newest->newer = e;
+		else
+			c->oldest = e;
+		c->newest = e;
+		c->count++;
+	}
 	pthread_mutex_unlock(&c->lock);
 	/* Free outside the lock: a destroy may be slow. */
 	if (old != NULL)
 		free_entry(old);
 	if (evict != NULL)
 		free_entry(evict);
+	if (skip)
+		free_entry(e);
 	return 0;
+}
+
+int
+ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v)
+{
+	return ntkd_cache_put_for(c, key, v, NTKD_CACHE_SHARED);
 }
 
 size_t

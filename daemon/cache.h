@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * The header every cached value starts with. The cache holds one
@@ -20,7 +21,15 @@ struct ntkd_cached {
 
 struct ntkd_cache;
 
-/* A cache of at most max_entries values; the oldest insert is evicted first. */
+/* An entry put for root or a trusted peer: shared, counted against no uid. */
+#define NTKD_CACHE_SHARED ((uid_t)-1)
+
+/*
+ * A cache of at most max_entries values; the oldest insert is evicted
+ * first. An untrusted uid's inserts are partitioned: it holds at most
+ * max_entries / 16 and only ever evicts its own, so no uid can push
+ * anyone else's entries out.
+ */
 int ntkd_cache_new(size_t max_entries, struct ntkd_cache **out);
 void ntkd_cache_free(struct ntkd_cache *c);
 
@@ -30,8 +39,15 @@ void ntkd_cached_unref(struct ntkd_cached *v);
 
 /* A new reference to the value for `key`, or NULL. Does not count hits. */
 struct ntkd_cached *ntkd_cache_get(struct ntkd_cache *c, const char *key);
-/* Insert or replace; the cache takes its own reference. */
+/* Insert or replace, shared; the cache takes its own reference. */
 int ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v);
+/*
+ * The same on behalf of `owner` (an untrusted uid, or NTKD_CACHE_SHARED).
+ * Over its share, or with the cache full, the owner's oldest entry goes;
+ * with nothing of its own to give up the value is simply not cached (0).
+ * Replacing a shared entry keeps it shared.
+ */
+int ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner);
 /* Drop `key` (NULL: everything); returns the number of entries dropped. */
 size_t ntkd_cache_drop(struct ntkd_cache *c, const char *key);
 

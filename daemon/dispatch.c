@@ -1,12 +1,9 @@
-/* The dispatch table, per-request context, peer trust, and PING. */
+/* The table of permitted requests: from one framed request to its handler and one framed reply. */
 #include "config.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "directory.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "local_day.h"
@@ -35,126 +32,6 @@ static const struct {
 	{ NTK_MSG_STATUS, ANY, ntkd_handle_status },
 	{ NTK_MSG_FLUSH, ROOT, ntkd_handle_flush },
 };
-
-void
-ntkd_sanitize(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < outlen && o < 128; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-	}
-	if (*s != '\0' && o + 4 < outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
-bool
-ntkd_req_trusted(const struct ntkd_req *r)
-{
-	size_t i;
-
-	if (r->peer->uid == 0)
-		return true;
-	for (i = 0; i < r->snap->ntrusted; i++)
-		if (r->snap->trusted_uids[i] == r->peer->uid)
-			return true;
-	return false;
-}
-
-int
-ntkd_req_may_ask(struct ntkd_req *r, const char *user)
-{
-	char clean[160];
-
-	if (ntkd_req_trusted(r))
-		return 0;
-	ntkd_peer_resolve(r->peer);
-	if (r->peer->has_name && strcmp(r->peer->name, user) == 0)
-		return 0;
-	ntkd_sanitize(user, clean, sizeof(clean));
-	ntkd_log(LOG_WARNING, "refused: peer uid %lu pid %ld (%s) asked about user \"%s\"",
-	    (unsigned long)r->peer->uid, (long)r->peer->pid, r->peer->exe, clean);
-	r->errmsg = "an untrusted peer may only ask about its own user";
-	return NTK_ERR_DENIED;
-}
-
-int
-ntkd_reply_begin(struct ntkd_req *r)
-{
-	return ntk_proto_begin(r->out, (uint16_t)(r->type | NTK_MSG_REPLY));
-}
-
-int
-ntkd_handle_ping(struct ntkd_req *r)
-{
-	int rc;
-
-	if (ntk_buf_remaining(r->body) != 0) {
-		r->close = true;
-		return NTK_ERR_TRAILING;
-	}
-	if ((rc = ntkd_reply_begin(r)) != 0)
-		return rc;
-	return ntk_proto_end(r->out);
-}
-
-int
-ntkd_worker_directory(struct ntkd_req *r, struct ntkd_directory **out)
-{
-	struct ntkd_worker *w = r->w;
-	int rc;
-
-	/* A reload replaced the config: the handle was opened with the old one. */
-	if (w->dir != NULL && w->dir_snap != r->snap) {
-		ntkd_directory_close(w->dir);
-		ntkd_snapshot_unref(w->dir_snap);
-		w->dir = NULL;
-		w->dir_snap = NULL;
-		w->dir_trips = 0;
-	}
-	if (w->dir == NULL) {
-		if ((rc = ntkd_directory_open(&r->snap->config, &w->dir)) != 0) {
-			w->dir = NULL;
-			return rc;
-		}
-		w->dir_snap = ntkd_snapshot_ref(r->snap);
-		w->dir_trips = 0;
-	}
-	*out = w->dir;
-	return 0;
-}
-
-void
-ntkd_worker_directory_done(struct ntkd_req *r, int result)
-{
-	struct ntkd_worker *w = r->w;
-	struct ntkd *d = r->d;
-	unsigned long trips;
-	const char *server;
-
-	if (w->dir == NULL)
-		return;
-	trips = ntkd_directory_round_trips(w->dir);
-	atomic_fetch_add(&d->ldap_round_trips, trips - w->dir_trips);
-	w->dir_trips = trips;
-	server = ntkd_directory_server(w->dir);
-	pthread_mutex_lock(&d->ldap_lock);
-	d->ldap_up = result != NTK_ERR_UNAVAILABLE;
-	d->ldap_tried = true;
-	if (server != NULL && (d->ldap_server == NULL || strcmp(d->ldap_server, server) != 0)) {
-		free(d->ldap_server);
-		d->ldap_server = strdup(server);
-	}
-	pthread_mutex_unlock(&d->ldap_lock);
-}
 
 static int
 error_reply(struct ntk_buf *out, int code, const char *msg)

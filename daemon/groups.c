@@ -225,7 +225,9 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 	e->g.nmembers = m.n;
 	m.v = NULL;
 	m.n = 0;
-	if (ntkd_cache_put(r->d->groups, id->name, &e->base) != 0)
+	/* An untrusted peer's lookups may only push out its own earlier ones. */
+	if (ntkd_cache_put_for(r->d->groups, id->name, &e->base,
+	    ntkd_req_trusted(r) ? NTKD_CACHE_SHARED : r->peer->uid) != 0)
 		ntkd_log(LOG_WARNING, "group cache: out of memory, answer not cached");
 	*out = e;
 	e = NULL;
@@ -241,7 +243,166 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 	return rc;
 }
 
-/* Visibility `member`: an untrusted peer sees only groups it belongs to. */
+/* Called for each gid of a user's groups; non-zero stops the walk and is returned. */
+typedef int (*gid_fn)(uint32_t gid, void *arg);
+
+static int
+case_gid(struct ntkd_req *r, const struct ntk_assignment *a, gid_fn fn, void *arg)
+{
+	struct ntkd_group_id id;
+
+	if (a->until < r->today || ntkd_group_of_case(&r->snap->config, a->case_id, &id) != 0)
+		return 0;
+	return fn(id.gid, arg);
+}
+
+/*
+ * The groups a subject belongs to, from its facts alone: systems it may
+ * log in to, its roles, its own and (with a supervised-scope role) its
+ * supervised active cases. Gids may repeat.
+ */
+static int
+subject_gids(struct ntkd_req *r, const struct ntk_subject *s, gid_fn fn, void *arg)
+{
+	const struct ntk_config *c = &r->snap->config;
+	const struct ntk_policy *p = &c->policy;
+	struct ntk_clock clock = { r->today, r->now };
+	const struct ntk_role *role;
+	struct ntk_decision dec;
+	struct ntk_query q;
+	size_t i;
+	int rc = 0;
+
+	/* A disabled account is in no group, whatever its entry still lists. */
+	if (!s->found || s->disabled)
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.action = NTK_ACTION_LOGIN;
+	for (i = 0; rc == 0 && i < p->nsystems; i++) {
+		q.system = p->systems[i].name;
+		ntk_policy_decide(p, s, &q, &clock, &dec);
+		if (dec.outcome == NTK_ALLOW_SYSTEM_ACCESS)
+			rc = fn(c->system_gid_min + (uint32_t)i, arg);
+	}
+	for (i = 0; rc == 0 && i < s->nroles; i++)
+		if ((role = ntk_policy_find_role(p, s->roles[i])) != NULL)
+			rc = fn(c->role_gid_min + (uint32_t)(role - p->roles), arg);
+	for (i = 0; rc == 0 && i < s->nassignments; i++)
+		rc = case_gid(r, &s->assignments[i], fn, arg);
+	if (has_supervised_role(p, s->roles, s->nroles))
+		for (i = 0; rc == 0 && i < s->nsupervised; i++)
+			if (s->supervised[i].depth <= p->supervision_depth)
+				rc = case_gid(r, &s->supervised[i].assignment, fn, arg);
+	return rc;
+}
+
+struct gid_acc {
+	struct ntk_gid_list l;
+	size_t cap;
+};
+
+static int
+gid_append(uint32_t gid, void *arg)
+{
+	struct gid_acc *a = arg;
+	uint32_t *nv;
+
+	if (a->l.ngids == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		if ((nv = realloc(a->l.gids, a->cap * sizeof(*nv))) == NULL)
+			return NTK_ERR_NOMEM;
+		a->l.gids = nv;
+	}
+	a->l.gids[a->l.ngids++] = gid;
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Ascending and each gid once: sorting keeps a supervisor's thousands of case gids linear-ish. */
+static void
+gid_list_unique(struct ntk_gid_list *l)
+{
+	size_t i, n = 0;
+
+	if (l->ngids < 2)
+		return;
+	qsort(l->gids, l->ngids, sizeof(*l->gids), cmp_u32);
+	for (i = 0; i < l->ngids; i++)
+		if (n == 0 || l->gids[n - 1] != l->gids[i])
+			l->gids[n++] = l->gids[i];
+	l->ngids = n;
+}
+
+static int
+gid_is(uint32_t gid, void *arg)
+{
+	return gid == *(const uint32_t *)arg ? 1 : 0;
+}
+
+/*
+ * Visibility `member`, decided before any LDAP work for the group: an
+ * untrusted peer is shown only groups it belongs to, and which those are
+ * follows from its own facts (cached). Any other gid is NOT_FOUND at once,
+ * so a peer walking the gid range costs no search and no cache slot.
+ */
+static int
+may_see(struct ntkd_req *r, uint32_t gid)
+{
+	struct ntkd_facts *f = NULL;
+	enum ntkd_facts_source src;
+	int rc;
+
+	if (r->snap->config.visibility == NTK_VISIBILITY_ALL || ntkd_req_trusted(r))
+		return 0;
+	if (!r->peer->has_name)
+		return NTK_ERR_NOT_FOUND;
+	if ((rc = ntkd_facts_get(r, r->peer->name, &f, &src)) != 0)
+		return rc;
+	rc = subject_gids(r, &f->subject, gid_is, &gid);
+	ntkd_facts_unref(f);
+	return rc == 1 ? 0 : rc == 0 ? NTK_ERR_NOT_FOUND : rc;
+}
+
+int
+ntkd_handle_initgroups(struct ntkd_req *r)
+{
+	const struct ntk_config *c = &r->snap->config;
+	struct gid_acc acc = { { NULL, 0 }, 0 };
+	struct ntkd_facts *f = NULL;
+	enum ntkd_facts_source src;
+	char *user = NULL;
+	int rc;
+
+	if ((rc = ntk_proto_decode_str(r->body, &user)) != 0) {
+		r->close = true;
+		return rc;
+	}
+	if (c->visibility != NTK_VISIBILITY_ALL && !ntkd_req_trusted(r) &&
+	    (!r->peer->has_name || strcmp(r->peer->name, user) != 0)) {
+		rc = NTK_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0 ||
+	    (rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
+		goto out;
+	gid_list_unique(&acc.l);
+	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_gid_list(r->out, &acc.l)) == 0)
+		rc = ntk_proto_end(r->out);
+ out:
+	ntkd_facts_unref(f);
+	free(acc.l.gids);
+	free(user);
+	return rc;
+}
+
+/* After the group is computed, the same rule again by its member list. */
 static bool
 visible(struct ntkd_req *r, const struct ntk_group *g)
 {
@@ -263,7 +424,7 @@ send_group(struct ntkd_req *r, const struct ntkd_group_id *id)
 	struct group_entry *e;
 	int rc;
 
-	if ((rc = lookup(r, id, &e)) != 0)
+	if ((rc = may_see(r, id->gid)) != 0 || (rc = lookup(r, id, &e)) != 0)
 		return rc;
 	if (!visible(r, &e->g))
 		rc = NTK_ERR_NOT_FOUND;
@@ -306,116 +467,6 @@ ntkd_handle_group_by_gid(struct ntkd_req *r)
 	return send_group(r, &id);
 }
 
-static int
-gid_add(struct ntk_gid_list *l, size_t *cap, uint32_t gid)
-{
-	uint32_t *nv;
-
-	/* Duplicates are dropped once at the end (gids_sort_unique): a scan here would be quadratic. */
-	if (l->ngids == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		if ((nv = realloc(l->gids, *cap * sizeof(*nv))) == NULL)
-			return NTK_ERR_NOMEM;
-		l->gids = nv;
-	}
-	l->gids[l->ngids++] = gid;
-	return 0;
-}
-
-static int
-gid_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Ascending, each gid once: O(n log n) for a supervisor's 100,000 case gids. */
-static void
-gids_sort_unique(struct ntk_gid_list *l)
-{
-	size_t i, n = 0;
-
-	if (l->ngids == 0)
-		return;
-	qsort(l->gids, l->ngids, sizeof(*l->gids), gid_cmp);
-	for (i = 1; i < l->ngids; i++)
-		if (l->gids[i] != l->gids[n])
-			l->gids[++n] = l->gids[i];
-	l->ngids = n + 1;
-}
-
-static int
-case_gid_add(struct ntkd_req *r, const struct ntk_assignment *a, struct ntk_gid_list *l, size_t *cap)
-{
-	struct ntkd_group_id id;
-
-	if (a->until < r->today || ntkd_group_of_case(&r->snap->config, a->case_id, &id) != 0)
-		return 0;
-	return gid_add(l, cap, id.gid);
-}
-
-int
-ntkd_handle_initgroups(struct ntkd_req *r)
-{
-	const struct ntk_config *c = &r->snap->config;
-	const struct ntk_policy *p = &c->policy;
-	const struct ntk_subject *s;
-	struct ntk_gid_list l = { NULL, 0 };
-	struct ntkd_facts *f = NULL;
-	enum ntkd_facts_source src;
-	struct ntk_decision dec;
-	struct ntk_query q;
-	struct ntk_clock clock = { r->today, r->now };
-	const struct ntk_role *role;
-	char *user = NULL;
-	size_t cap = 0, i;
-	int rc;
-
-	if ((rc = ntk_proto_decode_str(r->body, &user)) != 0) {
-		r->close = true;
-		return rc;
-	}
-	if (c->visibility != NTK_VISIBILITY_ALL && !ntkd_req_trusted(r) &&
-	    (!r->peer->has_name || strcmp(r->peer->name, user) != 0)) {
-		rc = NTK_ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0)
-		goto out;
-	s = &f->subject;
-	/* A disabled account is in no group, whatever its entry still lists. */
-	if (s->found && !s->disabled) {
-		memset(&q, 0, sizeof(q));
-		q.action = NTK_ACTION_LOGIN;
-		for (i = 0; rc == 0 && i < p->nsystems; i++) {
-			q.system = p->systems[i].name;
-			ntk_policy_decide(p, s, &q, &clock, &dec);
-			if (dec.outcome == NTK_ALLOW_SYSTEM_ACCESS)
-				rc = gid_add(&l, &cap, c->system_gid_min + (uint32_t)i);
-		}
-		for (i = 0; rc == 0 && i < s->nroles; i++)
-			if ((role = ntk_policy_find_role(p, s->roles[i])) != NULL)
-				rc = gid_add(&l, &cap, c->role_gid_min + (uint32_t)(role - p->roles));
-		for (i = 0; rc == 0 && i < s->nassignments; i++)
-			rc = case_gid_add(r, &s->assignments[i], &l, &cap);
-		if (has_supervised_role(p, s->roles, s->nroles))
-			for (i = 0; rc == 0 && i < s->nsupervised; i++)
-				if (s->supervised[i].depth <= p->supervision_depth)
-					rc = case_gid_add(r, &s->supervised[i].assignment, &l, &cap);
-	}
-	if (rc == 0)
-		gids_sort_unique(&l);
-	if (rc == 0 && (rc = ntkd_reply_begin(r)) == 0 &&
-	    (rc = ntk_proto_encode_gid_list(r->out, &l)) == 0)
-		rc = ntk_proto_end(r->out);
- out:
-	ntkd_facts_unref(f);
-	free(l.gids);
-	free(user);
-	return rc;
-}
-
 int
 ntkd_handle_group_list(struct ntkd_req *r)
 {
@@ -442,6 +493,10 @@ ntkd_handle_group_list(struct ntkd_req *r)
 			rc = ntkd_group_by_gid(c, c->system_gid_min + (uint32_t)i, &id);
 		else
 			rc = ntkd_group_by_gid(c, c->role_gid_min + (uint32_t)(i - c->policy.nsystems), &id);
+		if (rc == 0 && (rc = may_see(r, id.gid)) == NTK_ERR_NOT_FOUND) {
+			rc = 0;
+			continue;
+		}
 		if (rc != 0 || (rc = lookup(r, &id, &held[nheld])) != 0)
 			goto out;
 		if (visible(r, &held[nheld]->g))

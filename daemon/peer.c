@@ -11,6 +11,20 @@
 
 #include "ntk_err.h"
 #include "peer.h"
+#include "snapshot.h"
+
+bool
+ntkd_peer_trusted(const struct ntkd_snapshot *snap, uid_t uid)
+{
+	size_t i;
+
+	if (uid == 0)
+		return true;
+	for (i = 0; i < snap->ntrusted; i++)
+		if (snap->trusted_uids[i] == uid)
+			return true;
+	return false;
+}
 
 int
 ntkd_peer_from_fd(int fd, struct ntkd_peer *out)

@@ -8,6 +8,8 @@
 
 #include "ntk_policy.h"
 
+struct ntkd_snapshot;
+
 struct ntkd_peer {
 	uid_t uid;
 	gid_t gid;
@@ -17,6 +19,9 @@ struct ntkd_peer {
 	char name[NTK_NAME_MAX + 1];    /* user name of uid */
 	char exe[PATH_MAX];             /* /proc/PID/exe, or "?" */
 };
+
+/* Root, or a uid in the snapshot's trusted_peers: may ask about anyone, exempt from per-uid caps. */
+bool ntkd_peer_trusted(const struct ntkd_snapshot *snap, uid_t uid);
 
 /* Read SO_PEERCRED of a connected unix socket. */
 int ntkd_peer_from_fd(int fd, struct ntkd_peer *out);

@@ -4,10 +4,12 @@
 
 #include "ntkd.h"
 
-#define NTKD_MAX_CONNECTIONS 1024
+#define NTKD_MAX_CONNECTIONS 1024       /* lowered to fit RLIMIT_NOFILE when it is smaller */
+#define NTKD_RESERVED_CONNECTIONS 64    /* of those, only for root and trusted_peers */
 #define NTKD_READ_DEADLINE_MS 5000      /* a started message must complete within */
 #define NTKD_WRITE_DEADLINE_MS 5000     /* a reply must be taken within */
 #define NTKD_IDLE_CLOSE_MS (900 * 1000) /* an idle connection is closed after */
+/* Untrusted peers: [daemon] max_connections_per_uid each, idle after untrusted_idle. */
 
 /*
  * Create the listening socket at `path`: its directory when missing
@@ -21,6 +23,10 @@ int ntkd_server_listen(const char *path, const char **why);
  * Serve on `lfd` with `nthreads` workers until SIGTERM/SIGINT arrive on
  * `sigfd` (a signalfd); SIGHUP reloads the config. Returns 0 after a clean
  * stop, with every worker joined and every connection closed.
+ *
+ * Fairness: each turn a connection gets one request answered, then goes
+ * to the back of the ready list; one untrusted uid never has more than
+ * nthreads - 1 workers at once (its other ready connections wait).
  */
 int ntkd_server_run(struct ntkd *d, int lfd, int sigfd, unsigned nthreads);
 

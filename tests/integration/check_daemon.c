@@ -132,6 +132,75 @@ END_TEST
 
 /* ---- grants --------------------------------------------------------------- */
 
+/* Is `key` cached? (Takes and drops a reference.) */
+static bool
+cached(struct ntkd_cache *c, const char *key)
+{
+	struct ntkd_cached *v = ntkd_cache_get(c, key);
+
+	ntkd_cached_unref(v);
+	return v != NULL;
+}
+
+static void
+put_n(struct ntkd_cache *c, const char *prefix, int from, int to, uid_t owner)
+{
+	struct ntkd_cached *v;
+	char key[32];
+	int i;
+
+	for (i = from; i < to; i++) {
+		snprintf(key, sizeof(key), "%s%d", prefix, i);
+		v = val_new(i);
+		ck_assert_int_eq(ntkd_cache_put_for(c, key, v, owner), 0);
+		ntkd_cached_unref(v);
+	}
+}
+
+START_TEST(cache_untrusted_uid_evicts_only_its_own)
+{
+	struct ntkd_cache *c;
+	char key[32];
+	size_t entries;
+	unsigned long hits, misses;
+	int i;
+
+	/* 32 slots: an untrusted uid may hold a sixteenth (2), and evicts nobody else's. */
+	ck_assert_int_eq(ntkd_cache_new(32, &c), 0);
+	put_n(c, "shared", 0, 20, NTKD_CACHE_SHARED);
+	put_n(c, "flood", 0, 1000, 65534);
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "shared%d", i);
+		ck_assert_msg(cached(c, key), "%s evicted by the flood", key);
+	}
+	ck_assert(cached(c, "flood999") && cached(c, "flood998") && !cached(c, "flood0"));
+	ntkd_cache_stats(c, &entries, &hits, &misses);
+	ck_assert_uint_eq(entries, 22);
+
+	/* Full: a uid with nothing of its own to give up caches nothing. */
+	put_n(c, "shared", 20, 30, NTKD_CACHE_SHARED);
+	put_n(c, "other", 0, 5, 1000);
+	ck_assert(!cached(c, "other4"));
+	ck_assert(cached(c, "shared0") && cached(c, "flood999"));
+
+	/* A shared entry refreshed by an untrusted uid stays shared: its flood cannot take it. */
+	put_n(c, "shared", 0, 1, 65534);
+	put_n(c, "flood", 1000, 1100, 65534);
+	ck_assert(cached(c, "shared0"));
+
+	/* Root and trusted peers still evict the oldest of anyone's when full. */
+	put_n(c, "root", 0, 1, NTKD_CACHE_SHARED);
+	ck_assert(cached(c, "root0"));
+	ntkd_cache_stats(c, &entries, &hits, &misses);
+	ck_assert_uint_eq(entries, 32);
+	ck_assert_uint_eq(ntkd_cache_drop(c, NULL), 32);
+	/* Emptied: the uid's quota starts again from nothing. */
+	put_n(c, "flood", 0, 3, 65534);
+	ck_assert(cached(c, "flood2") && cached(c, "flood1") && !cached(c, "flood0"));
+	ntkd_cache_free(c);
+}
+END_TEST
+
 START_TEST(grants_expire_and_replace)
 {
 	struct ntkd_grants *g;
@@ -557,6 +626,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, cache_put_get_replace_evict);
+	tcase_add_test(tc, cache_untrusted_uid_evicts_only_its_own);
 	tcase_add_test(tc, grants_expire_and_replace);
 	tcase_add_test(tc, grants_per_system);
 	tcase_add_test(tc, group_names_and_gids);

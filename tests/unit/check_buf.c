@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ntk_buf.h"
 #include "ntk_err.h"
@@ -306,6 +308,51 @@ START_TEST(test_view)
 }
 END_TEST
 
+/* Reading a socket into the buffer and consuming from the front, as ntkd's connections do. */
+START_TEST(test_recv_consume)
+{
+	struct ntk_buf b, v;
+	size_t got;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	ntk_buf_init(&b, 8);
+	/* Nothing yet: 0 bytes, not an error. */
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 4, &got), 0);
+	ck_assert_uint_eq(got, 0);
+	ck_assert_int_eq(write(sv[1], "abcdefghij", 10), 10);
+	/* At most `want`, then never past max. */
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 4, &got), 0);
+	ck_assert_uint_eq(got, 4);
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 100, &got), 0);
+	ck_assert_uint_eq(got, 4);
+	ck_assert_uint_eq(ntk_buf_remaining(&b), 8);
+	ck_assert_int_eq(memcmp(ntk_buf_ptr(&b), "abcdefgh", 8), 0);
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 4, &got), NTK_ERR_TOO_LONG);
+	/* Consuming makes room again at the end. */
+	ck_assert_int_eq(ntk_buf_consume(&b, 9), NTK_ERR_TRUNCATED);
+	ck_assert_int_eq(ntk_buf_consume(&b, 6), 0);
+	ck_assert_int_eq(memcmp(ntk_buf_ptr(&b), "gh", 2), 0);
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 100, &got), 0);
+	ck_assert_uint_eq(got, 2);
+	ck_assert_uint_eq(ntk_buf_remaining(&b), 4);
+	ck_assert_int_eq(memcmp(ntk_buf_ptr(&b), "ghij", 4), 0);
+	ck_assert_int_eq(ntk_buf_consume(&b, 4), 0);
+	ck_assert_uint_eq(ntk_buf_remaining(&b), 0);
+	/* The peer hung up. */
+	close(sv[1]);
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 4, &got), NTK_ERR_CLOSED);
+	/* A closed fd is an I/O error; a view is never written. */
+	close(sv[0]);
+	ck_assert_int_eq(ntk_buf_recv(&b, sv[0], 4, &got), NTK_ERR_IO);
+	ntk_buf_view(&v, ro_bytes, sizeof(ro_bytes));
+	ck_assert_int_eq(ntk_buf_recv(&v, sv[0], 4, &got), NTK_ERR_INTERNAL);
+	ck_assert_int_eq(ntk_buf_consume(&v, 2), 0);
+	ck_assert_ptr_eq(ntk_buf_ptr(&v), ro_bytes + 2);
+	ntk_buf_free(&b);
+}
+END_TEST
+
 static Suite *
 buf_suite(void)
 {
@@ -321,6 +368,7 @@ buf_suite(void)
 	tcase_add_test(tc, test_max_enforced);
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_view);
+	tcase_add_test(tc, test_recv_consume);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -749,6 +749,31 @@ START_TEST(test_daemon_refusals)
 }
 END_TEST
 
+/* The per-uid limits that keep one user from taking ntkd from the others. */
+START_TEST(test_daemon_limits)
+{
+	ck_assert_int_eq(load(LDAP_MIN), 0);
+	ck_assert_uint_eq(cfg.max_connections_per_uid, 64);
+	ck_assert_uint_eq(cfg.untrusted_idle, 60);
+	ck_assert_uint_eq(cfg.untrusted_rate, 1000);
+	ntk_config_clear(&cfg);
+	ck_assert_int_eq(load(LDAP_MIN "[daemon]\nmax_connections_per_uid = 1024\n"
+	    "untrusted_idle = 86400\nuntrusted_rate = 1000000\n"), 0);
+	ck_assert_uint_eq(cfg.max_connections_per_uid, 1024);
+	ck_assert_uint_eq(cfg.untrusted_idle, 86400);
+	ck_assert_uint_eq(cfg.untrusted_rate, 1000000);
+	ntk_config_clear(&cfg);
+	refused_exact(load(LDAP_MIN "[daemon]\nmax_connections_per_uid = 0\n"),
+	    "daemon:max_connections_per_uid: must be an integer from 1 to 1024");
+	refused_exact(load(LDAP_MIN "[daemon]\nmax_connections_per_uid = 1025\n"),
+	    "daemon:max_connections_per_uid: must be an integer from 1 to 1024");
+	refused_exact(load(LDAP_MIN "[daemon]\nuntrusted_idle = 0\n"),
+	    "daemon:untrusted_idle: must be an integer from 1 to 86400");
+	refused_exact(load(LDAP_MIN "[daemon]\nuntrusted_rate = 1000001\n"),
+	    "daemon:untrusted_rate: must be an integer from 1 to 1000000");
+}
+END_TEST
+
 START_TEST(test_nss_refusals)
 {
 	refused_exact(load(LDAP_MIN "[nss]\nvisibility = some\n"), "nss:visibility: must be member or all");
@@ -808,6 +833,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_bad_integers, 0, (int)(sizeof(bad_ints) / sizeof(bad_ints[0])));
 	tcase_add_test(tc, test_integer_ranges);
 	tcase_add_test(tc, test_daemon_refusals);
+	tcase_add_test(tc, test_daemon_limits);
 	tcase_add_test(tc, test_nss_refusals);
 	suite_add_tcase(s, tc);
 	return s;
