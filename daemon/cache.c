@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "ntk_strset.h"
 #include "ntk_err.h"
 
 #define CACHE_BUCKETS 16384u
@@ -43,11 +44,7 @@ struct ntkd_cache {
 static size_t
 hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)(h % CACHE_BUCKETS);
+	return (size_t)(ntk_str_hash(s) % CACHE_BUCKETS);
 }
 
 int

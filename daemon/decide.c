@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "ntk_err.h"
+#include "ntk_escape.h"
 #include "ntk_proto.h"
 
 struct check {
@@ -229,8 +230,8 @@ ntkd_handle_check(struct ntkd_req *r)
 	if (ntkd_log_debugging()) {
 		char u[160], cs[160];
 
-		ntkd_sanitize(q.user, u, sizeof(u));
-		ntkd_sanitize(q.case_id, cs, sizeof(cs));
+		ntk_escape_log_str(q.user, u, sizeof(u));
+		ntk_escape_log_str(q.case_id, cs, sizeof(cs));
 		ntkd_log(LOG_DEBUG, "check from uid %lu: user \"%s\" %s %s case \"%s\": %s%s",
 		    (unsigned long)r->peer->uid, u, c.sys != NULL ? c.sys->name : "(unknown system)",
 		    ntk_action_name(q.action), cs, c.verdict,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "ntk_escape.h"
 #include "ntkd.h"
 #include "ntk_assignment.h"
 
@@ -177,9 +178,9 @@ ntkd_explain(const struct ntkd_explain_in *in)
 	char user[160], sys[160], cs[160];
 
 	/* Names come from the peer: no control characters into a terminal. */
-	ntkd_sanitize(in->user, user, sizeof(user));
-	ntkd_sanitize(q->system, sys, sizeof(sys));
-	ntkd_sanitize(cq.case_id != NULL ? cq.case_id : "", cs, sizeof(cs));
+	ntk_escape_log_str(in->user, user, sizeof(user));
+	ntk_escape_log_str(q->system, sys, sizeof(sys));
+	ntk_escape_log_str(cq.case_id != NULL ? cq.case_id : "", cs, sizeof(cs));
 	cq.case_id = cs;
 	clean.user = user;
 	clean.query = &cq;

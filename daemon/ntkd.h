@@ -78,7 +78,5 @@ bool ntkd_req_trusted(const struct ntkd_req *r);
  */
 int ntkd_req_may_ask(struct ntkd_req *r, const char *user);
 
-/* Copy `s` for a log line: printable ASCII kept, others as \xHH, cut at 128. */
-void ntkd_sanitize(const char *s, char *out, size_t outlen);
 
 #endif /* NTKD_NTKD_H */

@@ -9,27 +9,8 @@
 #include "handlers.h"
 #include "log.h"
 #include "ntk_err.h"
+#include "ntk_escape.h"
 #include "ntk_proto.h"
-
-void
-ntkd_sanitize(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < outlen && o < 128; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-	}
-	if (*s != '\0' && o + 4 < outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
 
 bool
 ntkd_req_trusted(const struct ntkd_req *r)
@@ -47,7 +28,7 @@ ntkd_req_may_ask(struct ntkd_req *r, const char *user)
 	ntkd_peer_resolve(r->peer);
 	if (r->peer->has_name && strcmp(r->peer->name, user) == 0)
 		return 0;
-	ntkd_sanitize(user, clean, sizeof(clean));
+	ntk_escape_log_str(user, clean, sizeof(clean));
 	ntkd_log(LOG_WARNING, "refused: peer uid %lu pid %ld (%s) asked about user \"%s\"",
 	    (unsigned long)r->peer->uid, (long)r->peer->pid, r->peer->exe, clean);
 	r->errmsg = "an untrusted peer may only ask about its own user";

@@ -18,6 +18,7 @@
 #include "grants.h"
 #include "local_day.h"
 #include "ntk_err.h"
+#include "ntk_escape.h"
 #include "groups.h"
 #include "ntkd.h"
 #include "peer.h"
@@ -424,9 +425,9 @@ START_TEST(sanitize_for_logs)
 {
 	char out[64];
 
-	ntkd_sanitize("a\nb\\c\x7f", out, sizeof(out));
+	ntk_escape_log_str("a\nb\\c\x7f", out, sizeof(out));
 	ck_assert_str_eq(out, "a\\x0ab\\x5cc\\x7f");
-	ntkd_sanitize("0123456789012345678901234567890123456789012345678901234567890123456789", out, sizeof(out));
+	ntk_escape_log_str("0123456789012345678901234567890123456789012345678901234567890123456789", out, sizeof(out));
 	ck_assert_uint_lt(strlen(out), sizeof(out));
 }
 END_TEST
