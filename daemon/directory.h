@@ -75,4 +75,13 @@ int ntkd_directory_role_members(struct ntkd_directory *d, const char *role,
 
 void ntkd_person_free_array(struct ntkd_person *people, size_t n);
 
+/*
+ * For `ntkd -t`. probe_base: 0 when base exists, NTK_ERR_NOT_FOUND when
+ * it does not, NTK_ERR_UNAVAILABLE when no server could be reached and
+ * bound. role_values: the distinct role names the directory holds (on
+ * staff entries, or on groups for role_source = group), up to 10,000 entries read.
+ */
+int ntkd_directory_probe_base(struct ntkd_directory *d);
+int ntkd_directory_role_values(struct ntkd_directory *d, char ***values, size_t *nvalues);
+
 #endif /* NTKD_DIRECTORY_H */

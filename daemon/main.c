@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "audit.h"
 #include "cache.h"
+#include "golive.h"
 #include "grants.h"
 #include "log.h"
 #include "ntk_config_perm.h"
@@ -32,9 +34,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: ntkd [-c FILE] [-f] [-d]\n"
-	    "  -c FILE  configuration (default %s)\n"
-	    "  -f       stay in the foreground, log to stderr\n"
-	    "  -d       debug logging\n", NTK_CONF_PATH);
+	    "       ntkd -t [-c FILE] [--user NAME]\n"
+	    "  -c FILE      configuration (default %s)\n"
+	    "  -f           stay in the foreground, log to stderr\n"
+	    "  -d           debug logging\n"
+	    "  -t           check the config against the live directory, then exit\n"
+	    "               (0 clean, 1 warnings, 2 errors)\n"
+	    "  --user NAME  with -t: show what NAME would be granted\n", NTK_CONF_PATH);
 }
 
 /* Detach: fork, setsid, fork, stdio on /dev/null. The parent exits 0 once detached. */
@@ -86,21 +92,28 @@ main(int argc, char **argv)
 	char *sockpath = NULL;
 	struct ntkd d;
 	struct ntkd_snapshot *snap = NULL;
-	bool foreground = false, debug = false;
+	static const struct option long_opts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *test_user = NULL;
+	bool foreground = false, debug = false, test_only = false;
 	char err[1024];
 	sigset_t set;
 	int opt, lfd = -1, sigfd = -1, rc, status = 1;
 
-	while ((opt = getopt(argc, argv, "c:fdh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fdht", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = true; break;
 		case 'd': debug = true; break;
+		case 't': test_only = true; break;
+		case 'u': test_user = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (test_user != NULL && !test_only)) {
 		usage(stderr);
 		return 2;
 	}
@@ -109,6 +122,11 @@ main(int argc, char **argv)
 	tzset();
 	/* The config is refused before anything else happens, on stderr either way. */
 	ntkd_log_init(true, debug);
+	if (test_only) {
+		/* A server that drops the connection must be a finding, not a SIGPIPE. */
+		signal(SIGPIPE, SIG_IGN);
+		return ntkd_golive(path, test_user);
+	}
 	if (ntk_config_perm_check(path, err, sizeof(err)) != 0 ||
 	    ntkd_snapshot_load(path, 1, &snap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ntkd: %s\n", err);

@@ -10,35 +10,14 @@
 . "$top_srcdir/tests/integration/finish.sh"
 NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
-[ -e /usr/lib/ldap/memberof.so ] || [ -e /usr/lib/ldap/memberof.la ] || ntk_skip "slapd's memberof overlay not installed"
 
-here=$top_srcdir/tests/directory
-C="ou=county,dc=agency,dc=example"
+. "$top_srcdir/tests/lib/ad_dir.sh"
+C=$AD_OU
 ntk_tmpdir
-SLAPD_EXTRA_SCHEMA="$here/ad-subset.schema" SLAPD_EXTRA_MODULES=memberof \
-	SLAPD_EXTRA_DB="overlay memberof
-memberof-group-oc group
-memberof-member-ad member
-memberof-memberof-ad memberOf
-index sAMAccountName eq
-index member eq
-index memberOf eq" \
-	slapd_start 38900 38919 "$here/ad-users.ldif"
-# Groups online, so the overlay writes memberOf on their members (as AD does).
-ldapmodify -a -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" -f "$here/ad-groups.ldif" >/dev/null ||
-	ntk_fail "ldapmodify of the AD groups"
+ad_slapd_start 38900 38919
 out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -b "$C" '(sAMAccountName=ana)' memberOf)
 ntk_assert_contains "$out" "memberOf: cn=FACTS-Caseworkers,$C" "the overlay wrote ana's memberOf"
-
-# The shipped AD sample with this server's names in place of the site's.
-ntkd_write_conf
-printf '%s\n' "$SLAPD_BINDPW" >"$NTK_TMP/bindpw"
-sed -e "s|^uri = .*|uri = $SLAPD_URI|" \
-	-e "s|^base = .*|base = $SLAPD_BASE|" \
-	-e "s|^binddn = .*|binddn = $SLAPD_BINDDN|" \
-	-e "s|^bindpw_file = .*|bindpw_file = $NTK_TMP/bindpw|" \
-	-e "s|^socket = .*|socket = $NTK_SOCKET|" \
-	"$top_srcdir/conf/ntk.conf.ad.sample" >"$NTK_CONF"
+ad_write_conf
 ntkd_start
 send() { "$NTK_SEND" "$NTK_SOCKET" "$@"; }
 
