@@ -19,6 +19,11 @@ ntkd_start
 check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
 ntk_assert_eq "$SLAPD_URI" "$(status_of ldap_server)" "server in use after failover"
 ntk_assert_eq up "$(status_of ldap_state)" "ldap state"
+# The closed port is down for every worker: the next misses go straight to the second URI.
+ntk_assert_contains "$(ntkctl_t status)" "ldap_uri1=ldap://127.0.0.1:1/ down" "first URI's state"
+ntk_assert_eq "$SLAPD_URI up" "$(status_of ldap_uri2)" "second URI's state"
+check_is "ALLOW rule=assigned" --user bob --system FACTS --case 1003
+ntkctl_t flush --user bob >/dev/null
 
 # 2. slapd stopped (connections refused): cached alice still decided, uncached bob is not.
 #    Checked at once and restarted: the freed port is in a range other test runs share.
@@ -28,6 +33,9 @@ check_is "DENY reason=directory-unavailable" --user bob --system FACTS --case 10
 check_is "DENY reason=directory-unavailable" --user bob --system FACTS
 ntk_assert_eq down "$(status_of ldap_state)" "ldap state while down"
 slapd_restart
+# Both URIs are down now: the next probe (backoff 1 s, doubling) finds slapd again.
+ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' check --user bob --system FACTS --case 1003 | grep -q assigned" ||
+	ntk_fail "no recovery after slapd restarted"
 check_is "ALLOW rule=assigned" --user bob --system FACTS --case 1003
 ntk_assert_eq up "$(status_of ldap_state)" "ldap state after restart"
 
