@@ -6,8 +6,16 @@
 
 #include "directory.h"
 #include "facts.h"
+#include "inflight.h"
 #include "log.h"
 #include "ntk_err.h"
+
+/*
+ * Users being fetched right now: a burst of misses for one user (a login
+ * touching PAM, NSS and SQL at once) makes one LDAP lookup, not one per
+ * worker. One table per process, as there is one daemon.
+ */
+static struct ntkd_inflight facts_inflight = NTKD_INFLIGHT_INIT;
 
 static void
 facts_destroy(struct ntkd_cached *v)
@@ -43,13 +51,47 @@ lifetime(const struct ntk_config *c, const struct ntkd_facts *f)
 	return f->subject.found ? c->cache_ttl : c->cache_negative_ttl;
 }
 
+/* Ask the directory about `user` and cache the answer (a new reference in *out). */
+static int
+fetch(struct ntkd_req *r, const char *user, struct ntkd_facts **out)
+{
+	struct ntkd_directory *dir;
+	struct ntkd_facts *f;
+	int rc;
+
+	*out = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NTK_ERR_NOMEM;
+	ntkd_cached_init(&f->base, r->now, facts_destroy);
+	f->generation = r->snap->generation;
+	if ((rc = ntkd_worker_directory(r, &dir)) == 0) {
+		rc = ntkd_directory_subject(dir, user, &f->subject);
+		ntkd_worker_directory_done(r, rc);
+	}
+	if (rc == NTK_ERR_NOT_FOUND) {
+		/* The directory said "no such user": the same as found = false. */
+		ntk_subject_clear(&f->subject);
+		f->subject.found = false;
+		rc = 0;
+	}
+	if (rc != 0) {
+		ntkd_cached_unref(&f->base);
+		return rc;
+	}
+	if (ntkd_cache_put(r->d->facts, user, &f->base) != 0)
+		ntkd_log(LOG_WARNING, "facts cache: out of memory, answer not cached");
+	*out = f;
+	return 0;
+}
+
 int
 ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
     enum ntkd_facts_source *source)
 {
 	const struct ntk_config *c = &r->snap->config;
 	struct ntkd_facts *old, *f = NULL;
-	struct ntkd_directory *dir;
+	struct ntkd_flight *lead;
+	struct ntkd_cached *shared;
 	int rc;
 
 	*out = NULL;
@@ -73,30 +115,23 @@ ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
 	}
 	ntkd_cache_count(r->d->facts, false);
 
-	if ((f = calloc(1, sizeof(*f))) == NULL) {
-		rc = NTK_ERR_NOMEM;
-		goto out;
+	/* Another request fetching this user: wait for its answer, no longer than one LDAP call may take. */
+	rc = ntkd_inflight_join(&facts_inflight, user, r->snap->generation,
+	    (int64_t)c->timeout * 1000 * (int64_t)(c->nuris > 0 ? c->nuris : 1), &lead, &shared);
+	if (lead != NULL) {
+		rc = fetch(r, user, &f);
+		ntkd_inflight_done(&facts_inflight, lead, rc, f != NULL ? &f->base : NULL);
+	} else {
+		f = (struct ntkd_facts *)shared;
 	}
-	ntkd_cached_init(&f->base, r->now, facts_destroy);
-	f->generation = r->snap->generation;
-	if ((rc = ntkd_worker_directory(r, &dir)) == 0) {
-		rc = ntkd_directory_subject(dir, user, &f->subject);
-		ntkd_worker_directory_done(r, rc);
-	}
-	if (rc == NTK_ERR_NOT_FOUND) {
-		/* The directory said "no such user": the same as found = false. */
-		ntk_subject_clear(&f->subject);
-		f->subject.found = false;
-		rc = 0;
-	}
-	if (rc == 0) {
-		if (ntkd_cache_put(r->d->facts, user, &f->base) != 0)
-			ntkd_log(LOG_WARNING, "facts cache: out of memory, answer not cached");
+	if (rc == 0 && f != NULL) {
 		*source = NTKD_FACTS_LDAP;
 		*out = f;
 		f = NULL;
 		goto out;
 	}
+	if (rc == 0)
+		rc = NTK_ERR_INTERNAL;  /* cannot happen: a fetch that succeeded has facts */
 	if (rc == NTK_ERR_UNAVAILABLE && old != NULL &&
 	    r->now - old->base.fetched < lifetime(c, old) + (int64_t)c->cache_offline_grace) {
 		*source = NTKD_FACTS_OFFLINE;

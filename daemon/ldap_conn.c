@@ -12,6 +12,7 @@
 #include "ntk_err.h"
 #include "log.h"
 #include "ldap_conn.h"
+#include "ldap_health.h"
 
 struct ntkd_ldap_conn {
 	const struct ntk_config *config;
@@ -21,6 +22,7 @@ struct ntkd_ldap_conn {
 	size_t server;          /* URI last used successfully */
 	time_t failback_at;     /* monotonic seconds: retry URI 0 from then on */
 	unsigned long round_trips;
+	struct ntkd_ldap_health **health;       /* per URI, shared with every other handle */
 };
 
 /* What one attempt on one server came to. */
@@ -307,7 +309,7 @@ int
 ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size_t n)
 {
 	size_t nuris = c->config->nuris, idx, tried = 0;
-	bool fresh, stale_retried = false;
+	bool fresh, stale_retried = false, admitted = false, probe = false, attempted = false;
 	enum attempt att;
 	time_t now = (time_t)(ntk_mono_ms() / 1000);
 	int r;
@@ -323,8 +325,11 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 	}
 	if (nuris == 0)
 		return NTK_ERR_UNAVAILABLE;
-	/* Failback: the first URI is the preferred one; give it another chance now and then. */
-	if (c->cur != 0 && now >= c->failback_at) {
+	/*
+	 * Failback: the first URI is the preferred one; give it another chance
+	 * now and then, unless it is down and waiting out its backoff.
+	 */
+	if (c->cur != 0 && now >= c->failback_at && ntkd_ldap_health_usable(c->health[0])) {
 		if (c->ld != NULL)
 			ntkd_log(LOG_INFO, "ldap: trying %s again after %d s on %s",
 			    uri_of(c, 0), NTKD_LDAP_FAILBACK_SECS, uri_of(c, c->cur));
@@ -333,10 +338,21 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 	}
 	idx = c->cur;
 	while (tried < nuris) {
+		/* A server marked down by any worker is skipped without I/O until its probe is due. */
+		if (!admitted && !ntkd_ldap_health_admit(c->health[idx], &probe)) {
+			if (c->ld != NULL && c->cur == idx)
+				conn_drop(c);
+			tried++;
+			idx = (idx + 1) % nuris;
+			continue;
+		}
+		admitted = false;
+		attempted = true;
 		fresh = false;
 		if (c->ld == NULL) {
 			c->cur = idx;
-			if (conn_connect(c, idx) != ATTEMPT_OK) {
+			if ((att = conn_connect(c, idx)) != ATTEMPT_OK) {
+				ntkd_ldap_health_report(c->health[idx], probe, false, att == ATTEMPT_TIMEOUT);
 				tried++;
 				idx = (idx + 1) % nuris;
 				continue;
@@ -344,7 +360,11 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 			fresh = true;
 		}
 		r = batch_run(c, s, n, &att);
-		if (r == 0) {
+		if (r == 0 || att == ATTEMPT_OK) {
+			/* An answer, even a refusal of the request, shows the server alive. */
+			ntkd_ldap_health_report(c->health[idx], probe, true, false);
+			if (r != 0)
+				return r;
 			/* Away from the preferred URI: ask it again in a while, not on every call. */
 			if (idx != 0 && c->failback_at <= now)
 				c->failback_at = now + NTKD_LDAP_FAILBACK_SECS;
@@ -352,35 +372,52 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 			c->server = idx;
 			return 0;
 		}
-		if (att == ATTEMPT_OK)
-			return r;       /* the request was refused, not the server lost */
 		conn_drop(c);
 		/* An idle connection the server closed deserves one fresh try; a hung server does not. */
 		if (!fresh && !stale_retried && att == ATTEMPT_DEAD) {
 			stale_retried = true;
+			admitted = true;        /* same server, same admission (and probe) */
 			continue;
 		}
+		ntkd_ldap_health_report(c->health[idx], probe, false, att == ATTEMPT_TIMEOUT);
 		tried++;
 		idx = (idx + 1) % nuris;
 	}
-	ntkd_log(LOG_ERR, "ldap: no server answered (%zu URI%s tried)", nuris, nuris == 1 ? "" : "s");
 	c->cur = 0;
+	if (!attempted) {
+		/* Every server is in its backoff: fail fast, and quietly (the failure was logged once). */
+		ntkd_ldap_health_fast_fail();
+		ntkd_log(LOG_DEBUG, "ldap: every server is down, not trying");
+		return NTK_ERR_UNAVAILABLE;
+	}
+	ntkd_log(LOG_ERR, "ldap: no server answered (%zu URI%s tried)", nuris, nuris == 1 ? "" : "s");
 	return NTK_ERR_UNAVAILABLE;
 }
 
 int
 ntkd_ldap_conn_open(const struct ntk_config *config, struct ntkd_ldap_conn **out)
 {
-	struct ntkd_ldap_conn *c;
+	struct ntkd_ldap_conn *c = NULL;
+	size_t i;
+	int r;
 
 	*out = NULL;
 	if (config == NULL)
 		return NTK_ERR_INTERNAL;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NTK_ERR_NOMEM;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->health = calloc(config->nuris + 1, sizeof(*c->health))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto fail;
+	}
 	c->config = config;
+	for (i = 0; i < config->nuris; i++)
+		if ((r = ntkd_ldap_health_get(config->uris[i], &c->health[i])) != 0)
+			goto fail;
 	*out = c;
 	return 0;
+ fail:
+	ntkd_ldap_conn_close(c);
+	return r;
 }
 
 void
@@ -389,6 +426,7 @@ ntkd_ldap_conn_close(struct ntkd_ldap_conn *c)
 	if (c == NULL)
 		return;
 	conn_drop(c);
+	free(c->health);
 	free(c);
 }
 

@@ -25,11 +25,17 @@
  *   around, each URI at most once per call (a connection that was idle and
  *   found closed gets one fresh reconnect to the same URI first). When none
  *   answers: NTK_ERR_UNAVAILABLE.
+ * - A server that failed so (after the one fresh reconnect) is marked
+ *   down for every handle in the process (ldap_health.h): calls skip it
+ *   without I/O until its backoff runs out, then one call probes it. When
+ *   every URI is skipped so the call fails at once with NTK_ERR_UNAVAILABLE.
  * - Failback: while connected to any URI but the first, the first is tried
- *   again on the first call after NTKD_LDAP_FAILBACK_SECS seconds.
+ *   again on the first call after NTKD_LDAP_FAILBACK_SECS seconds (not while
+ *   it waits out a backoff).
  * - A call therefore takes at most about `timeout` seconds per URI for a
  *   hung server (connect, StartTLS and bind share no deadline with each
- *   other: each is bounded by `timeout`).
+ *   other: each is bounded by `timeout`), and only the first calls after
+ *   it hangs, and the probes, pay that.
  */
 #define NTKD_LDAP_FAILBACK_SECS 30
 

@@ -10,6 +10,7 @@
 #include "cache.h"
 #include "grants.h"
 #include "handlers.h"
+#include "ldap_health.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
 
@@ -46,6 +47,7 @@ ntkd_handle_status(struct ntkd_req *r)
 	/* Before the first LDAP operation there is nothing to say. */
 	fprintf(f, "ldap_state=%s\n", tried ? (up ? "up" : "down") : "unknown");
 	fprintf(f, "ldap_round_trips=%lu\n", atomic_load(&d->ldap_round_trips));
+	ntkd_ldap_health_print(f, r->snap->config.uris, r->snap->config.nuris);
 	fprintf(f, "cache_entries=%zu\n", entries);
 	fprintf(f, "cache_hits=%lu\n", hits);
 	fprintf(f, "cache_misses=%lu\n", misses);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # LDAP failover, the facts cache when the directory is down (ttl, offline_grace),
-# and a frozen slapd: uncached users time out to directory-unavailable, cached ones keep flowing.
+# a frozen slapd: uncached users time out to directory-unavailable, cached ones keep
+# flowing, and a hung first URI: the second serves everyone after one timeout.
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -19,6 +20,11 @@ ntkd_start
 check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
 ntk_assert_eq "$SLAPD_URI" "$(status_of ldap_server)" "server in use after failover"
 ntk_assert_eq up "$(status_of ldap_state)" "ldap state"
+# The closed port is down for every worker: the next misses go straight to the second URI.
+ntk_assert_contains "$(ntkctl_t status)" "ldap_uri1=ldap://127.0.0.1:1/ down" "first URI's state"
+ntk_assert_eq "$SLAPD_URI up" "$(status_of ldap_uri2)" "second URI's state"
+check_is "ALLOW rule=assigned" --user bob --system FACTS --case 1003
+ntkctl_t flush --user bob >/dev/null
 
 # 2. slapd stopped (connections refused): cached alice still decided, uncached bob is not.
 #    Checked at once and restarted: the freed port is in a range other test runs share.
@@ -28,6 +34,9 @@ check_is "DENY reason=directory-unavailable" --user bob --system FACTS --case 10
 check_is "DENY reason=directory-unavailable" --user bob --system FACTS
 ntk_assert_eq down "$(status_of ldap_state)" "ldap state while down"
 slapd_restart
+# Both URIs are down now: the next probe (backoff 1 s, doubling) finds slapd again.
+ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' check --user bob --system FACTS --case 1003 | grep -q assigned" ||
+	ntk_fail "no recovery after slapd restarted"
 check_is "ALLOW rule=assigned" --user bob --system FACTS --case 1003
 ntk_assert_eq up "$(status_of ldap_state)" "ldap state after restart"
 
@@ -87,5 +96,45 @@ ntk_log "frozen slapd: cached answer ${fast} ms, uncached deny ${slow_ms} ms"
 slapd_resume
 ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' check --user carol --system FACTS --case 1001 | grep -q supervisor" ||
 	ntk_fail "no recovery after slapd resumed"
+ntkd_stop
+
+# 5. A hung first URI (a socket that takes connections and never answers) before a
+#    healthy one: after the first timeouts every worker goes straight to the second,
+#    probing the first once per backoff, and misses are answered, not denied as unavailable.
+hung_launch() {
+	perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+		LocalPort => $ARGV[0], Listen => 128, ReuseAddr => 1) or exit 1; sleep 600' "$1" &
+	HUNG_PID=$!
+	sleep 0.3
+	kill -0 "$HUNG_PID" 2>/dev/null
+}
+ntk_start_on_free_port 38900 38919 hung_launch || ntk_fail "cannot listen for the hung server"
+ntk_on_exit "kill $HUNG_PID"
+NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf "ldap://127.0.0.1:$NTK_PORT/" "$SLAPD_URI"
+ntkd_start
+t0=$(date +%s%N)
+loops=()
+for l in 1 2 3 4 5 6 7 8; do
+	(
+		n=0
+		while [ "$(ms_since "$t0")" -lt 6000 ]; do
+			ntkctl_t check --user "hung$l-$n" --system FACTS --case 1001 >>"$NTK_TMP/hung.$l" 2>&1 || true
+			n=$((n + 1))
+		done
+	) &
+	loops+=($!)
+done
+for p in "${loops[@]}"; do wait "$p"; done
+misses=$(cat "$NTK_TMP"/hung.* | wc -l)
+unavail=$(cat "$NTK_TMP"/hung.* | grep -c 'directory-unavailable' || true)
+timeouts=$(status_of ldap_timeouts)
+ntk_log "hung first URI: $misses misses in 6 s, $unavail unavailable, $timeouts timeouts"
+[ "$misses" -ge 40 ] || ntk_fail "only $misses misses answered in 6 s beside a hung first URI"
+ntk_assert_eq 0 "$unavail" "misses denied as unavailable while the second URI answers"
+[ "$timeouts" -ge 1 ] && [ "$timeouts" -le 8 ] ||
+	ntk_fail "ldap_timeouts=$timeouts: the hung URI must time out, once per worker and probe at most"
+ntk_assert_contains "$(status_of ldap_uri1)" "down" "hung URI's state"
+ntk_assert_eq "$SLAPD_URI up" "$(status_of ldap_uri2)" "second URI's state"
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
 ntkd_finish
 ntk_pass "failover, cache and offline behaviour"
