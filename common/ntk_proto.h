@@ -130,6 +130,11 @@ enum ntk_msg_type {
 #define NTK_ROLE_CLOSED 0x02
 #define NTK_ROLE_SEALED 0x04
 #define NTK_ROLE_BREAK_GLASS 0x08
+/*
+ * Added with NTK_ACTION_RELEASE in the same layout, so no version bump: a
+ * peer built before them refuses the value (BAD_VALUE) instead of misreading it.
+ */
+#define NTK_ROLE_RELEASE 0x10
 
 struct ntk_check_req {
 	char *user;
