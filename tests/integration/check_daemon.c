@@ -292,6 +292,25 @@ START_TEST(audit_login_host_and_tty)
 }
 END_TEST
 
+/* A release is a case record with access=release, allowed ones a success. */
+START_TEST(audit_release)
+{
+	struct ntkd_audit_decision dec = {
+		.user = "erin", .system = "FACTS", .action = NTK_ACTION_RELEASE, .case_id = "1001",
+		.state = NTK_STATE_SEALED, .verdict = "ALLOW rule=role:legal", .allowed = true,
+	};
+	struct ntkd_audit_rec *rec = NULL;
+
+	ck_assert_int_eq(ntkd_audit_rec_decision(&dec, &peer, &rec), 0);
+	ck_assert_int_eq(rec->type, AUDIT_TRUSTED_APP);
+	ck_assert_int_eq(rec->result, 1);
+	ck_assert_str_eq(rec->msg, "op=ntk-case acct=\"erin\" system=\"FACTS\" case=\"1001\" "
+	    "access=release state=sealed rule=role:legal "
+	    "peer_exe=\"/usr/bin/postgres\" peer_pid=42 peer_uid=0");
+	ntkd_audit_rec_free(rec);
+}
+END_TEST
+
 START_TEST(audit_break_glass_and_statement)
 {
 	struct ntkd_audit_decision dec = {
@@ -407,6 +426,7 @@ main(void)
 	tcase_add_test(tc, group_names_and_gids);
 	tcase_add_test(tc, audit_hostile_values_stay_encoded);
 	tcase_add_test(tc, audit_login_host_and_tty);
+	tcase_add_test(tc, audit_release);
 	tcase_add_test(tc, audit_break_glass_and_statement);
 	tcase_add_test(tc, sanitize_for_logs);
 	tcase_add_test(tc, auditd_running_from_pid_file);
