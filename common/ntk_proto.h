@@ -90,9 +90,11 @@ enum ntk_msg_type {
 	NTK_MSG_FACTS = 3,
 
 	/*
-	 * REPORT: a plugin's summary of one statement that filtered rows;
-	 * ntkd writes one TRUSTED_APP record for it.
-	 *     str user, str system, u8 action, u32 outcome (the first denial's),
+	 * REPORT: a plugin's summary of one statement that filtered rows, or
+	 * of the rows a release statement allowed; ntkd writes one TRUSTED_APP
+	 * record for it (res=success for the allowed rows of a release).
+	 *     str user, str system, u8 action, u32 outcome (the first denial's,
+	 *     or the first allow's; an allow only with action release),
 	 *     u32 rows (rows filtered out), str query_id,
 	 *     list of str case_id (at most NTK_REPORT_CASES_MAX)
 	 * Reply: no body.

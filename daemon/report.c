@@ -22,10 +22,16 @@ ntkd_handle_report(struct ntkd_req *r)
 	}
 	if ((rc = ntkd_req_may_ask(r, q.user)) != 0)
 		goto out;
+	/* Allowed rows are summarised only for a release, the one action audited when allowed. */
+	if (ntk_outcome_allows(q.outcome) && q.action != NTK_ACTION_RELEASE) {
+		r->errmsg = "an allowed outcome is reported only for a release";
+		rc = NTK_ERR_BAD_VALUE;
+		goto out;
+	}
 	ntkd_peer_resolve(r->peer);
 	ncases = q.ncases > NTK_REPORT_CASES_MAX ? NTK_REPORT_CASES_MAX : q.ncases;
-	if ((rc = ntkd_audit_rec_statement(q.user, q.system, q.action, ntk_outcome_name(q.outcome),
-	    q.rows, q.cases, ncases, q.query_id, r->peer, &rec)) != 0)
+	if ((rc = ntkd_audit_rec_statement(q.user, q.system, q.action, q.outcome, q.rows,
+	    q.cases, ncases, q.query_id, r->peer, &rec)) != 0)
 		goto out;
 	ntkd_audit_submit(r->d->audit, rec);
 	if ((rc = ntkd_reply_begin(r)) == 0)

@@ -329,10 +329,19 @@ START_TEST(audit_break_glass_and_statement)
 	ntkd_audit_rec_free(rec);
 
 	ck_assert_int_eq(ntkd_audit_rec_statement("alice", "FACTS", NTK_ACTION_READ,
-	    "no-business-reason", 7, cases, 3, "q 1", &peer, &rec), 0);
+	    NTK_DENY_NO_BUSINESS_REASON, 7, cases, 3, "q 1", &peer, &rec), 0);
 	ck_assert_int_eq(rec->result, 0);
 	ck_assert_str_eq(rec->msg, "op=ntk-statement acct=\"alice\" system=\"FACTS\" access=read "
 	    "reason=no-business-reason rows=7 cases=\"1001,1002,A-3\" query=712031 "
+	    "peer_exe=\"/usr/bin/postgres\" peer_pid=42 peer_uid=0");
+	ntkd_audit_rec_free(rec);
+
+	/* The allowed rows of a release statement: a success with rule=. */
+	ck_assert_int_eq(ntkd_audit_rec_statement("erin", "FACTS", NTK_ACTION_RELEASE,
+	    NTK_ALLOW_ROLE, 2, cases, 2, "q2", &peer, &rec), 0);
+	ck_assert_int_eq(rec->result, 1);
+	ck_assert_str_eq(rec->msg, "op=ntk-statement acct=\"erin\" system=\"FACTS\" access=release "
+	    "rule=role rows=2 cases=\"1001,1002\" query=\"q2\" "
 	    "peer_exe=\"/usr/bin/postgres\" peer_pid=42 peer_uid=0");
 	ntkd_audit_rec_free(rec);
 }
