@@ -155,9 +155,9 @@ release_line(FILE *f, const struct ntkd_explain_in *in)
 	const struct ntk_subject *s = in->subject;
 	size_t i, n = 0;
 
-	fprintf(f, "\nrelease: allowed by an own active assignment without access=read, or a "
-	    "counting role with release = yes (cases = all, or behind an own assignment); "
-	    "supervision and break-glass never allow it; counting roles with release = yes:");
+	fprintf(f, "\nrelease: allowed by an own active assignment without access=read, or by a "
+	    "counting role with release = yes; never by supervision or break-glass"
+	    "\ncounting roles with release = yes:");
 	for (i = 0; i < in->system->nroles; i++) {
 		const struct ntk_role *role = &in->policy->roles[in->system->role_idx[i]];
 
