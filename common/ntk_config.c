@@ -51,7 +51,8 @@ static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queu
 static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
 	"system_gid_min", "role_gid_min", "enumerate", NULL };
 static const char *const system_keys[] = { "roles", NULL };
-static const char *const role_keys[] = { "cases", "write", "closed", "sealed", "break_glass", NULL };
+static const char *const role_keys[] = { "cases", "write", "closed", "sealed", "break_glass",
+	"release", NULL };
 
 static const char *const *const section_keys[] = {
 	[SEC_LDAP] = ldap_keys, [SEC_DAEMON] = daemon_keys, [SEC_CACHE] = cache_keys,
@@ -1067,6 +1068,8 @@ load_roles(struct ctx *c)
 			return fail(c, s->name, "sealed", "must be yes or no");
 		if (get_bool(c, s->lname, "break_glass", &role->break_glass) != 0)
 			return fail(c, s->name, "break_glass", "must be yes or no");
+		if (get_bool(c, s->lname, "release", &role->release) != 0)
+			return fail(c, s->name, "release", "must be yes or no");
 	}
 	return 0;
 }

@@ -136,12 +136,14 @@ grant_active(const struct ntk_subject *s, const struct ntk_query *q, int64_t now
 	return NULL;
 }
 
-/*
- * The first counting role matching the filter; scope < 0 means any scope,
- * and each flag demands that attribute be yes when set.
- */
+/* What counting_find demands of a role's attributes. */
+#define NEED_WRITE 0x01
+#define NEED_BREAK_GLASS 0x02
+#define NEED_RELEASE 0x04
+
+/* The first counting role matching the filter; scope < 0 means any scope. */
 static const struct ntk_role *
-counting_find(const struct counting *c, int scope, bool write, bool break_glass)
+counting_find(const struct counting *c, int scope, unsigned need)
 {
 	size_t i;
 
@@ -149,7 +151,9 @@ counting_find(const struct counting *c, int scope, bool write, bool break_glass)
 		const struct ntk_role *r = c->roles[i];
 
 		if ((scope < 0 || (int)r->scope == scope) &&
-		    (!write || r->write) && (!break_glass || r->break_glass))
+		    (!(need & NEED_WRITE) || r->write) &&
+		    (!(need & NEED_BREAK_GLASS) || r->break_glass) &&
+		    (!(need & NEED_RELEASE) || r->release))
 			return r;
 	}
 	return NULL;
@@ -170,36 +174,61 @@ state_admits(const struct ntk_role *r, enum ntk_case_state state)
 }
 
 /*
+ * Release (rule 6b) by an own assignment: a non-read-only one under any
+ * counting role, or a read-only one when a counting role says release = yes.
+ */
+static const struct ntk_assignment *
+own_release(const struct ntk_subject *s, const struct ntk_query *q, int32_t today,
+    const struct counting *c)
+{
+	const struct ntk_assignment *a;
+
+	if ((a = own_active(s, q, today, true)) != NULL)
+		return a;
+	if (counting_find(c, -1, NEED_RELEASE) != NULL)
+		return own_active(s, q, today, false);
+	return NULL;
+}
+
+/*
  * Rule 5 for one action. A read takes the first basis in DESIGN order. A
  * write (departing from DESIGN rule 6, which looks only at the first basis)
  * takes the first basis in the same order that permits writing, so a
  * read-only assignment does not hide a writable role:all; only when bases
- * exist and none permits writing is it read-only. Returns true when a
- * basis was found and fills out.
+ * exist and none permits writing is it read-only. A release does the same
+ * under rule 6b, where supervision and break-glass never count. Returns
+ * true when a basis was found and fills out.
  */
 static bool
 find_basis(const struct ntk_policy *p, const struct ntk_subject *s,
     const struct ntk_query *q, const struct ntk_clock *clk,
-    const struct counting *c, bool write, struct ntk_decision *out)
+    const struct counting *c, enum ntk_action action, struct ntk_decision *out)
 {
 	const struct ntk_assignment *a;
 	const struct ntk_supervised *v;
 	const struct ntk_role *r;
 	const struct ntk_grant *g;
+	bool write = action == NTK_ACTION_WRITE, release = action == NTK_ACTION_RELEASE;
+	unsigned need = write ? NEED_WRITE : release ? NEED_RELEASE : 0;
 
-	if ((a = own_active(s, q, clk->today, write)) != NULL &&
-	    (!write || counting_find(c, -1, true, false) != NULL)) {
+	if (release)
+		a = own_release(s, q, clk->today, c);
+	else if ((a = own_active(s, q, clk->today, write)) != NULL && write &&
+	    counting_find(c, -1, NEED_WRITE) == NULL)
+		a = NULL;
+	if (a != NULL) {
 		out->outcome = NTK_ALLOW_ASSIGNED;
 		out->assignment = a;
 		return true;
 	}
-	if ((v = supervised_active(s, q, clk->today, p->supervision_depth, write)) != NULL &&
-	    counting_find(c, NTK_SCOPE_SUPERVISED, write, false) != NULL) {
+	if (!release &&
+	    (v = supervised_active(s, q, clk->today, p->supervision_depth, write)) != NULL &&
+	    counting_find(c, NTK_SCOPE_SUPERVISED, need) != NULL) {
 		out->outcome = NTK_ALLOW_SUPERVISOR;
 		out->via = v;
 		return true;
 	}
-	if ((r = counting_find(c, NTK_SCOPE_ALL, write, false)) != NULL) {
+	if ((r = counting_find(c, NTK_SCOPE_ALL, need)) != NULL) {
 		out->outcome = NTK_ALLOW_ROLE;
 		out->role = r;
 		return true;
@@ -208,8 +237,8 @@ find_basis(const struct ntk_policy *p, const struct ntk_subject *s,
 	 * A grant counts only while a counting role still allows break-glass:
 	 * a role withdrawn, or a case since closed or sealed, ends it at once.
 	 */
-	if ((g = grant_active(s, q, clk->now)) != NULL &&
-	    counting_find(c, -1, write, true) != NULL) {
+	if (!release && (g = grant_active(s, q, clk->now)) != NULL &&
+	    counting_find(c, -1, need | NEED_BREAK_GLASS) != NULL) {
 		out->outcome = NTK_ALLOW_BREAK_GLASS;
 		out->grant = g;
 		return true;
@@ -263,7 +292,8 @@ decide(const struct ntk_policy *p, const struct ntk_subject *s,
 		return;
 	}
 	/* Past login a case is required, and an action we do not know gets nothing. */
-	if ((q->action != NTK_ACTION_READ && q->action != NTK_ACTION_WRITE) ||
+	if ((q->action != NTK_ACTION_READ && q->action != NTK_ACTION_WRITE &&
+	    q->action != NTK_ACTION_RELEASE) ||
 	    q->case_id == NULL || !ntk_case_id_valid(q->case_id)) {
 		out->outcome = NTK_DENY_NO_BUSINESS_REASON;
 		return;
@@ -283,19 +313,23 @@ decide(const struct ntk_policy *p, const struct ntk_subject *s,
 		out->outcome = NTK_DENY_NO_BUSINESS_REASON;
 		return;
 	}
-	/* 5 and 6 */
-	if (find_basis(p, s, q, clk, &c, q->action == NTK_ACTION_WRITE, out))
+	/* 5, 6 and 6b */
+	if (find_basis(p, s, q, clk, &c, q->action, out))
 		return;
-	if (q->action == NTK_ACTION_WRITE && find_basis(p, s, q, clk, &c, false, out)) {
+	if (q->action != NTK_ACTION_READ &&
+	    find_basis(p, s, q, clk, &c, NTK_ACTION_READ, out)) {
 		/* Keep the read basis's facts for --explain, but deny. */
-		out->outcome = NTK_DENY_READ_ONLY;
+		out->outcome = q->action == NTK_ACTION_WRITE ? NTK_DENY_READ_ONLY :
+		    NTK_DENY_NOT_CASE_MANAGER;
 		return;
 	}
 	/* 7 */
 	out->assignment = own_expired(s, q, clk->today);
 	out->outcome = out->assignment != NULL ? NTK_DENY_ASSIGNMENT_EXPIRED :
 	    NTK_DENY_NO_BUSINESS_REASON;
-	out->break_glass_eligible = counting_find(&c, -1, false, true) != NULL;
+	/* Break-glass never allows a release, so it is no way out of that denial. */
+	out->break_glass_eligible = q->action != NTK_ACTION_RELEASE &&
+	    counting_find(&c, -1, NEED_BREAK_GLASS) != NULL;
 }
 
 void
@@ -361,6 +395,7 @@ ntk_outcome_name(enum ntk_outcome outcome)
 	case NTK_DENY_ASSIGNMENT_EXPIRED: return "assignment-expired";
 	case NTK_DENY_DIRECTORY_UNAVAILABLE: return "directory-unavailable";
 	case NTK_DENY_ACCOUNT_DISABLED: return "account-disabled";
+	case NTK_DENY_NOT_CASE_MANAGER: return "not-case-manager";
 	}
 	return "unknown";
 }
@@ -369,7 +404,7 @@ bool
 ntk_outcome_valid(uint32_t value)
 {
 	return value <= NTK_ALLOW_BREAK_GLASS ||
-	    (value >= NTK_DENY_UNKNOWN_SYSTEM && value <= NTK_DENY_ACCOUNT_DISABLED);
+	    (value >= NTK_DENY_UNKNOWN_SYSTEM && value <= NTK_DENY_NOT_CASE_MANAGER);
 }
 
 int
@@ -429,7 +464,7 @@ ntk_policy_find_role(const struct ntk_policy *policy, const char *name)
 	return NULL;
 }
 
-static const char *const action_names[] = { "login", "read", "write" };
+static const char *const action_names[] = { "login", "read", "write", "release" };
 static const char *const state_names[] = { "open", "closed", "sealed" };
 static const char *const scope_names[] = { "none", "assigned", "supervised", "all" };
 

@@ -14,6 +14,7 @@ enum ntk_action {
 	NTK_ACTION_LOGIN = 0,
 	NTK_ACTION_READ = 1,
 	NTK_ACTION_WRITE = 2,
+	NTK_ACTION_RELEASE = 3,        /* disclosing a case outside the agency */
 };
 
 enum ntk_case_state {
@@ -50,6 +51,7 @@ enum ntk_outcome {
 	NTK_DENY_ASSIGNMENT_EXPIRED = 23, /* reason=assignment-expired */
 	NTK_DENY_DIRECTORY_UNAVAILABLE = 24, /* reason=directory-unavailable */
 	NTK_DENY_ACCOUNT_DISABLED = 25, /* reason=account-disabled */
+	NTK_DENY_NOT_CASE_MANAGER = 26, /* reason=not-case-manager */
 };
 
 /* [role:NAME] */
@@ -60,6 +62,7 @@ struct ntk_role {
 	bool closed;
 	bool sealed;
 	bool break_glass;
+	bool release;
 };
 
 /* [system:NAME]: the roles that may use it, in the order `roles =` lists them. */

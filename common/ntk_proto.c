@@ -24,7 +24,8 @@
 #define MIN_GROUP (MIN_STR + 4 + 4)
 
 #define CHECK_FLAGS (NTK_CHECK_DRY_RUN | NTK_CHECK_EXPLAIN)
-#define ROLE_FLAGS (NTK_ROLE_WRITE | NTK_ROLE_CLOSED | NTK_ROLE_SEALED | NTK_ROLE_BREAK_GLASS)
+#define ROLE_FLAGS (NTK_ROLE_WRITE | NTK_ROLE_CLOSED | NTK_ROLE_SEALED | NTK_ROLE_BREAK_GLASS | \
+	NTK_ROLE_RELEASE)
 
 /* ---- framing ------------------------------------------------------------ */
 
@@ -95,7 +96,7 @@ ntk_proto_expect_end(const struct ntk_buf *b)
 static bool
 action_ok(uint32_t v)
 {
-	return v <= NTK_ACTION_WRITE;
+	return v <= NTK_ACTION_RELEASE;
 }
 
 static bool
@@ -286,6 +287,7 @@ decode_role(struct ntk_buf *b, struct ntk_role *role)
 	role->closed = (flags & NTK_ROLE_CLOSED) != 0;
 	role->sealed = (flags & NTK_ROLE_SEALED) != 0;
 	role->break_glass = (flags & NTK_ROLE_BREAK_GLASS) != 0;
+	role->release = (flags & NTK_ROLE_RELEASE) != 0;
 	return 0;
 }
 
@@ -371,7 +373,8 @@ encode_policy(struct ntk_buf *b, const struct ntk_policy *p)
 		flags = (role->write ? NTK_ROLE_WRITE : 0) |
 		    (role->closed ? NTK_ROLE_CLOSED : 0) |
 		    (role->sealed ? NTK_ROLE_SEALED : 0) |
-		    (role->break_glass ? NTK_ROLE_BREAK_GLASS : 0);
+		    (role->break_glass ? NTK_ROLE_BREAK_GLASS : 0) |
+		    (role->release ? NTK_ROLE_RELEASE : 0);
 		if ((r = ntk_buf_put_str(b, role->name, NTK_NAME_MAX)) != 0 ||
 		    (r = put_enum(b, scope_ok, (uint32_t)role->scope)) != 0 ||
 		    (r = ntk_buf_put_u8(b, flags)) != 0)

@@ -90,9 +90,11 @@ enum ntk_msg_type {
 	NTK_MSG_FACTS = 3,
 
 	/*
-	 * REPORT: a plugin's summary of one statement that filtered rows;
-	 * ntkd writes one TRUSTED_APP record for it.
-	 *     str user, str system, u8 action, u32 outcome (the first denial's),
+	 * REPORT: a plugin's summary of one statement that filtered rows, or
+	 * of the rows a release statement allowed; ntkd writes one TRUSTED_APP
+	 * record for it (res=success for the allowed rows of a release).
+	 *     str user, str system, u8 action, u32 outcome (the first denial's,
+	 *     or the first allow's; an allow only with action release),
 	 *     u32 rows (rows filtered out), str query_id,
 	 *     list of str case_id (at most NTK_REPORT_CASES_MAX)
 	 * Reply: no body.
@@ -130,6 +132,11 @@ enum ntk_msg_type {
 #define NTK_ROLE_CLOSED 0x02
 #define NTK_ROLE_SEALED 0x04
 #define NTK_ROLE_BREAK_GLASS 0x08
+/*
+ * Added with NTK_ACTION_RELEASE in the same layout, so no version bump: a
+ * peer built before them refuses the value (BAD_VALUE) instead of misreading it.
+ */
+#define NTK_ROLE_RELEASE 0x10
 
 struct ntk_check_req {
 	char *user;

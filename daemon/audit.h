@@ -155,9 +155,12 @@ int ntkd_audit_rec_decision(const struct ntkd_audit_decision *dec,
 int ntkd_audit_rec_break_glass(const struct ntkd_audit_decision *dec,
     const char *justification, unsigned minutes, const struct ntkd_peer *peer,
     struct ntkd_audit_rec **out);
-/* op=ntk-statement, res=failed. `reason` is an outcome name token. */
+/*
+ * op=ntk-statement: reason=OUTCOME res=failed for denied rows, or
+ * rule=OUTCOME res=success for the rows of an allowed release.
+ */
 int ntkd_audit_rec_statement(const char *user, const char *system, int action,
-    const char *reason, unsigned rows, char *const *cases, size_t ncases,
+    int outcome, unsigned rows, char *const *cases, size_t ncases,
     const char *query, const struct ntkd_peer *peer, struct ntkd_audit_rec **out);
 /*
  * op=ntk-suppressed: `count` records for `uid` held back over `interval`

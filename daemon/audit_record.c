@@ -202,19 +202,21 @@ sb_cases(struct sb *s, const char *name, char *const *cases, size_t ncases)
 
 int
 ntkd_audit_rec_statement(const char *user, const char *system, int action,
-    const char *reason, unsigned rows, char *const *cases, size_t ncases,
+    int outcome, unsigned rows, char *const *cases, size_t ncases,
     const char *query, const struct ntkd_peer *peer, struct ntkd_audit_rec **out)
 {
 	struct sb s = { .len = 0 };
+	bool allowed = ntk_outcome_allows((enum ntk_outcome)outcome);
 
 	sb_add(&s, "op=ntk-statement");
 	sb_enc(&s, "acct", user);
 	sb_enc(&s, "system", system);
-	sb_add(&s, " access=%s reason=%s rows=%u", ntk_action_name(action), reason, rows);
+	sb_add(&s, " access=%s %s=%s rows=%u", ntk_action_name((enum ntk_action)action),
+	    allowed ? "rule" : "reason", ntk_outcome_name((enum ntk_outcome)outcome), rows);
 	sb_cases(&s, "cases", cases, ncases);
 	sb_enc(&s, "query", query);
 	sb_peer(&s, peer);
-	return finish(&s, AUDIT_TRUSTED_APP, 0, NULL, NULL, out);
+	return finish(&s, AUDIT_TRUSTED_APP, allowed ? 1 : 0, NULL, NULL, out);
 }
 
 int

@@ -132,9 +132,12 @@ audit_decision(struct check *c)
 
 	if (c->q->flags & NTK_CHECK_DRY_RUN)
 		return;
-	/* Logins and denials always; case allows on request, break-glass always. */
+	/*
+	 * Logins and denials always; case allows on request, but break-glass
+	 * and releases always: a disclosure is what security reviews.
+	 */
 	if (c->q->action != NTK_ACTION_LOGIN && allowed && !c->r->snap->config.audit_allows &&
-	    c->dec.outcome != NTK_ALLOW_BREAK_GLASS)
+	    c->dec.outcome != NTK_ALLOW_BREAK_GLASS && c->q->action != NTK_ACTION_RELEASE)
 		return;
 	audit_fields(c, &a);
 	if (ntkd_audit_rec_decision(&a, c->r->peer, &rec) != 0) {
@@ -192,7 +195,7 @@ ntkd_handle_check(struct ntkd_req *r)
 	c.q = &q;
 	if (q.user[0] == '\0' || q.system[0] == '\0' ||
 	    (q.action != NTK_ACTION_LOGIN && q.case_id[0] == '\0')) {
-		r->errmsg = "user, system and (for read/write) case are required";
+		r->errmsg = "user, system and (past login) case are required";
 		rc = NTK_ERR_BAD_VALUE;
 		goto out;
 	}

@@ -107,11 +107,12 @@ subject_lines(FILE *f, const struct ntkd_explain_in *in)
 		if (!user_has(s, role->name))
 			continue;
 		why = role_counts(role, q);
-		fprintf(f, "\nrole %s: cases=%s write=%s closed=%s sealed=%s break_glass=%s: %s%s",
+		fprintf(f, "\nrole %s: cases=%s write=%s closed=%s sealed=%s break_glass=%s "
+		    "release=%s: %s%s",
 		    role->name, ntk_scope_name(role->scope), role->write ? "yes" : "no",
 		    role->closed ? "yes" : "no", role->sealed ? "yes" : "no",
-		    role->break_glass ? "yes" : "no", why != NULL ? "does not count, " : "counts",
-		    why != NULL ? why : "");
+		    role->break_glass ? "yes" : "no", role->release ? "yes" : "no",
+		    why != NULL ? "does not count, " : "counts", why != NULL ? why : "");
 	}
 	for (i = n = 0; i < s->nassignments; i++)
 		if (strcmp(s->assignments[i].case_id, q->case_id) == 0) {
@@ -143,6 +144,34 @@ subject_lines(FILE *f, const struct ntkd_explain_in *in)
 		}
 	if (n == 0)
 		fprintf(f, "\nbreak-glass grant: none");
+}
+
+/*
+ * Rule 6b for a release: which bases would allow it, so a refused worker
+ * (or the supervisor who may read but not release) sees what is missing.
+ */
+static void
+release_line(FILE *f, const struct ntkd_explain_in *in)
+{
+	const struct ntk_subject *s = in->subject;
+	size_t i, n = 0;
+
+	fprintf(f, "\nrelease: allowed by an own active assignment without access=read, or by a "
+	    "counting role with release = yes; never by supervision or break-glass"
+	    "\ncounting roles with release = yes:");
+	for (i = 0; i < in->system->nroles; i++) {
+		const struct ntk_role *role = &in->policy->roles[in->system->role_idx[i]];
+
+		if (role->release && role_counts(role, in->query) == NULL &&
+		    user_has(s, role->name)) {
+			fprintf(f, " %s", role->name);
+			n++;
+		}
+	}
+	if (n == 0)
+		fprintf(f, " none");
+	if (in->decision->outcome == NTK_DENY_NOT_CASE_MANAGER)
+		fprintf(f, "\nrelease: the basis below allows reading, not releasing");
 }
 
 /* What the decision rests on (the verdict line itself is printed by ntkctl). */
@@ -198,6 +227,9 @@ ntkd_explain(const struct ntkd_explain_in *in)
 		fprintf(t.f, "\nfacts: directory unavailable and nothing usable cached");
 	else
 		subject_lines(t.f, in);
+	if (q->action == NTK_ACTION_RELEASE && in->system != NULL && in->subject != NULL &&
+	    in->subject->found && !in->subject->disabled)
+		release_line(t.f, in);
 	if (in->break_glass != NULL)
 		fprintf(t.f, "\n%s", in->break_glass);
 	basis_line(t.f, in);

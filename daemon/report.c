@@ -23,10 +23,16 @@ ntkd_handle_report(struct ntkd_req *r)
 	}
 	if ((rc = ntkd_req_may_ask(r, q.user)) != 0)
 		goto out;
+	/* Allowed rows are summarised only for a release, the one action audited when allowed. */
+	if (ntk_outcome_allows(q.outcome) && q.action != NTK_ACTION_RELEASE) {
+		r->errmsg = "an allowed outcome is reported only for a release";
+		rc = NTK_ERR_BAD_VALUE;
+		goto out;
+	}
 	ntkd_peer_resolve(r->peer);
 	ncases = q.ncases > NTK_REPORT_CASES_MAX ? NTK_REPORT_CASES_MAX : q.ncases;
-	if ((rc = ntkd_audit_rec_statement(q.user, q.system, q.action, ntk_outcome_name(q.outcome),
-	    q.rows, q.cases, ncases, q.query_id, r->peer, &rec)) != 0)
+	if ((rc = ntkd_audit_rec_statement(q.user, q.system, q.action, q.outcome, q.rows,
+	    q.cases, ncases, q.query_id, r->peer, &rec)) != 0)
 		goto out;
 	/* An untrusted uid may report about itself: its records count against its budget. */
 	ntkd_audit_submit_for(r->d->audit, ntkd_audit_asker(r, q.user, q.system,

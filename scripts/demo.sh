@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The needtoknow demo: build, start a throwaway slapd (the sample agency),
 # auditd and ntkd, then walk through allowed and denied decisions with their
-# reasons, a real login gate through PAM, and the security team's report.
+# reasons, releases of information, a real login gate through PAM, and the
+# security team's report.
 # Run as root on Debian 12. Everything it starts is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,7 +84,17 @@ say "oscar, on call, states an emergency: break-glass is granted for 60 minutes 
 run decide --user oscar --system FACTS --case 1003 --reason "child brought to ER at 02:10"
 run check --user oscar --system FACTS --case 1003
 
-say "What the security team sees: auditd's records, through ntkctl audit."
+say "Releasing a case outside the agency (a print, an export, a letter to a court) is more than reading it."
+say "alice, the assigned worker, may release 1001; every release is audited, allowed ones too."
+run decide --user alice --system FACTS --case 1001 --action release
+say "carol supervises alice and may read 1001, but she is not the case manager: she may not release it."
+run decide --user carol --system FACTS --case 1001 --action release
+run check --user carol --system FACTS --case 1001 --action release --explain
+say "Legal (erin, release = yes) may release any case; oscar's break-glass grant never allows a release."
+run decide --user erin --system FACTS --case 1001 --action release
+run decide --user oscar --system FACTS --case 1003 --action release
+
+say "What the security team sees: auditd's records, through ntkctl audit (releases in their own column)."
 since="$AUDIT_MARK_DATE $AUDIT_MARK_TIME"
 sleep 1
 run audit --since "$since" --summary

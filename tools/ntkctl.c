@@ -32,7 +32,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: ntkctl [-c FILE] COMMAND [ARGS]\n"
 	    "  check --user U --system S [--case C] [--state open|closed|sealed]\n"
-	    "        [--action login|read|write] [--reason TEXT] [--explain]\n"
+	    "        [--action login|read|write|release] [--reason TEXT] [--explain]\n"
 	    "                  decide a request (dry run: no audit record, no grant);\n"
 	    "                  exit 0 allow, 1 deny, 2 error\n"
 	    "  decide ...      the same arguments as check, but a real decision: audited,\n"
@@ -165,7 +165,7 @@ cmd_check(int argc, char **argv, bool dry_run)
 	if (action == NULL)
 		action = req.case_id[0] != '\0' ? "read" : "login";
 	if (ntk_action_parse(action, &req.action) != 0) {
-		fprintf(stderr, "ntkctl %s: --action must be login, read or write\n", cmd);
+		fprintf(stderr, "ntkctl %s: --action must be login, read, write or release\n", cmd);
 		return 2;
 	}
 	if (ntk_state_parse(state, &req.state) != 0) {
@@ -177,7 +177,7 @@ cmd_check(int argc, char **argv, bool dry_run)
 		return 2;
 	}
 	if (req.action == NTK_ACTION_LOGIN && req.case_id[0] != '\0') {
-		fprintf(stderr, "ntkctl %s: --case needs --action read or write\n", cmd);
+		fprintf(stderr, "ntkctl %s: --case needs --action read, write or release\n", cmd);
 		return 2;
 	}
 	req.flags = (dry_run ? NTK_CHECK_DRY_RUN : 0) | (explain ? NTK_CHECK_EXPLAIN : 0);

@@ -29,18 +29,28 @@
 #define ER_UNKNOWN_ERROR_CODE 1105
 typedef void (*printf_error_fn)(unsigned, const char *, unsigned long, ...);
 
-/* One user seen by a statement: their facts, and the denials to report for them. */
+/* Rows of one statement for one user that become one REPORT (one ntk-statement record). */
+struct summary {
+	uint32_t rows;
+	enum ntk_outcome first_outcome;
+	enum ntk_action first_action;
+	char *cases[NTK_REPORT_CASES_MAX];
+	size_t ncases;
+};
+
+/*
+ * One user seen by a statement: their facts, the denials to report for
+ * them, and the releases they were allowed (a disclosure is audited even
+ * when allowed; ntkd writes that summary as a success).
+ */
 struct stmt_user {
 	char name[NTK_NAME_MAX + 1];
 	size_t len;
 	struct ntk_udf_facts *facts;
 	struct ntk_clock clock;         /* read when the facts were taken, for the whole statement */
 	int fetch_err;                  /* the lookup failed: deny, do not ask again */
-	uint32_t denied;
-	enum ntk_outcome first_outcome;
-	enum ntk_action first_action;
-	char *cases[NTK_REPORT_CASES_MAX];
-	size_t ncases;
+	struct summary denied;
+	struct summary released;
 };
 
 /*
@@ -98,7 +108,9 @@ const_word_ok(UDF_ARGS *args, unsigned i, const char *const *words)
 }
 
 static const char *const state_words[] = { "open", "closed", "sealed", NULL };
-static const char *const access_words[] = { "read", "write", NULL };
+static const char *const access_words[] = { "read", "write", "release", NULL };
+static const enum ntk_action access_actions[] = { NTK_ACTION_READ, NTK_ACTION_WRITE,
+	NTK_ACTION_RELEASE };
 
 static bool
 udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
@@ -136,7 +148,7 @@ udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
 		return true;
 	}
 	if (args->arg_count >= 4 && !const_word_ok(args, 3, access_words)) {
-		snprintf(text, sizeof(text), "%s: access must be read or write", fn);
+		snprintf(text, sizeof(text), "%s: access must be read, write or release", fn);
 		set_message(message, text);
 		return true;
 	}
@@ -156,33 +168,41 @@ udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
 	return false;
 }
 
-/* Send one user's denial summary (one ntk-statement record), then free the entry. */
+/* Send one summary as a REPORT (one ntk-statement record) when it holds rows, and free it. */
 static void
-stmt_user_finish(struct stmt_user *u)
+summary_finish(const struct stmt_user *u, struct summary *sm)
 {
 	char qid[96];
 	struct ntk_report_req req;
 	size_t i;
 
-	if (u == NULL)
-		return;
-	if (u->denied > 0 && ntk_udf_system() != NULL) {
+	if (sm->rows > 0 && ntk_udf_system() != NULL) {
 		ntk_udf_query_id(qid, sizeof(qid));
 		req = (struct ntk_report_req){
-			.user = u->name,
+			.user = (char *)u->name,
 			.system = (char *)ntk_udf_system(),
-			.action = u->first_action,
-			.outcome = u->first_outcome,
-			.rows = u->denied,
+			.action = sm->first_action,
+			.outcome = sm->first_outcome,
+			.rows = sm->rows,
 			.query_id = qid,
-			.cases = u->cases,
-			.ncases = u->ncases,
+			.cases = sm->cases,
+			.ncases = sm->ncases,
 		};
-		/* Nowhere to say it failed from inside the server; the rows were denied anyway. */
+		/* Nowhere to say it failed from inside the server; the rows were decided anyway. */
 		(void)ntk_udf_report(&req);
 	}
-	for (i = 0; i < u->ncases; i++)
-		free(u->cases[i]);
+	for (i = 0; i < sm->ncases; i++)
+		free(sm->cases[i]);
+}
+
+/* Send one user's summaries, denials then releases, then free the entry. */
+static void
+stmt_user_finish(struct stmt_user *u)
+{
+	if (u == NULL)
+		return;
+	summary_finish(u, &u->denied);
+	summary_finish(u, &u->released);
 	ntk_udf_facts_release(u->facts);
 	free(u);
 }
@@ -302,27 +322,34 @@ stmt_user(struct udf_stmt *st, const char *name, size_t len)
 	return u;
 }
 
-/* Record one denied row in the statement's summary; an empty case_id adds no case. */
+/* Record one row in a summary; an empty case_id adds no case. */
 static void
-stmt_note_denial(struct stmt_user *u, enum ntk_outcome outcome, enum ntk_action action,
+summary_note(struct summary *sm, enum ntk_outcome outcome, enum ntk_action action,
     const char *case_id)
 {
 	size_t i;
 
-	if (u->denied == 0) {
-		u->first_outcome = outcome;
-		u->first_action = action;
+	if (sm->rows == 0) {
+		sm->first_outcome = outcome;
+		sm->first_action = action;
 	}
-	if (u->denied < UINT32_MAX)
-		u->denied++;
-	if (u->ncases >= NTK_REPORT_CASES_MAX || case_id[0] == '\0')
+	if (sm->rows < UINT32_MAX)
+		sm->rows++;
+	if (sm->ncases >= NTK_REPORT_CASES_MAX || case_id[0] == '\0')
 		return;
-	for (i = 0; i < u->ncases; i++)
-		if (strcmp(u->cases[i], case_id) == 0)
+	for (i = 0; i < sm->ncases; i++)
+		if (strcmp(sm->cases[i], case_id) == 0)
 			return;
 	/* Out of memory only shortens the list; the row count stays right. */
-	if ((u->cases[u->ncases] = strdup(case_id)) != NULL)
-		u->ncases++;
+	if ((sm->cases[sm->ncases] = strdup(case_id)) != NULL)
+		sm->ncases++;
+}
+
+static void
+stmt_note_denial(struct stmt_user *u, enum ntk_outcome outcome, enum ntk_action action,
+    const char *case_id)
+{
+	summary_note(&u->denied, outcome, action, case_id);
 }
 
 /*
@@ -363,7 +390,7 @@ evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_a
 	case_id[0] = '\0';
 	ok = case_arg(args, case_id);
 	ok = word_arg(args, 3, access_words, 0, &access) && ok;
-	*action = access == 0 ? NTK_ACTION_READ : NTK_ACTION_WRITE;
+	*action = access_actions[access];
 	if (!ok || !user_arg(args, &name, &len) ||
 	    !word_arg(args, 2, state_words, NTK_STATE_OPEN, &state))
 		return NTK_ERR_BAD_VALUE;
@@ -404,8 +431,11 @@ ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error)
 	/* No facts (ntkd unreachable or refusing): no report could get through either. */
 	if (r != 0)
 		return 0;
-	if (ntk_outcome_allows(d.outcome))
+	if (ntk_outcome_allows(d.outcome)) {
+		if (action == NTK_ACTION_RELEASE)
+			summary_note(&u->released, d.outcome, action, case_id);
 		return 1;
+	}
 	stmt_note_denial(u, d.outcome, action, case_id);
 	return 0;
 }

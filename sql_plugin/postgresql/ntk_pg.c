@@ -154,10 +154,16 @@ ntk_pg_explicit_args(FunctionCallInfo fcinfo, char **case_id, enum ntk_case_stat
 		ereport(ERROR,
 		    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		     errmsg("ntk: state must be open, closed or sealed")));
-	if (!ntk_pg_access(PG_GETARG_TEXT_PP(2), action))
+	/*
+	 * Release (an application's print/export/send) is asked explicitly; no
+	 * SQL command releases a row, so the row functions keep read and write.
+	 */
+	if (ntk_pg_word(PG_GETARG_TEXT_PP(2), "release"))
+		*action = NTK_ACTION_RELEASE;
+	else if (!ntk_pg_access(PG_GETARG_TEXT_PP(2), action))
 		ereport(ERROR,
 		    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		     errmsg("ntk: access must be read or write")));
+		     errmsg("ntk: access must be read, write or release")));
 	*case_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
 }
 

@@ -16,7 +16,7 @@ audit_rc 1 "$out" --input "$AUDIT_SAMPLE" --list --user nobody-such
 [ ! -s "$out" ] || ntk_fail "text with no rows printed [$(cat "$out")]"
 ntk_assert_contains "$(cat "$out.err")" "no matching records" "no-match message"
 audit_rc 1 "$out" --input "$AUDIT_SAMPLE" --summary --user nobody-such --format csv
-ntk_assert_eq "group,key,denied,allowed,total" "$(cat "$out")" "empty csv"
+ntk_assert_eq "group,key,denied,allowed,released,total" "$(cat "$out")" "empty csv"
 audit_rc 1 "$out" --input "$AUDIT_SAMPLE" --summary --format json --since @1895247070
 ntk_assert_eq "[]" "$(cat "$out")" "empty json"
 audit_rc 1 "$out" --input "$AUDIT_SAMPLE" --browsing --threshold 7

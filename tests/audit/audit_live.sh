@@ -40,7 +40,7 @@ ntk_assert_contains "$(cat "$out")" ",denied,case,\"$csv_user\",FACTS,1001,read,
 ntk_assert_contains "$(cat "$out")" ",denied,case,\"$csv_user\",FACTS,1002,read,sealed,case-sealed," "sealed denial"
 ntk_assert_contains "$(cat "$out")" ",allowed,login,\"$csv_user\",FACTS,,login,,system-access," "login allow"
 audit_rc 0 "$out" --since recent --user "$user" --denied --summary --format json
-ntk_assert_contains "$(cat "$out")" "{\"group\": \"user\", \"key\": \"live $$ \\\"q\\\" acct=root\", \"denied\": 3, \"allowed\": 0, \"total\": 3}" "summary json"
+ntk_assert_contains "$(cat "$out")" "{\"group\": \"user\", \"key\": \"live $$ \\\"q\\\" acct=root\", \"denied\": 3, \"allowed\": 0, \"released\": 0, \"total\": 3}" "summary json"
 # the analyst's recipe: who was denied case 1001 this week
 audit_rc 0 "$out" --list --denied --case 1001 --since this-week --user "$user" --format csv
 [ "$(wc -l <"$out")" = 2 ] || ntk_fail "this-week recipe: $(cat "$out")"
@@ -80,4 +80,21 @@ poll_rows 1 --since recent --user alice --allowed --reason system-access
 ntk_assert_contains "$(cat "$out")" ",allowed,login,alice,FACTS,,login,,system-access," "ntkd login allow"
 audit_rc 0 "$out" --since recent --user mallory --browsing --threshold 2 --format json
 ntk_assert_contains "$(cat "$out")" '"user": "mallory"' "mallory flagged as browsing"
+# releases: audited allowed too (this ntkd has allows = no), counted in their own column;
+# erin's cases are this run's own, so other runs' records stay out of the summary
+rel="7$$" rd="8$$"
+set +e
+"$CLIENT" "$NTK_SOCKET" erin FACTS release "$rel" >"$NTK_TMP/v5"
+"$CLIENT" "$NTK_SOCKET" erin FACTS read "$rd" >"$NTK_TMP/v6"
+"$CLIENT" "$NTK_SOCKET" carol FACTS release 1001 >"$NTK_TMP/v7"
+set -e
+ntk_assert_eq "ALLOW rule=role:legal" "$(cat "$NTK_TMP/v5")" "erin's release"
+ntk_assert_eq "DENY reason=not-case-manager" "$(cat "$NTK_TMP/v7")" "carol's release"
+poll_rows 1 --since recent --user erin --case "$rel"
+ntk_assert_contains "$(cat "$out")" ",allowed,case,erin,FACTS,$rel,release,open,role:legal," "ntkd release allow"
+poll_rows 1 --since recent --user carol --case 1001 --reason not-case-manager
+ntk_assert_contains "$(cat "$out")" ",denied,case,carol,FACTS,1001,release,open,not-case-manager," "ntkd release denial"
+audit_rc 0 "$out" --since recent --case "$rel" --case "$rd" --summary --format csv
+ntk_assert_contains "$(cat "$out")" "user,erin,0,1,1,1" "erin: one allowed release, the read not audited"
+ntk_assert_contains "$(cat "$out")" "reason,role:legal,0,1,1,1" "the release's rule"
 ntk_pass "ntkd records read back from auditd ($AUDIT_VIA)"

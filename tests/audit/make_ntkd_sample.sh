@@ -2,7 +2,7 @@
 # Regenerate data/ntkd.audit: records written by a real ntkd (to the running
 # auditd) for real, non-dry-run requests against the sample directory:
 # logins, case decisions with every kind of rule and reason, hostile names,
-# and a SQL plugin's statement summary. Needs root, auditd, slapd and ntkd.
+# releases allowed and denied, and SQL plugins' statement summaries. Needs root, auditd, slapd and ntkd.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/auditd.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
@@ -39,6 +39,13 @@ done
 ask mallory FACTS read 1001
 ask 'Zoë Ω' FACTS read 1001
 ask --report mallory FACTS read 2 q-7 1001 1003
+# releases: the case manager and legal allowed, a supervisor and a read-only assignment
+# denied, and a SQL plugin's summary of the rows a release statement allowed
+ask alice FACTS release 1001
+ask erin COURTS release 1004 sealed
+ask carol FACTS release 1001
+ask grace FACTS release 1001
+ask --report alice FACTS release 2 q-8 1001 1002
 
 for ((i = 0; i < 50; i++)); do
 	audit_search_once --raw -p "$NTKD_PID" -m USER_ACCT,TRUSTED_APP >"$NTK_TMP/ntkd.raw"

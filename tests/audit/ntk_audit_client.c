@@ -1,10 +1,11 @@
 /*
  * Live-test client: real (not dry-run) requests to ntkd, so ntkd writes the
  * audit records.
- *   ntk_audit_client SOCKET USER SYSTEM login|read|write [CASE [STATE]]
+ *   ntk_audit_client SOCKET USER SYSTEM login|read|write|release [CASE [STATE]]
  *       one check; prints ntkd's verdict; exits 0 allow, 1 deny, 2 error
- *   ntk_audit_client SOCKET --report USER SYSTEM read|write ROWS QUERY CASE...
- *       a SQL plugin's statement summary (a no-business-reason denial)
+ *   ntk_audit_client SOCKET --report USER SYSTEM read|write|release ROWS QUERY CASE...
+ *       a SQL plugin's statement summary (a no-business-reason denial; for
+ *       release, the rows it allowed under rule=assigned)
  */
 #include "config.h"
 
@@ -18,8 +19,9 @@
 static enum ntk_action
 action(const char *s)
 {
-	return strcmp(s, "read") == 0 ? NTK_ACTION_READ :
-	    strcmp(s, "write") == 0 ? NTK_ACTION_WRITE : NTK_ACTION_LOGIN;
+	enum ntk_action a;
+
+	return ntk_action_parse(s, &a) == 0 ? a : NTK_ACTION_LOGIN;
 }
 
 static int
@@ -31,7 +33,8 @@ report(struct ntk_conn *c, int argc, char **argv)
 	req.user = argv[3];
 	req.system = argv[4];
 	req.action = action(argv[5]);
-	req.outcome = NTK_DENY_NO_BUSINESS_REASON;
+	req.outcome = req.action == NTK_ACTION_RELEASE ? NTK_ALLOW_ASSIGNED :
+	    NTK_DENY_NO_BUSINESS_REASON;
 	req.rows = (uint32_t)strtoul(argv[6], NULL, 10);
 	req.query_id = argv[7];
 	req.cases = argv + 8;

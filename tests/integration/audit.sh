@@ -78,6 +78,15 @@ ntk_assert_eq 2 "$(printf '%s\n' "$out" | grep -c 'op=ntk-case.*rule=break-glass
 "$NTK_SEND" "$NTK_SOCKET" report alice FACTS read 21 3 "q-$tag" 1003 1004 >/dev/null
 out=$(audit_search -p "$NTKD_PID" -m TRUSTED_APP -i --success no | grep "op=ntk-statement" | grep "$tag" | tr -d '"' || true)
 ntk_assert_contains "$out" "acct=alice system=FACTS access=read reason=no-business-reason rows=3 cases=1003,1004 query=q-$tag" "statement record"
+# A release statement's allowed rows: a success record; an allow for anything else is refused.
+"$NTK_SEND" "$NTK_SOCKET" report alice FACTS release 1 2 "r-$tag" 1001 1002 >/dev/null
+out=$(audit_search -p "$NTKD_PID" -m TRUSTED_APP -i --success yes | grep "op=ntk-statement" | grep "r-$tag" | tr -d '"' || true)
+ntk_assert_contains "$out" "acct=alice system=FACTS access=release rule=assigned rows=2 cases=1001,1002 query=r-$tag" "release statement record"
+set +e
+out=$("$NTK_SEND" "$NTK_SOCKET" report alice FACTS read 1 2 "x-$tag" 1001 2>&1)
+rc=$?
+set -e
+[ "$rc" != 0 ] || ntk_fail "an allowed read summary was accepted: $out"
 
 # Nothing was audited for the dry runs and the unaudited allow.
 sleep 1
@@ -86,6 +95,7 @@ ntk_assert_not_contains "$all" "acct=ivan" "dry-run login audited"
 ntk_assert_not_contains "$all" "acct=bob" "dry-run case audited"
 ntk_assert_not_contains "$all" "case=$case_ok" "case allow audited with allows = no"
 ntk_assert_not_contains "$all" "case=$dry" "dry-run break-glass audited"
+ntk_assert_not_contains "$all" "x-$tag" "refused allowed read summary audited"
 st=$(ntkctl_t status)
 ntk_assert_contains "$st" "audit_failed=0" "no failed writes"
 ntk_assert_contains "$st" "audit_dropped=0" "no drops"

@@ -394,6 +394,25 @@ START_TEST(audit_login_host_and_tty)
 }
 END_TEST
 
+/* A release is a case record with access=release, allowed ones a success. */
+START_TEST(audit_release)
+{
+	struct ntkd_audit_decision dec = {
+		.user = "erin", .system = "FACTS", .action = NTK_ACTION_RELEASE, .case_id = "1001",
+		.state = NTK_STATE_SEALED, .verdict = "ALLOW rule=role:legal", .allowed = true,
+	};
+	struct ntkd_audit_rec *rec = NULL;
+
+	ck_assert_int_eq(ntkd_audit_rec_decision(&dec, &peer, &rec), 0);
+	ck_assert_int_eq(rec->type, AUDIT_TRUSTED_APP);
+	ck_assert_int_eq(rec->result, 1);
+	ck_assert_str_eq(rec->msg, "op=ntk-case acct=\"erin\" system=\"FACTS\" case=\"1001\" "
+	    "access=release state=sealed rule=role:legal "
+	    "peer_exe=\"/usr/bin/postgres\" peer_pid=42 peer_uid=0");
+	ntkd_audit_rec_free(rec);
+}
+END_TEST
+
 START_TEST(audit_break_glass_and_statement)
 {
 	struct ntkd_audit_decision dec = {
@@ -412,10 +431,19 @@ START_TEST(audit_break_glass_and_statement)
 	ntkd_audit_rec_free(rec);
 
 	ck_assert_int_eq(ntkd_audit_rec_statement("alice", "FACTS", NTK_ACTION_READ,
-	    "no-business-reason", 7, cases, 3, "q 1", &peer, &rec), 0);
+	    NTK_DENY_NO_BUSINESS_REASON, 7, cases, 3, "q 1", &peer, &rec), 0);
 	ck_assert_int_eq(rec->result, 0);
 	ck_assert_str_eq(rec->msg, "op=ntk-statement acct=\"alice\" system=\"FACTS\" access=read "
 	    "reason=no-business-reason rows=7 cases=\"1001,1002,A-3\" query=712031 "
+	    "peer_exe=\"/usr/bin/postgres\" peer_pid=42 peer_uid=0");
+	ntkd_audit_rec_free(rec);
+
+	/* The allowed rows of a release statement: a success with rule=. */
+	ck_assert_int_eq(ntkd_audit_rec_statement("erin", "FACTS", NTK_ACTION_RELEASE,
+	    NTK_ALLOW_ROLE, 2, cases, 2, "q2", &peer, &rec), 0);
+	ck_assert_int_eq(rec->result, 1);
+	ck_assert_str_eq(rec->msg, "op=ntk-statement acct=\"erin\" system=\"FACTS\" access=release "
+	    "rule=role rows=2 cases=\"1001,1002\" query=\"q2\" "
 	    "peer_exe=\"/usr/bin/postgres\" peer_pid=42 peer_uid=0");
 	ntkd_audit_rec_free(rec);
 }
@@ -633,6 +661,7 @@ main(void)
 	tcase_add_test(tc, group_names_and_gids);
 	tcase_add_test(tc, audit_hostile_values_stay_encoded);
 	tcase_add_test(tc, audit_login_host_and_tty);
+	tcase_add_test(tc, audit_release);
 	tcase_add_test(tc, audit_break_glass_and_statement);
 	tcase_add_test(tc, sanitize_for_logs);
 	tcase_add_test(tc, auditd_running_from_pid_file);

@@ -72,6 +72,41 @@ ntk_assert_contains "$out" "system=ER case=$case_id" "ER grant audited with its 
 # mallory's role does not allow break-glass: a reason changes nothing.
 decide_is "DENY reason=no-business-reason" --user mallory --system FACTS --case "$case_id" --reason "curious"
 
+# Releases: audited allowed too (allows = no here), since a disclosure is what security
+# reviews; a break-glass grant in force never allows one, nor does its reason.
+decide_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$case_id"
+decide_is "DENY reason=not-case-manager" --user oscar --system FACTS --case "$case_id" --action release \
+	--reason "send to hospital"
+decide_is "ALLOW rule=role:legal" --user erin --system FACTS --case "$case_id" --action release
+decide_is "DENY reason=not-case-manager" --user carol --system FACTS --case 1001 --action release
+# release_records RESULT: the records of this run's releases, polled until both are there.
+release_records() {
+	local i out=
+	for ((i = 0; i < 50; i++)); do
+		out=$(audit_search_once -m TRUSTED_APP -i --success "$1" | grep "op=ntk-case" |
+			grep "access=release" | tr -d '"' || true)
+		case "$1:$out" in
+		yes:*"acct=erin"*) break ;;
+		no:*"acct=oscar"*"acct=carol"* | no:*"acct=carol"*"acct=oscar"*) break ;;
+		esac
+		sleep 0.2
+	done
+	printf '%s\n' "$out"
+}
+out=$(release_records yes)
+ntk_assert_contains "$out" "acct=erin system=FACTS case=$case_id access=release state=open rule=role:legal" "allowed release audited"
+ntk_assert_contains "$out" "res=success" "allowed release is a success"
+out=$(release_records no)
+ntk_assert_contains "$out" "acct=oscar system=FACTS case=$case_id access=release state=open reason=not-case-manager" "break-glass release denial audited"
+ntk_assert_contains "$out" "acct=carol system=FACTS case=1001 access=release state=open reason=not-case-manager" "supervisor release denial audited"
+# An allowed read stays unaudited with allows = no; a dry-run release is never audited.
+decide_is "ALLOW rule=role:legal" --user erin --system FACTS --case "1$case_id"
+check_is "ALLOW rule=role:legal" --user erin --system FACTS --case "2$case_id" --action release
+sleep 1
+all=$(audit_search_once -m TRUSTED_APP -i | tr -d '"')
+ntk_assert_not_contains "$all" "case=1$case_id" "allowed read audited with allows = no"
+ntk_assert_not_contains "$all" "case=2$case_id" "dry-run release audited"
+
 # Bad arguments are errors (2), not decisions.
 set +e
 ntkctl_t decide --user alice >/dev/null 2>&1

@@ -74,6 +74,33 @@ check_is "DENY reason=no-business-reason" --user oscar --system FACTS --case 100
 # a reason does not help a role that may not break glass
 check_is "DENY reason=no-business-reason" --user mallory --system FACTS --case 1001 --reason "curious"
 
+# release (rule 6b): the case manager and legal disclose; a supervisor, a read-only
+# assignment, records and break-glass do not; closed, sealed and expired come first
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001 --action release
+check_is "ALLOW rule=role:legal" --user erin --system FACTS --case 1001 --action release
+check_is "ALLOW rule=role:legal" --user erin --system COURTS --case 1003 --state sealed --action release
+check_is "ALLOW rule=supervisor" --user carol --system FACTS --case 1001 --action read
+check_is "DENY reason=not-case-manager" --user carol --system FACTS --case 1001 --action release
+check_is "DENY reason=not-case-manager" --user dave --system FACTS --case 1001 --action release
+check_is "DENY reason=not-case-manager" --user grace --system FACTS --case 1001 --action release
+check_is "DENY reason=not-case-manager" --user frank --system FACTS --case 1003 --action release
+check_is "DENY reason=case-closed" --user alice --system FACTS --case 1001 --state closed --action release
+check_is "DENY reason=case-sealed" --user frank --system FACTS --case 1003 --state sealed --action release
+check_is "DENY reason=assignment-expired" --user grace --system FACTS --case 1002 --action release
+check_is "DENY reason=assignment-expired" --user bob --system FACTS --case 1004 --action release
+check_is "DENY reason=no-business-reason" --user mallory --system FACTS --case 1001 --action release
+check_is "DENY reason=no-business-reason" --user oscar --system FACTS --case 1001 --action release \
+	--reason "child at risk"
+check_is "DENY reason=system-not-permitted" --user judy --system FACTS --case 1001 --action release
+out=$(ntkctl_t check --user carol --system FACTS --case 1001 --action release --explain || true)
+ntk_assert_contains "$out" "release: the basis below allows reading, not releasing" "explain release denial"
+ntk_assert_contains "$out" "counting roles with release = yes: none" "explain release roles"
+ntk_assert_contains "$out" "basis: supervises alice (depth 1)" "explain release read basis"
+ntk_assert_eq "DENY reason=not-case-manager" "$(printf '%s\n' "$out" | tail -n 1)" "explain release last line"
+out=$(ntkctl_t check --user erin --system FACTS --case 1001 --action release --explain)
+ntk_assert_contains "$out" "role legal: cases=all write=yes closed=yes sealed=yes break_glass=no release=yes: counts" "explain release role"
+ntk_assert_contains "$out" "counting roles with release = yes: legal" "explain release roles listed"
+
 # FACTS for a plugin: only the asked system and its roles, with the supervised chain
 out=$("$NTK_SEND" "$NTK_SOCKET" facts dave FACTS)
 ntk_assert_contains "$out" "systems=1 roles=social_worker,supervisor,legal,records,release,intake,oncall" "FACTS policy subset"
@@ -105,6 +132,8 @@ ntkctl_t check --user alice --system FACTS --action fly >/dev/null 2>&1; rc=$?
 ntk_assert_eq 2 "$rc" "bad --action"
 ntkctl_t check --user alice --system FACTS --action write >/dev/null 2>&1; rc=$?
 ntk_assert_eq 2 "$rc" "write without --case"
+ntkctl_t check --user alice --system FACTS --action release >/dev/null 2>&1; rc=$?
+ntk_assert_eq 2 "$rc" "release without --case"
 ntkctl_t frobnicate >/dev/null 2>&1; rc=$?
 ntk_assert_eq 2 "$rc" "unknown command"
 err=$("$NTKCTL" -c "$NTK_CONF" status 2>&1 >/dev/null); rc=$?

@@ -117,6 +117,49 @@ ntk_assert_eq "DENY reason=read-only" "$want" "grace's release is read-only"
 ntk_assert_eq "0" "$(mysql_root -e "SELECT ntk_can_access('grace', '1001', 'open', 'write')")" "grace may not write"
 ntk_assert_eq "1" "$(mysql_root -e "SELECT ntk_can_access('alice', '1001', 'open', 'write')")" "alice may write"
 
+# --- 3b. release: an export view decides access 'release'; allowed rows are audited too ---
+for spec in "alice 1001 open" "carol 1001 open" "grace 1001 open" "erin 1006 sealed" "frank 1003 open" \
+	"alice 1001 closed" "bob 1004 open"; do
+	set -- $spec
+	want=$(ntkctl_t check --user "$1" --system FACTS --case "$2" --state "$3" --action release || true)
+	got=$(mysql_root -e "SELECT ntk_explain('$1@localhost', '$2', '$3', 'release')")
+	ntk_assert_eq "$want" "$got" "ntk_explain($spec, release)"
+done
+ntk_assert_eq "DENY reason=not-case-manager" "$(mysql_root -e "SELECT ntk_explain('carol', '1001', 'open', 'release')")" \
+	"a supervisor reads but may not release"
+mysql_root -e "CREATE ALGORITHM = TEMPTABLE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
+	VIEW casedata.clients_release AS SELECT id, case_id, state, name FROM casedata_private.clients
+	WHERE ntk_can_access(SESSION_USER(), case_id, state, 'release') = 1 LIMIT 18446744073709551615;
+	GRANT SELECT ON casedata.clients_release TO 'alice'@'127.0.0.1', 'carol'@'127.0.0.1',
+		'erin'@'127.0.0.1', 'grace'@'127.0.0.1';"
+release_rows() { mysql_as "$1" -e "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') FROM casedata.clients_release"; }
+audit_mark
+ntk_assert_eq "1,2,3" "$(release_rows alice)" "alice releases her own cases"
+ntk_assert_eq "" "$(release_rows carol)" "carol (supervisor) releases nothing"
+ntk_assert_eq "" "$(release_rows grace)" "grace (read-only assignment) releases nothing"
+ntk_assert_eq "1,2,3,4,5,6,7,8" "$(release_rows erin)" "erin (legal, release = yes) releases every case"
+# One summary per user and statement: the released rows a success, the refused ones a failure.
+release_recs() { audit_search_once -m TRUSTED_APP -i | grep 'op=ntk-statement' | grep 'access=release' |
+	grep "query=mariadb:$MYSQL_PID:" | tr -d '"' || true; }
+for ((i = 0; i < 50; i++)); do
+	all=$(release_recs)
+	[ "$(printf '%s\n' "$all" | grep -c 'acct=' || true)" -ge 6 ] && break
+	sleep 0.2
+done
+erec=$(printf '%s\n' "$all" | grep 'acct=erin' || true)
+ntk_assert_eq "1" "$(printf '%s\n' "$erec" | grep -c . || true)" "one record for erin's release"
+ntk_assert_contains "$erec" "system=FACTS access=release rule=role rows=8 cases=1001,1002,1003,1004,1005,1006,2001" "erin's allowed release audited"
+ntk_assert_contains "$erec" "res=success" "an allowed release is a success"
+arec=$(printf '%s\n' "$all" | grep 'acct=alice' || true)
+ntk_assert_contains "$arec" "access=release rule=assigned rows=3 cases=1001,1002 " "alice's released rows"
+ntk_assert_contains "$arec" "access=release reason=no-business-reason rows=5 " "alice's refused rows"
+crec=$(printf '%s\n' "$all" | grep 'acct=carol' || true)
+ntk_assert_contains "$crec" "access=release reason=not-case-manager rows=8 " "carol's refused release"
+ntk_assert_contains "$crec" "res=failed" "a refused release is a failure"
+ntk_assert_not_contains "$crec" "res=success" "carol released nothing"
+grec=$(printf '%s\n' "$all" | grep 'acct=grace' || true)
+ntk_assert_contains "$grec" "access=release reason=not-case-manager rows=8 " "grace's refused release"
+
 # --- 4. hostile arguments -----------------------------------------------------
 q() { mysql_root -e "$1" 2>&1 || true; }
 ntk_assert_eq "0" "$(q "SELECT ntk_can_access(NULL, '1001')")" "NULL user"
@@ -160,7 +203,7 @@ ntk_assert_contains "$out" "takes 2 to 4 arguments" "five arguments"
 out=$(q "SELECT ntk_can_access('alice', '1001', 'bogus')")
 ntk_assert_contains "$out" "state must be open, closed or sealed" "constant bad state"
 out=$(q "SELECT ntk_can_access('alice', '1001', 'open', 'login')")
-ntk_assert_contains "$out" "access must be read or write" "constant bad access"
+ntk_assert_contains "$out" "access must be read, write or release" "constant bad access"
 ntk_assert_eq "1" "$(q "SELECT 1")" "the server survived the hostile arguments"
 
 # --- 5. denials reach auditd, one record per statement -----------------------

@@ -56,6 +56,12 @@ ntk_assert_contains "$recs" 'case=1003' "ntk.require denial names the case"
 n=$(printf '%s\n' "$recs" | grep -c 'acct=alice.*case=1003' || true)
 ntk_assert_eq 1 "$n" "one record for alice's ntk.require('1003')"
 ntk_assert_contains "$recs" 'reason=read-only' "grace's write require denied read-only"
+# ntk.require(..., 'release'): allowed releases are audited too (allows = no here).
+recs=$(pg_audit 'op=ntk-case.*access=release')
+ntk_assert_contains "$recs" 'acct=alice system=FACTS case=1001 access=release state=open rule=assigned' "alice's release audited"
+ntk_assert_contains "$recs" 'acct=erin system=FACTS case=1005 access=release state=sealed rule=role:legal' "legal's release audited"
+ntk_assert_contains "$recs" 'acct=carol system=FACTS case=1001 access=release state=open reason=not-case-manager' "supervisor's release denial audited"
+ntk_assert_contains "$recs" 'acct=alice system=FACTS case=1002 access=release state=closed reason=case-closed' "closed release denial audited"
 
 # --- one audit record per statement that hid rows ----------------------------
 # A scan that reads every row (seq scan) counts every row it hides: 4 5 6 7

@@ -175,6 +175,7 @@ static const char *full_sample =
 	"write = true\n"
 	"closed = yes\n"
 	"sealed = yes\n"
+	"release = yes\n"
 	"[role:records]\n"
 	"cases = all\n"
 	"write = no\n"
@@ -249,10 +250,11 @@ START_TEST(test_full_sample)
 	ck_assert(r->scope == NTK_SCOPE_SUPERVISED && r->write && !r->closed && !r->sealed &&
 	    r->break_glass);
 	r = ntk_policy_find_role(&cfg.policy, "legal");
-	ck_assert(r->scope == NTK_SCOPE_ALL && r->write && r->closed && r->sealed && !r->break_glass);
+	ck_assert(r->scope == NTK_SCOPE_ALL && r->write && r->closed && r->sealed && !r->break_glass &&
+	    r->release);
 	r = ntk_policy_find_role(&cfg.policy, "records");
 	ck_assert(r->scope == NTK_SCOPE_ALL && !r->write && r->closed && !r->sealed &&
-	    !r->break_glass);
+	    !r->break_glass && !r->release);
 	r = ntk_policy_find_role(&cfg.policy, "viewer");
 	ck_assert(r->scope == NTK_SCOPE_NONE && !r->write && !r->closed && !r->sealed &&
 	    !r->break_glass);
@@ -465,6 +467,8 @@ START_TEST(test_policy_refusals)
 	    "role:Legal:sealed: must be yes or no");
 	refused_exact(load(LDAP_MIN "[role:Legal]\ncases = all\nbreak_glass = on\n"),
 	    "role:Legal:break_glass: must be yes or no");
+	refused_exact(load(LDAP_MIN "[role:Legal]\ncases = all\nrelease = always\n"),
+	    "role:Legal:release: must be yes or no");
 	refused_exact(load(LDAP_MIN "[role:Legal]\ncases = all\nwrite =\n"),
 	    "role:Legal:write: must be yes or no");
 }

@@ -10,26 +10,32 @@
 
 enum {
 	R_SOCIAL, R_SUPERVISOR, R_LEGAL, R_RECORDS, R_EMERGENCY, R_VIEWER,
-	R_COURT, R_ARCHIVIST, R_BGREADER, R_TEAMLEAD, R_SEALEDNONE, NROLES
+	R_COURT, R_ARCHIVIST, R_BGREADER, R_TEAMLEAD, R_SEALEDNONE,
+	R_DISCLOSER, R_SUPRELEASE, R_BGRELEASE, NROLES
 };
 
-/* name, scope, write, closed, sealed, break_glass */
+/* name, scope, write, closed, sealed, break_glass, release */
 static struct ntk_role roles[NROLES] = {
-	[R_SOCIAL] = { (char *)"social_worker", NTK_SCOPE_ASSIGNED, true, false, false, false },
-	[R_SUPERVISOR] = { (char *)"supervisor", NTK_SCOPE_SUPERVISED, true, false, false, false },
-	[R_LEGAL] = { (char *)"legal", NTK_SCOPE_ALL, true, true, true, false },
-	[R_RECORDS] = { (char *)"records", NTK_SCOPE_ALL, false, true, false, false },
-	[R_EMERGENCY] = { (char *)"emergency", NTK_SCOPE_ASSIGNED, true, false, false, true },
-	[R_VIEWER] = { (char *)"viewer", NTK_SCOPE_NONE, true, true, true, true },
-	[R_COURT] = { (char *)"court", NTK_SCOPE_ASSIGNED, false, false, false, false },
-	[R_ARCHIVIST] = { (char *)"archivist", NTK_SCOPE_ASSIGNED, true, true, false, false },
-	[R_BGREADER] = { (char *)"bg_reader", NTK_SCOPE_ASSIGNED, false, false, false, true },
-	[R_TEAMLEAD] = { (char *)"team_lead", NTK_SCOPE_SUPERVISED, false, false, false, false },
-	[R_SEALEDNONE] = { (char *)"sealed_none", NTK_SCOPE_NONE, true, true, true, false },
+	[R_SOCIAL] = { (char *)"social_worker", NTK_SCOPE_ASSIGNED, true, false, false, false, false },
+	[R_SUPERVISOR] = { (char *)"supervisor", NTK_SCOPE_SUPERVISED, true, false, false, false, false },
+	[R_LEGAL] = { (char *)"legal", NTK_SCOPE_ALL, true, true, true, false, true },
+	[R_RECORDS] = { (char *)"records", NTK_SCOPE_ALL, false, true, false, false, false },
+	[R_EMERGENCY] = { (char *)"emergency", NTK_SCOPE_ASSIGNED, true, false, false, true, false },
+	[R_VIEWER] = { (char *)"viewer", NTK_SCOPE_NONE, true, true, true, true, false },
+	[R_COURT] = { (char *)"court", NTK_SCOPE_ASSIGNED, false, false, false, false, false },
+	[R_ARCHIVIST] = { (char *)"archivist", NTK_SCOPE_ASSIGNED, true, true, false, false, false },
+	[R_BGREADER] = { (char *)"bg_reader", NTK_SCOPE_ASSIGNED, false, false, false, true, false },
+	[R_TEAMLEAD] = { (char *)"team_lead", NTK_SCOPE_SUPERVISED, false, false, false, false, false },
+	[R_SEALEDNONE] = { (char *)"sealed_none", NTK_SCOPE_NONE, true, true, true, false, false },
+	/* release = yes on each basis that is not the case manager's own */
+	[R_DISCLOSER] = { (char *)"discloser", NTK_SCOPE_ASSIGNED, false, false, false, false, true },
+	[R_SUPRELEASE] = { (char *)"sup_release", NTK_SCOPE_SUPERVISED, true, false, false, false, true },
+	[R_BGRELEASE] = { (char *)"bg_release", NTK_SCOPE_ASSIGNED, true, false, false, true, true },
 };
 
 static size_t facts_roles[] = { R_SOCIAL, R_SUPERVISOR, R_LEGAL, R_RECORDS, R_EMERGENCY,
-	R_VIEWER, R_COURT, R_ARCHIVIST, R_BGREADER, R_TEAMLEAD, R_SEALEDNONE };
+	R_VIEWER, R_COURT, R_ARCHIVIST, R_BGREADER, R_TEAMLEAD, R_SEALEDNONE,
+	R_DISCLOSER, R_SUPRELEASE, R_BGRELEASE };
 static size_t other_roles[] = { R_SOCIAL };
 static size_t order_roles[] = { R_RECORDS, R_LEGAL };   /* records first */
 static size_t order2_roles[] = { R_LEGAL, R_RECORDS };  /* legal first */
@@ -156,6 +162,12 @@ static enum ntk_outcome
 wr(const char *case_id)
 {
 	return decide("FACTS", NTK_ACTION_WRITE, case_id, NTK_STATE_OPEN);
+}
+
+static enum ntk_outcome
+rel(const char *case_id)
+{
+	return decide("FACTS", NTK_ACTION_RELEASE, case_id, NTK_STATE_OPEN);
 }
 
 /* An allow or deny with no facts attached. */
@@ -774,6 +786,189 @@ START_TEST(test_eligibility)
 }
 END_TEST
 
+/* ---- rule 6b: release ----------------------------------------------- */
+
+START_TEST(test_release_assigned)
+{
+	add_role("social_worker");
+	add_assign("1001");
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ASSIGNED);
+	ck_assert_ptr_eq(d.assignment, &subj.assignments[0]);
+	/* An assignment for another case is no basis at all. */
+	ck_assert_int_eq(rel("2002"), NTK_DENY_NO_BUSINESS_REASON);
+	assert_bare();
+	/* A role that may not write still releases its own case: release is not write. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("court");
+	add_assign("1001");
+	ck_assert_int_eq(wr("1001"), NTK_DENY_READ_ONLY);
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ASSIGNED);
+}
+END_TEST
+
+START_TEST(test_release_assigned_read_only)
+{
+	add_role("social_worker");
+	add_assign("1001;access=read");
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_ASSIGNED);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+	/* The read basis stays for --explain; break-glass is no way out. */
+	ck_assert_ptr_eq(d.assignment, &subj.assignments[0]);
+	ck_assert(!d.break_glass_eligible);
+	/* A second, writable assignment for the case is found past the first. */
+	add_assign("1001;system=FACTS");
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ASSIGNED);
+	ck_assert_ptr_eq(d.assignment, &subj.assignments[1]);
+	/* A read-only assignment under a counting role with release = yes may. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("discloser");
+	add_assign("1001;access=read");
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ASSIGNED);
+	ck_assert_ptr_eq(d.assignment, &subj.assignments[0]);
+}
+END_TEST
+
+START_TEST(test_release_supervisor)
+{
+	add_role("supervisor");
+	add_sup("1001", "bob", 1);
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_SUPERVISOR);
+	ck_assert_int_eq(wr("1001"), NTK_ALLOW_SUPERVISOR);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+	ck_assert_ptr_eq(d.via, &subj.supervised[0]);
+	/* Not even under a supervised role with release = yes. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("sup_release");
+	add_sup("1001", "bob", 1);
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_SUPERVISOR);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+	/* The supervisor's own assignment is the case manager's. */
+	add_assign("1001");
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ASSIGNED);
+}
+END_TEST
+
+START_TEST(test_release_role)
+{
+	/* legal: cases = all, release = yes. */
+	add_role("legal");
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ROLE);
+	ck_assert_str_eq(d.role->name, "legal");
+	/* records: cases = all, release = no: reads, does not release. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("records");
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_ROLE);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+	ck_assert_str_eq(d.role->name, "records");
+	/* The first role that may release, not the first basis (ORDER lists records first). */
+	add_role("legal");
+	ck_assert_int_eq(decide("ORDER", NTK_ACTION_READ, "1001", NTK_STATE_OPEN), NTK_ALLOW_ROLE);
+	ck_assert_str_eq(d.role->name, "records");
+	ck_assert_int_eq(decide("ORDER", NTK_ACTION_RELEASE, "1001", NTK_STATE_OPEN),
+	    NTK_ALLOW_ROLE);
+	ck_assert_str_eq(d.role->name, "legal");
+	/* legal's release = yes also stands behind a read-only assignment, the first basis. */
+	add_role("social_worker");
+	add_assign("1001;access=read");
+	ck_assert_int_eq(rel("1001"), NTK_ALLOW_ASSIGNED);
+	ck_assert_ptr_eq(d.assignment, &subj.assignments[0]);
+	/* release = yes on an assigned-scope role is no basis without an assignment. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("discloser");
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NO_BUSINESS_REASON);
+}
+END_TEST
+
+START_TEST(test_release_break_glass)
+{
+	add_role("emergency");
+	add_grant("1001", NOW + 60);
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_BREAK_GLASS);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+	ck_assert_ptr_eq(d.grant, &subj.grants[0]);
+	ck_assert(!d.break_glass_eligible);
+	/* Not even when the break-glass role says release = yes. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("bg_release");
+	add_grant("1001", NOW + 60);
+	ck_assert_int_eq(rd("1001"), NTK_ALLOW_BREAK_GLASS);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+	/* Without a grant: no basis, and break-glass would not help a release. */
+	ck_assert_int_eq(rel("2002"), NTK_DENY_NO_BUSINESS_REASON);
+	ck_assert(!d.break_glass_eligible);
+}
+END_TEST
+
+START_TEST(test_release_expired)
+{
+	add_role("social_worker");
+	add_assign("1001;until=2026-06-14");
+	ck_assert_int_eq(rel("1001"), NTK_DENY_ASSIGNMENT_EXPIRED);
+	ck_assert_ptr_eq(d.assignment, &subj.assignments[0]);
+	/* The last day still counts. */
+	add_assign("1002;until=2026-06-15");
+	ck_assert_int_eq(rel("1002"), NTK_ALLOW_ASSIGNED);
+	/* Rule 6b comes before 7: a supervisor basis that may not release wins over expiry. */
+	add_role("supervisor");
+	add_sup("1001", "bob", 1);
+	ck_assert_int_eq(rel("1001"), NTK_DENY_NOT_CASE_MANAGER);
+}
+END_TEST
+
+START_TEST(test_release_closed_sealed)
+{
+	add_role("social_worker");
+	add_assign("1001");
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_RELEASE, "1001", NTK_STATE_CLOSED),
+	    NTK_DENY_CASE_CLOSED);
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_RELEASE, "1001", NTK_STATE_SEALED),
+	    NTK_DENY_CASE_SEALED);
+	/* archivist counts for closed cases: its own assignment releases them. */
+	add_role("archivist");
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_RELEASE, "1001", NTK_STATE_CLOSED),
+	    NTK_ALLOW_ASSIGNED);
+	/* records counts for closed cases but may not release; legal does, sealed too. */
+	ntk_subject_clear(&subj);
+	setup();
+	add_role("records");
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_RELEASE, "1001", NTK_STATE_CLOSED),
+	    NTK_DENY_NOT_CASE_MANAGER);
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_RELEASE, "1001", NTK_STATE_SEALED),
+	    NTK_DENY_CASE_SEALED);
+	add_role("legal");
+	ck_assert_int_eq(decide("FACTS", NTK_ACTION_RELEASE, "1001", NTK_STATE_SEALED),
+	    NTK_ALLOW_ROLE);
+	ck_assert_str_eq(d.role->name, "legal");
+}
+END_TEST
+
+START_TEST(test_release_early_rules)
+{
+	/* Rules 0 to 2 decide a release as they decide a read. */
+	add_role("legal");
+	ck_assert_int_eq(decide("NOPE", NTK_ACTION_RELEASE, "1001", NTK_STATE_OPEN),
+	    NTK_DENY_UNKNOWN_SYSTEM);
+	ck_assert_int_eq(decide("OTHER", NTK_ACTION_RELEASE, "1001", NTK_STATE_OPEN),
+	    NTK_DENY_SYSTEM_NOT_PERMITTED);
+	subj.disabled = true;
+	ck_assert_int_eq(rel("1001"), NTK_DENY_ACCOUNT_DISABLED);
+	subj.disabled = false;
+	/* A release needs a valid case id. */
+	ck_assert_int_eq(rel(""), NTK_DENY_NO_BUSINESS_REASON);
+	ck_assert_int_eq(rel(NULL), NTK_DENY_NO_BUSINESS_REASON);
+	ck_assert_int_eq(rel("bad id"), NTK_DENY_NO_BUSINESS_REASON);
+	/* Past the last action nothing is allowed. */
+	ck_assert_int_eq(decide("FACTS", (enum ntk_action)4, "1001", NTK_STATE_OPEN),
+	    NTK_DENY_NO_BUSINESS_REASON);
+}
+END_TEST
+
 START_TEST(test_no_clock)
 {
 	struct ntk_query q = { "FACTS", NTK_ACTION_READ, "1001", NTK_STATE_OPEN };
@@ -807,7 +1002,8 @@ START_TEST(test_many_roles)
 
 	for (i = 0; i < N; i++) {
 		snprintf(names[i], sizeof(names[i]), "r%zu", i);
-		many[i] = (struct ntk_role){ names[i], NTK_SCOPE_ALL, i == N - 1, false, false, false };
+		many[i] = (struct ntk_role){ names[i], NTK_SCOPE_ALL, i == N - 1, false, false, false,
+		    false };
 		idx[i] = i;
 		add_role(names[i]);
 	}
@@ -902,7 +1098,7 @@ START_TEST(test_outcome_valid)
 	uint32_t v;
 
 	for (v = 0; v < 64; v++)
-		ck_assert_int_eq(ntk_outcome_valid(v), v <= 4 || (v >= 16 && v <= 25));
+		ck_assert_int_eq(ntk_outcome_valid(v), v <= 4 || (v >= 16 && v <= 26));
 	ck_assert(!ntk_outcome_valid(UINT32_MAX));
 	ck_assert_str_eq(ntk_outcome_name(NTK_ALLOW_ROLE), "role");
 	ck_assert_str_eq(ntk_outcome_name((enum ntk_outcome)99), "unknown");
@@ -919,7 +1115,8 @@ START_TEST(test_enum_names)
 	ck_assert_str_eq(ntk_action_name(NTK_ACTION_LOGIN), "login");
 	ck_assert_str_eq(ntk_action_name(NTK_ACTION_READ), "read");
 	ck_assert_str_eq(ntk_action_name(NTK_ACTION_WRITE), "write");
-	ck_assert_str_eq(ntk_action_name((enum ntk_action)3), "unknown");
+	ck_assert_str_eq(ntk_action_name(NTK_ACTION_RELEASE), "release");
+	ck_assert_str_eq(ntk_action_name((enum ntk_action)4), "unknown");
 	ck_assert_str_eq(ntk_state_name(NTK_STATE_OPEN), "open");
 	ck_assert_str_eq(ntk_state_name(NTK_STATE_CLOSED), "closed");
 	ck_assert_str_eq(ntk_state_name(NTK_STATE_SEALED), "sealed");
@@ -931,6 +1128,8 @@ START_TEST(test_enum_names)
 
 	ck_assert_int_eq(ntk_action_parse("write", &a), 0);
 	ck_assert_int_eq(a, NTK_ACTION_WRITE);
+	ck_assert_int_eq(ntk_action_parse("release", &a), 0);
+	ck_assert_int_eq(a, NTK_ACTION_RELEASE);
 	ck_assert_int_eq(ntk_action_parse("login", &a), 0);
 	ck_assert_int_eq(a, NTK_ACTION_LOGIN);
 	ck_assert_int_eq(ntk_action_parse("Write", &a), NTK_ERR_BAD_VALUE);
@@ -1049,6 +1248,18 @@ policy_suite(void)
 	tcase_add_test(tc, test_readonly_role);
 	tcase_add_test(tc, test_readonly_break_glass);
 	tcase_add_test(tc, test_write_falls_through_bases);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("release");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_release_assigned);
+	tcase_add_test(tc, test_release_assigned_read_only);
+	tcase_add_test(tc, test_release_supervisor);
+	tcase_add_test(tc, test_release_role);
+	tcase_add_test(tc, test_release_break_glass);
+	tcase_add_test(tc, test_release_expired);
+	tcase_add_test(tc, test_release_closed_sealed);
+	tcase_add_test(tc, test_release_early_rules);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no-basis");

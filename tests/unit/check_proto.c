@@ -61,7 +61,8 @@ static struct ntk_facts_req fx_facts_req = { .user = "bob", .system = "FACTS" };
 static struct ntk_role fx_roles[] = {
 	{ .name = "social_worker", .scope = NTK_SCOPE_ASSIGNED, .write = true },
 	{ .name = "supervisor", .scope = NTK_SCOPE_SUPERVISED, .write = true, .closed = true },
-	{ .name = "legal", .scope = NTK_SCOPE_ALL, .closed = true, .sealed = true, .break_glass = true },
+	{ .name = "legal", .scope = NTK_SCOPE_ALL, .closed = true, .sealed = true, .break_glass = true,
+	  .release = true },
 	{ .name = "clerk", .scope = NTK_SCOPE_NONE },
 };
 static size_t fx_sys0_idx[] = { 0, 2, 3 };
@@ -159,6 +160,7 @@ cmp_facts_rep(const struct ntk_facts_rep *g, const struct ntk_facts_rep *w)
 		ck_assert_int_eq(g->policy.roles[i].closed, w->policy.roles[i].closed);
 		ck_assert_int_eq(g->policy.roles[i].sealed, w->policy.roles[i].sealed);
 		ck_assert_int_eq(g->policy.roles[i].break_glass, w->policy.roles[i].break_glass);
+		ck_assert_int_eq(g->policy.roles[i].release, w->policy.roles[i].release);
 	}
 	ck_assert_uint_eq(g->policy.nsystems, w->policy.nsystems);
 	for (i = 0; i < w->policy.nsystems; i++) {
@@ -653,7 +655,8 @@ START_TEST(test_check_req_values)
 {
 	ck_assert_int_eq(try_check_req(2, "C-1", 2, 3), 0);
 	ck_assert_int_eq(try_check_req(0, "", 0, 0), 0);
-	ck_assert_int_eq(try_check_req(3, "C-1", 0, 0), NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(try_check_req(3, "C-1", 0, 0), 0);     /* release */
+	ck_assert_int_eq(try_check_req(4, "C-1", 0, 0), NTK_ERR_BAD_VALUE);
 	ck_assert_int_eq(try_check_req(255, "C-1", 0, 0), NTK_ERR_BAD_VALUE);
 	ck_assert_int_eq(try_check_req(1, "C-1", 3, 0), NTK_ERR_BAD_VALUE);
 	ck_assert_int_eq(try_check_req(1, "C-1", 0, 4), NTK_ERR_BAD_VALUE);
@@ -678,7 +681,7 @@ START_TEST(test_encoders_refuse_bad_values)
 
 	memcpy(long_case, case65, sizeof(case65));
 	ntk_buf_init(&b, NTK_REPLY_MAX);
-	q.action = (enum ntk_action)3;
+	q.action = (enum ntk_action)4;
 	ck_assert_int_eq(ntk_proto_encode_check_req(&b, &q), NTK_ERR_BAD_VALUE);
 	q = fx_check_req;
 	q.case_id = long_case;
@@ -798,15 +801,19 @@ START_TEST(test_facts_values)
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
 	f = raw_ok; f.outcome = 15;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
-	f = raw_ok; f.outcome = 26;
+	f = raw_ok; f.outcome = 27;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
+	f = raw_ok; f.outcome = 26;     /* not-case-manager */
+	ck_assert_int_eq(try_facts(&f), 0);
 	f = raw_ok; f.outcome = 25;     /* account-disabled */
 	ck_assert_int_eq(try_facts(&f), 0);
 	f = raw_ok; f.outcome = 24;
 	ck_assert_int_eq(try_facts(&f), 0);
 	f = raw_ok; f.scope = 4;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
-	f = raw_ok; f.role_flags = 0x10;
+	f = raw_ok; f.role_flags = 0x1f;        /* NTK_ROLE_RELEASE included */
+	ck_assert_int_eq(try_facts(&f), 0);
+	f = raw_ok; f.role_flags = 0x20;
 	ck_assert_int_eq(try_facts(&f), NTK_ERR_BAD_VALUE);
 	/* Two roles were sent: index 2 names nothing. */
 	f = raw_ok; f.role_idx = 2;

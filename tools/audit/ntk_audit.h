@@ -50,7 +50,7 @@ struct ntk_audit_rec {
 	const char *user;              /* acct= */
 	const char *system;
 	const char *case_id;           /* case=, or cases= of a statement (comma-separated) */
-	const char *access;            /* read|write, "login" for logins */
+	const char *access;            /* read|write|release, "login" for logins */
 	const char *state;
 	const char *reason;            /* reason= of a denial, rule= of an allow */
 	const char *peer_exe;

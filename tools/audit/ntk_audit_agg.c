@@ -16,6 +16,7 @@ struct entry {
 	char *key;                     /* NULL: empty slot */
 	uint64_t hash;
 	unsigned long denied, allowed;
+	unsigned long released;        /* of allowed: releases (disclosures), reviewed on their own */
 	struct map *cases;             /* browsing: distinct denied case ids */
 	bool truncated;                /* more cases than NTK_AUDIT_CASE_CAP */
 };
@@ -125,7 +126,7 @@ ntk_audit_agg_free(struct ntk_audit_agg *a)
 }
 
 static int
-count(struct map *m, const char *key, bool allowed)
+count(struct map *m, const char *key, bool allowed, bool release)
 {
 	struct entry *e;
 	int r;
@@ -136,6 +137,8 @@ count(struct map *m, const char *key, bool allowed)
 		e->allowed++;
 	else
 		e->denied++;
+	if (allowed && release)
+		e->released++;
 	return 0;
 }
 
@@ -168,9 +171,11 @@ ntk_audit_agg_add(struct ntk_audit_agg *a, const struct ntk_audit_rec *rec, bool
 	int r;
 
 	if (!browsing) {
-		if ((r = count(&a->users, rec->user, rec->allowed)) != 0 ||
-		    (r = count(&a->systems, rec->system, rec->allowed)) != 0 ||
-		    (r = count(&a->reasons, rec->reason, rec->allowed)) != 0)
+		bool rel = rec->access != NULL && strcmp(rec->access, "release") == 0;
+
+		if ((r = count(&a->users, rec->user, rec->allowed, rel)) != 0 ||
+		    (r = count(&a->systems, rec->system, rec->allowed, rel)) != 0 ||
+		    (r = count(&a->reasons, rec->reason, rec->allowed, rel)) != 0)
 			return r;
 		return 0;
 	}
@@ -241,6 +246,7 @@ const struct ntk_audit_col ntk_audit_summary_cols[] = {
 	{ "key", NTK_AUDIT_COL_STR },
 	{ "denied", NTK_AUDIT_COL_NUM },
 	{ "allowed", NTK_AUDIT_COL_NUM },
+	{ "released", NTK_AUDIT_COL_NUM },
 	{ "total", NTK_AUDIT_COL_NUM },
 };
 const size_t ntk_audit_summary_ncols = sizeof(ntk_audit_summary_cols) / sizeof(ntk_audit_summary_cols[0]);
@@ -251,9 +257,9 @@ ntk_audit_agg_summary(struct ntk_audit_agg *a, struct ntk_audit_out *t)
 {
 	static const char *const names[] = { "user", "system", "reason" };
 	const struct map *maps[] = { &a->users, &a->systems, &a->reasons };
-	struct ntk_audit_cell cells[5];
+	struct ntk_audit_cell cells[6];
 	struct entry **v = NULL;
-	char nd[24], na[24], nt[24];
+	char nd[24], na[24], nr[24], nt[24];
 	size_t g, i;
 	int r = 0;
 
@@ -265,12 +271,14 @@ ntk_audit_agg_summary(struct ntk_audit_agg *a, struct ntk_audit_out *t)
 		for (i = 0; i < maps[g]->n; i++) {
 			snprintf(nd, sizeof(nd), "%lu", v[i]->denied);
 			snprintf(na, sizeof(na), "%lu", v[i]->allowed);
+			snprintf(nr, sizeof(nr), "%lu", v[i]->released);
 			snprintf(nt, sizeof(nt), "%lu", v[i]->denied + v[i]->allowed);
 			cells[0].str = names[g];
 			cells[1].str = v[i]->key;
 			cells[2].str = nd;
 			cells[3].str = na;
-			cells[4].str = nt;
+			cells[4].str = nr;
+			cells[5].str = nt;
 			if ((r = ntk_audit_out_row(t, cells)) != 0)
 				goto out;
 		}

@@ -133,3 +133,23 @@ SELECT ntk.require('1002', 'closed');
 SET ROLE grace;
 SELECT ntk.require('1001', 'open', 'write');
 RESET ROLE;
+
+-- release: an application's print/export/send button asks ntk.require(..., 'release'),
+-- audited allowed too. The case manager and legal may; a supervisor reads but may not
+-- release, nor may a read-only assignment.
+SET ROLE alice;
+SELECT ntk.require('1001', 'open', 'release');
+SELECT ntk.require('1002', 'closed', 'release');
+SET ROLE carol;
+SELECT ntk.can_access('1001'), ntk.can_access('1001', 'open', 'release');
+SELECT ntk.require('1001', 'open', 'release');
+SET ROLE erin;
+SELECT ntk.require('1005', 'sealed', 'release');
+SET ROLE grace;
+SELECT ntk.explain('1001'), ntk.explain('1001', 'open', 'release');
+-- No SQL command releases a row: the row functions know only read and write.
+SET ROLE alice;
+SELECT ntk.in_reach('1001', 'read'), ntk.in_reach('1001', 'release'),
+       ntk.row_allowed('1001', 'open', 'release');
+RESET ROLE;
+SELECT ntk.policy_expression('clients', 'case_id', 'state', 'release');
