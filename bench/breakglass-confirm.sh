@@ -32,4 +32,4 @@ printf '%s\n' "${ms[@]}" | sort -n | awk -v n="$n" -v base="$base" '
 		printf "break-glass via ntkctl decide, %d grants (us): median %d, p90 %d, max %d, mean %d; plain decide %d\n",
 		    n, v[int((NR + 1) / 2)], v[int(NR * 0.9)], v[NR], s / NR, base
 	}'
-ntkctl_t status | grep -E '^(break_glass_|audit_written)' | sed 's/^/  ntkd /'
+ntk_status | grep -E '^(break_glass_|audit_written)' | sed 's/^/  ntkd /'

@@ -34,14 +34,14 @@ misses() {
 # phase TAG: the cached user's percentiles under the miss loops.
 phase() {
 	local t0 line
-	t0=$(ntkctl_t status | sed -n 's/^ldap_round_trips=//p')
+	t0=$(ntk_status | sed -n 's/^ldap_round_trips=//p')
 	misses "$1"
 	line=$("$top_builddir/bench/check_latency" --socket "$NTK_SOCKET" --user alice \
 		--seconds "$SECS" --interval-ms 20) || ntk_fail "$1: the cached user was not always allowed: $line"
 	wait "${MISS_PIDS[@]}"
 	printf '%-8s cached check %s misses=%s ldap_round_trips=%s\n' "$1" "$line" \
 		"$(cat "$NTK_TMP"/misses."$1".* | paste -sd+ | bc)" \
-		$(( $(ntkctl_t status | sed -n 's/^ldap_round_trips=//p') - t0 ))
+		$(( $(ntk_status | sed -n 's/^ldap_round_trips=//p') - t0 ))
 	echo "$line" | sed -n 's/.*p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/\1 \2/p' >"$NTK_TMP/pct.$1"
 }
 
@@ -54,5 +54,5 @@ read -r hp50 hp99 <"$NTK_TMP/pct.healthy"
 read -r fp50 fp99 <"$NTK_TMP/pct.frozen"
 printf 'ratio frozen/healthy: p50 %s p99 %s\n' "$(echo "scale=2; $fp50 / $hp50" | bc)" \
 	"$(echo "scale=2; $fp99 / $hp99" | bc)"
-ntkctl_t status | grep -E '^(ldap_timeouts|ldap_fast_fails|ldap_uri[0-9]+)=' | sed 's/^/  ntkd /'
+ntk_status | grep -E '^(ldap_timeouts|ldap_fast_fails|ldap_uri[0-9]+)=' | sed 's/^/  ntkd /'
 ntkd_stop

@@ -14,6 +14,6 @@ set +e
 	--binddn "$SLAPD_BINDDN" --bindpw-file "$NTK_TMP/bindpw" --iterations "${NTK_BENCH_ITERATIONS:-20000}"
 rc=$?
 set -e
-ntkctl_t status | grep -E '^(ldap_round_trips|cache_hit_rate|requests)=' | sed 's/^/  ntkd /'
+ntk_status | grep -E '^(ldap_round_trips|cache_hit_rate|requests)=' | sed 's/^/  ntkd /'
 # Figures are the product; a missed target is reported, not a build failure.
 [ "$rc" -le 1 ] || ntk_fail "benchmark did not run"

@@ -67,12 +67,15 @@ conn_drop(struct ntkd_ldap_conn *c)
 static void
 log_ld_error(int priority, LDAP *ld, const char *uri, const char *what, int code)
 {
-	char *diag = NULL;
+	char *diag = NULL, text[200];
 
 	if (ld != NULL)
 		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	ntkd_log(priority, "ldap %s: %s: %s%s%s", uri, what, ldap_err2string(code),
+
+	snprintf(text, sizeof(text), "%s: %s%s%s", what, ldap_err2string(code),
 	    diag != NULL && *diag != '\0' ? ": " : "", diag != NULL ? diag : "");
+	ntkd_log(priority, "ldap %s: %s", uri, text);
+	ntkd_ldap_health_note_error(uri, text);
 	ldap_memfree(diag);
 }
 
@@ -205,6 +208,17 @@ batch_check(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, enum attempt *
 		s->truncated = true;
 		break;
 	case LDAP_NO_SUCH_OBJECT:
+		if (s->scope != LDAP_SCOPE_BASE) {
+			/*
+			 * base itself is missing: every answer would be "nobody".
+			 * A directory error (directory-unavailable, never cached
+			 * as an unknown user), with the server still up.
+			 */
+			ntkd_log(LOG_ERR, "ldap %s: base \"%s\" does not exist", uri_of(c, c->cur),
+			    s->base);
+			ret = NTK_ERR_UNAVAILABLE;
+			break;
+		}
 		s->missing = true;
 		break;
 	case LDAP_REFERRAL:
@@ -363,6 +377,8 @@ ntkd_ldap_conn_search(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size
 		if (r == 0 || att == ATTEMPT_OK) {
 			/* An answer, even a refusal of the request, shows the server alive. */
 			ntkd_ldap_health_report(c->health[idx], probe, true, false);
+			if (r == NTK_ERR_UNAVAILABLE)   /* alive, but base is missing: say so in status */
+				ntkd_ldap_health_note_error(uri_of(c, idx), "base does not exist (noSuchObject)");
 			if (r != 0)
 				return r;
 			/* Away from the preferred URI: ask it again in a while, not on every call. */

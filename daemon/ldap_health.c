@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "ldap_health.h"
+#include "ntk_escape.h"
 #include "log.h"
 #include "ntk_clock.h"
 #include "ntk_err.h"
+
+#define HEALTH_ERROR_MAX 200      /* bytes of the last error kept for status */
 
 struct ntkd_ldap_health {
 	char *uri;
@@ -19,6 +22,7 @@ struct ntkd_ldap_health {
 	unsigned backoff;               /* seconds; 0 while up */
 	int64_t retry_ms;               /* monotonic: the next probe may go from then on */
 	unsigned long failures;         /* in a row */
+	char error[HEALTH_ERROR_MAX];   /* the last LDAP error, "" since an answer */
 	struct ntkd_ldap_health *next;
 };
 
@@ -91,6 +95,7 @@ ntkd_ldap_health_report(struct ntkd_ldap_health *h, bool probe, bool ok, bool ti
 	if (probe)
 		h->probing = false;
 	if (ok) {
+		h->error[0] = '\0';
 		if (h->down)
 			ntkd_log(LOG_INFO, "ldap %s: answering again after %lu failure%s", h->uri,
 			    h->failures, h->failures == 1 ? "" : "s");
@@ -123,15 +128,37 @@ ntkd_ldap_health_fast_fail(void)
 }
 
 void
+ntkd_ldap_health_note_error(const char *uri, const char *text)
+{
+	struct ntkd_ldap_health *h;
+
+	pthread_mutex_lock(&health_lock);
+	for (h = health_list; h != NULL; h = h->next)
+		if (strcmp(h->uri, uri) == 0) {
+			ntk_escape_log_str(text, h->error, sizeof(h->error));
+			break;
+		}
+	pthread_mutex_unlock(&health_lock);
+}
+
+void
 ntkd_ldap_health_print(FILE *f, char *const *uris, size_t nuris)
 {
 	struct ntkd_ldap_health *h;
 	int64_t now = ntk_mono_ms();
 	size_t i;
 
+	const char *error = "none";
+
 	fprintf(f, "ldap_timeouts=%lu\n", atomic_load(&health_timeouts));
 	fprintf(f, "ldap_fast_fails=%lu\n", atomic_load(&health_fast_fails));
 	pthread_mutex_lock(&health_lock);
+	/* The first configured server's error that still stands: what a sysadmin fixes first. */
+	for (i = 0; i < nuris && strcmp(error, "none") == 0; i++)
+		for (h = health_list; h != NULL; h = h->next)
+			if (strcmp(h->uri, uris[i]) == 0 && h->error[0] != '\0')
+				error = h->error;
+	fprintf(f, "ldap_error=%s\n", error);
 	for (i = 0; i < nuris; i++) {
 		for (h = health_list; h != NULL; h = h->next)
 			if (strcmp(h->uri, uris[i]) == 0)

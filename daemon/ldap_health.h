@@ -38,7 +38,10 @@ void ntkd_ldap_health_report(struct ntkd_ldap_health *h, bool probe, bool ok, bo
 /* A request was refused without any I/O because every server was down. */
 void ntkd_ldap_health_fast_fail(void);
 
-/* STATUS lines: ldap_timeouts, ldap_fast_fails, and ldap_uriN=URI STATE per URI. */
+/* The last LDAP error met on `uri` (bind, StartTLS, a search), shown by status until it answers. */
+void ntkd_ldap_health_note_error(const char *uri, const char *text);
+
+/* STATUS lines: ldap_error (the first configured server's standing error, or none), ldap_timeouts, ldap_fast_fails, and ldap_uriN=URI STATE per URI. */
 void ntkd_ldap_health_print(FILE *f, char *const *uris, size_t nuris);
 
 #endif /* NTKD_LDAP_HEALTH_H */

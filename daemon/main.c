@@ -22,6 +22,7 @@
 #include "ntk_config_perm.h"
 #include "ntk_err.h"
 #include "server.h"
+#include "startup_probe.h"
 
 #ifndef NTK_CONF_PATH
 #define NTK_CONF_PATH "/etc/ntk/ntk.conf"
@@ -96,6 +97,7 @@ main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ntkd_startup_probe probe = { 0 };
 	const char *test_user = NULL;
 	bool foreground = false, debug = false, test_only = false;
 	char err[1024];
@@ -174,8 +176,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	ntkd_log(LOG_INFO, "listening on %s (config %s)", d.snap->config.socket, path);
+	ntkd_startup_probe_start(&probe, d.snap);
 	if (ntkd_server_run(&d, lfd, sigfd, d.snap->config.threads) == 0)
 		status = 0;
+	ntkd_startup_probe_join(&probe);
  out:
 	if (lfd >= 0) {
 		close(lfd);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "ntk_client.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
+#include "status_view.h"
 
 #ifndef NTK_CONF_PATH
 #define NTK_CONF_PATH "/etc/ntk/ntk.conf"
@@ -37,7 +39,8 @@ usage(FILE *f)
 	    "                  exit 0 allow, 1 deny, 2 error\n"
 	    "  decide ...      the same arguments as check, but a real decision: audited,\n"
 	    "                  and --reason requests a break-glass grant\n"
-	    "  status          the daemon's LDAP server, cache and audit counters\n"
+	    "  status [--json] the daemon's LDAP servers, cache and audit counters;\n"
+	    "                  exit 0 healthy, 1 degraded, 2 unreachable\n"
 	    "  flush [--user U]  drop cached facts (root only)\n"
 	    "  audit ...       report on needtoknow audit records (ntkctl audit --help)\n"
 	    "options:\n"
@@ -198,14 +201,17 @@ cmd_check(int argc, char **argv, bool dry_run)
 	return rc;
 }
 
+/* Exit 0 healthy, 1 degraded (LDAP down, auditd not running, records lost), 2 unreachable. */
 static int
 cmd_status(int argc, char **argv)
 {
 	struct ntk_conn *c = NULL;
-	char *text = NULL;
-	int rc;
+	char *text = NULL, why[512];
+	bool json;
+	int rc, health;
 
-	if (argc != 1) {
+	json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	if (argc != 1 && !json) {
 		usage(stderr);
 		return 2;
 	}
@@ -215,9 +221,16 @@ cmd_status(int argc, char **argv)
 	ntk_conn_close(c);
 	if (rc != 0)
 		return call_failed("status", rc);
-	printf("%s\n", text);
+	health = ntkctl_status_health(text, why, sizeof(why));
+	if (json)
+		ntkctl_status_json(stdout, text, health, why);
+	else
+		printf("%s\nhealth=%s%s%s\n", text, health == 0 ? "healthy" : "degraded",
+		    why[0] != '\0' ? " " : "", why);
 	free(text);
-	return 0;
+	if (fflush(stdout) != 0)
+		return 2;
+	return health;
 }
 
 static int

@@ -69,7 +69,7 @@ out=$("$NTK_SEND" "$NTK_SOCKET" check oscar FACTS read "$bg" open "")
 ntk_assert_eq "ALLOW rule=break-glass" "$out" "access under the grant"
 check_is "ALLOW rule=break-glass" --user oscar --system FACTS --case "$bg"
 check_is "DENY reason=no-business-reason" --user oscar --system FACTS --case "1$bg"
-ntk_assert_contains "$(ntkctl_t status)" "grants_active=1" "grant counted"
+ntk_assert_contains "$(ntk_status)" "grants_active=1" "grant counted"
 out=$(audit_search -p "$NTKD_PID" -m TRUSTED_APP -i --success yes | grep "case=$bg" | tr -d '"' || true)
 ntk_assert_contains "$out" "op=ntk-break-glass acct=oscar system=FACTS case=$bg access=read state=open rule=break-glass justification=child at risk $tag minutes=60" "break-glass record"
 ntk_assert_eq 2 "$(printf '%s\n' "$out" | grep -c 'op=ntk-case.*rule=break-glass')" "both accesses audited as successes"
@@ -96,7 +96,7 @@ ntk_assert_not_contains "$all" "acct=bob" "dry-run case audited"
 ntk_assert_not_contains "$all" "case=$case_ok" "case allow audited with allows = no"
 ntk_assert_not_contains "$all" "case=$dry" "dry-run break-glass audited"
 ntk_assert_not_contains "$all" "x-$tag" "refused allowed read summary audited"
-st=$(ntkctl_t status)
+st=$(ntk_status)
 ntk_assert_contains "$st" "audit_failed=0" "no failed writes"
 ntk_assert_contains "$st" "audit_dropped=0" "no drops"
 ntk_assert_contains "$st" "audit_unheard=0" "every record reached a running auditd"
@@ -112,13 +112,13 @@ out=$("$NTK_SEND" "$NTK_SOCKET" checkloop 200 mallory FACTS read "44$RANDOM" ope
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 ntk_assert_eq "200 decisions, 0 allowed" "$out" "decisions under a stalled auditd"
 [ "$ms" -lt 3000 ] || ntk_fail "decisions waited on auditd: ${ms} ms for 200"
-st=$(ntkctl_t status)
+st=$(ntk_status)
 dropped=$(printf '%s\n' "$st" | sed -n 's/^audit_dropped=//p')
 [ "$dropped" -ge 100 ] || ntk_fail "expected most records dropped, got $dropped"
 ntk_wait_for 5 grep -q "dropped (audit queue full).*op=ntk-case acct=.mallory" "$NTK_TMP/ntkd.log" ||
 	ntk_fail "dropped record not sent to syslog"
 ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_written=$((200 - dropped))\$'" ||
-	ntk_fail "written + dropped != 200: $(ntkctl_t status | grep audit_)"
+	ntk_fail "written + dropped != 200: $(ntk_status | grep audit_)"
 ntkd_stop
 
 # Audit writes refused (simulated): decisions go on, records go to syslog and are counted
@@ -126,12 +126,12 @@ ntkd_stop
 NTKD_TEST_AUDIT_REFUSE=1 ntkd_start
 out=$("$NTK_SEND" "$NTK_SOCKET" check oscar FACTS read "33$RANDOM" open "emergency $tag" || true)
 ntk_assert_eq "DENY reason=no-business-reason" "$out" "break-glass without its audit record"
-ntk_assert_contains "$(ntkctl_t status)" "grants_active=0" "no grant without a record"
+ntk_assert_contains "$(ntk_status)" "grants_active=0" "no grant without a record"
 set +e
 "$NTK_SEND" "$NTK_SOCKET" check judy FACTS login "" open "" >/dev/null
 set -e
 ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_failed=3\$'" ||
-	ntk_fail "failed writes not counted: $(ntkctl_t status | grep audit_)"
+	ntk_fail "failed writes not counted: $(ntk_status | grep audit_)"
 ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "break-glass refused" "refusal logged"
 grep -q "not written to the audit log.*op=ntk-login acct=.judy" "$NTK_TMP/ntkd.log" ||
 	ntk_fail "failed record not sent to syslog"
@@ -150,8 +150,8 @@ set +e
 "$NTK_SEND" "$NTK_SOCKET" check judy FACTS login "" open "" >/dev/null
 set -e
 ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_unheard=1\$'" ||
-	ntk_fail "a record with no auditd not counted: $(ntkctl_t status | grep audit)"
-st=$(ntkctl_t status)
+	ntk_fail "a record with no auditd not counted: $(ntk_status | grep audit)"
+st=$(ntk_status)
 ntk_assert_contains "$st" "auditd=not-running" "status says auditd is not running"
 ntk_assert_contains "$st" "audit_written=0" "nothing counted as written"
 grep -q "sent to the kernel with no auditd running.*op=ntk-login acct=.judy" "$NTK_TMP/ntkd.log" ||
@@ -160,6 +160,6 @@ ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "auditd is not running ($NTK_TM
 	"auditd's absence logged"
 out=$("$NTK_SEND" "$NTK_SOCKET" check oscar FACTS read "34$RANDOM" open "emergency $tag" || true)
 ntk_assert_eq "DENY reason=no-business-reason" "$out" "break-glass with no auditd to log it"
-ntk_assert_contains "$(ntkctl_t status)" "grants_active=0" "no grant while auditd is not running"
+ntk_assert_contains "$(ntk_status)" "grants_active=0" "no grant while auditd is not running"
 ntkd_finish
 ntk_pass "audit records"

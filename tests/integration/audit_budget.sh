@@ -49,7 +49,7 @@ records=$(printf '%s\n' "$raw" | grep 'op=ntk-case' | grep -c "peer_uid=$nobody_
 	ntk_fail "$records records from uid $nobody_uid in $windows interval(s) of budget $budget"
 # The summary comes when nobody's interval ends.
 ntk_wait_for $((interval * 3)) sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^audit_summaries=[1-9]'" ||
-	ntk_fail "no summary written: $(ntkctl_t status | grep audit_)"
+	ntk_fail "no summary written: $(ntk_status | grep audit_)"
 sleep 1
 raw=$(audit_search_once -p "$NTKD_PID" -m TRUSTED_APP --raw)
 records=$(printf '%s\n' "$raw" | grep 'op=ntk-case' | grep -c "peer_uid=$nobody_uid " || true)
@@ -67,7 +67,7 @@ ntk_assert_contains "$interp" "res=failed" "summary of denials is a failure"
 # root's three were all written.
 n=$(printf '%s\n' "$raw" | grep 'op=ntk-case' | grep 'acct="mallory"' | grep -c "case=\"$tag[123]\"" || true)
 ntk_assert_eq 3 "$n" "root's records"
-st=$(ntkctl_t status)
+st=$(ntk_status)
 ntk_assert_contains "$st" "audit_suppressed=$suppressed" "status counts the suppressed records"
 ntkd_finish
 ntk_pass "audit budget per uid"

@@ -71,7 +71,7 @@ for i in 0 1 2; do
 	esac
 done
 [ "$refused" -ge 1 ] || ntk_fail "the rate limit let every grant record through: nothing tested"
-st=$(ntkctl_t status)
+st=$(ntk_status)
 ntk_assert_contains "$st" "break_glass_refused=$refused" "refusals counted"
 ntk_assert_contains "$st" "break_glass_unconfirmed=$refused" "refused for want of the record"
 ntk_assert_contains "$st" "break_glass_last_refusal=unconfirmed" "status says why"
@@ -96,7 +96,7 @@ for i in 0 1 2; do
 	esac
 	ntk_log "under -b 1: case ${cases[i]}: $out"
 done
-ntk_log "$(ntkctl_t status | grep -E '^break_glass_' | tr '\n' ' ')"
+ntk_log "$(ntk_status | grep -E '^break_glass_' | tr '\n' ' ')"
 
 # Once the limits are back, break-glass works again.
 c4="55$RANDOM"
@@ -139,7 +139,7 @@ done
 out=$(ntkctl_t decide --user oscar --system FACTS --case "60$RANDOM" --reason "stall $tag" --explain || true)
 ntk_assert_contains "$out" "DENY reason=no-business-reason" "refused while the writer is held"
 ntk_assert_contains "$out" "refused, its audit record did not reach auditd's log" "explain says why"
-st=$(ntkctl_t status)
+st=$(ntk_status)
 ntk_assert_contains "$st" "break_glass_last_refusal=writer-held" "status says the writer is held"
 ntk_assert_contains "$st" "grants_active=0" "no grant while the writer is held"
 ntkd_finish

@@ -26,7 +26,7 @@ for i in $(seq 1 10); do
 	kill -HUP "$NTKD_PID"
 	ntkctl_t flush >/dev/null
 	"$NTK_SEND" "$NTK_SOCKET" group ntk-case-1001 >/dev/null
-	ntkctl_t status >/dev/null
+	ntk_status >/dev/null
 	sleep 0.2
 done
 for p in "${pids[@]}"; do wait "$p" || ntk_fail "a client failed: $(cat "$NTK_TMP"/allow.* "$NTK_TMP"/deny.*)"; done
@@ -35,7 +35,7 @@ for i in 1 2 3 4; do
 	ntk_assert_eq "3000 decisions, 0 allowed" "$(cat "$NTK_TMP/deny.$i")" "mallory client $i"
 done
 kill -0 "$NTKD_PID" || ntk_fail "ntkd died"
-st=$(ntkctl_t status)
+st=$(ntk_status)
 ntk_assert_contains "$st" "config_generation=11" "every reload applied"
 ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^connections=1\$'" ||
 	ntk_fail "connections not released"

@@ -56,7 +56,7 @@ kill -HUP "$NTKD_PID"
 ntk_wait_for 5 grep -q "reload refused, keeping the running config: $NTK_CONF:.*threads" "$NTK_TMP/ntkd.log" ||
 	ntk_fail "bad reload not logged: $(cat "$NTK_TMP/ntkd.log")"
 check_is "ALLOW rule=supervisor" --user dave --system FACTS --case 1001
-ntk_assert_contains "$(ntkctl_t status)" "config_generation=1" "old config kept"
+ntk_assert_contains "$(ntk_status)" "config_generation=1" "old config kept"
 
 # SIGHUP with a good config: supervision_depth = 1 takes dave's reach away from alice's case.
 cp "$NTK_TMP/good.conf" "$NTK_CONF"
@@ -96,7 +96,7 @@ ntkd_stop
 # Daemon mode (no -f): the parent returns 0 once detached, the daemon serves.
 "$NTKD" -c "$NTK_CONF"
 ntk_wait_for 10 test -S "$NTK_SOCKET" || ntk_fail "daemon mode: no socket"
-dpid=$(ntkctl_t status | sed -n 's/^pid=//p')
+dpid=$(ntk_status | sed -n 's/^pid=//p')
 [ -n "$dpid" ] || ntk_fail "daemon mode: no pid in status"
 ntk_on_exit "ntk_stop_pid $dpid"
 check_is "ALLOW rule=supervisor" --user carol --system FACTS --case 1001

@@ -39,7 +39,7 @@ set -e
 ntk_assert_eq "0:" "$rc:$out" "another uid's INITGROUPS (an NSS request)"
 out=$(as_uid nobody "$NTK_TMP/ntk_send" "$NTK_SOCKET" ping 2>&1 || true)
 ntk_assert_contains "$out" "ERROR" "nobody's 65th connection"
-ntkctl_t status | grep -q '^connections=' || ntk_fail "status"
+ntk_status | grep -q '^connections=' || ntk_fail "status"
 # The default per-uid cap (64) answered; the rest were closed.
 ntk_assert_contains "$(cat "$NTK_TMP/hold.out")" "connected=1100 answered=64" "nobody's connections within the per-uid cap"
 
@@ -48,7 +48,7 @@ wait "$hold_pid"
 
 # Without a per-uid cap that bites, the last 64 of the 1,024 are still root's and trusted peers'.
 ntk_wait_for 30 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -qx 'connections=1'" ||
-	ntk_fail "nobody's connections not closed: $(ntkctl_t status | grep connections)"
+	ntk_fail "nobody's connections not closed: $(ntk_status | grep connections)"
 sed -i 's/^threads = .*/&\nmax_connections_per_uid = 1024/' "$NTK_CONF"
 kill -HUP "$NTKD_PID"
 ntk_wait_for 10 grep -q "config reloaded" "$NTK_TMP/ntkd.log" || ntk_fail "reload"

@@ -79,13 +79,16 @@ svc="ntk-test-disabled"
 [ ! -e "/etc/pam.d/$svc" ] || ntk_fail "/etc/pam.d/$svc exists already (another run?)"
 ntk_on_exit "rm -f '/etc/pam.d/$svc'"
 printf 'account required %s system=FACTS socket=%s\n' "$PAM_NTK_SO" "$NTK_SOCKET" >"/etc/pam.d/$svc"
+preload=$(ntk_asan_preload "$PAM_NTK_SO")
 set +e
-out=$(pamtester "$svc" gone acct_mgmt 2>&1)
+# shellcheck disable=SC2086
+out=$(env $preload pamtester "$svc" gone acct_mgmt 2>&1)
 rc=$?
 set -e
 [ "$rc" != 0 ] || ntk_fail "pamtester let the disabled account in: $out"
 ntk_assert_contains "$out" "account-disabled" "the reason shown at login"
-pamtester "$svc" kept acct_mgmt >/dev/null 2>&1 || ntk_fail "pamtester refused the enabled account"
+# shellcheck disable=SC2086
+env $preload pamtester "$svc" kept acct_mgmt >/dev/null 2>&1 || ntk_fail "pamtester refused the enabled account"
 
 ntkd_finish
 ntk_pass "a disabled account is denied account-disabled on every path"

@@ -10,7 +10,7 @@
 
 ntk_tmpdir
 slapd_start 38900 38919
-status_of() { ntkctl_t status | sed -n "s/^$1=//p"; }
+status_of() { ntk_status | sed -n "s/^$1=//p"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # 1. The first URI is a closed port (1: privileged, nothing listens; a port from the
@@ -21,7 +21,7 @@ check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
 ntk_assert_eq "$SLAPD_URI" "$(status_of ldap_server)" "server in use after failover"
 ntk_assert_eq up "$(status_of ldap_state)" "ldap state"
 # The closed port is down for every worker: the next misses go straight to the second URI.
-ntk_assert_contains "$(ntkctl_t status)" "ldap_uri1=ldap://127.0.0.1:1/ down" "first URI's state"
+ntk_assert_contains "$(ntk_status)" "ldap_uri1=ldap://127.0.0.1:1/ down" "first URI's state"
 ntk_assert_eq "$SLAPD_URI up" "$(status_of ldap_uri2)" "second URI's state"
 check_is "ALLOW rule=assigned" --user bob --system FACTS --case 1003
 ntkctl_t flush --user bob >/dev/null

@@ -17,7 +17,7 @@ chmod 644 "$NTK_CONF"
 cp "$top_builddir/tests/integration/ntk_send" "$top_builddir/tests/integration/ntk_flood" "$NTK_TMP/"
 send() { "$NTK_TMP/ntk_send" "$NTK_SOCKET" "$@"; }
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-trips() { ntkctl_t status | sed -n 's/^ldap_round_trips=//p'; }
+trips() { ntk_status | sed -n 's/^ldap_round_trips=//p'; }
 
 # Root's entries: two case groups and alice's facts, cached.
 ntk_assert_eq "ntk-case-1002 201002 alice,carol,dave" "$(send gid 201002)" "root gid 201002"

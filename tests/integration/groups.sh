@@ -45,14 +45,14 @@ group_is "ntk-case-1001 201001 alice,carol,dave,grace,nobody" gid 201001
 group_is "ntk-sys-COURTS 190001 erin,grace" gid 190001
 group_is "ntk-role-supervisor 191001 carol,dave" gid 191001
 # Outside every range, or not a canonical number: not found, without LDAP.
-trips=$(ntkctl_t status | sed -n 's/^ldap_round_trips=//p')
+trips=$(ntk_status | sed -n 's/^ldap_round_trips=//p')
 for name in ntk-case-01001 ntk-case-abc ntk-case-100000 ntk-case- ntk-case--1 ntk-sys-NOPE ntk-role-janitor ntk-foo root; do
 	group_is "ERROR not found" group "$name"
 done
 for gid in 0 5 190002 191008 199999 300000 4294967295; do
 	group_is "ERROR not found" gid "$gid"
 done
-ntk_assert_eq "$trips" "$(ntkctl_t status | sed -n 's/^ldap_round_trips=//p')" "no LDAP for out-of-range names"
+ntk_assert_eq "$trips" "$(ntk_status | sed -n 's/^ldap_round_trips=//p')" "no LDAP for out-of-range names"
 
 # initgroups: systems they may log in to, roles, own and supervised active cases.
 group_is "190000 191000 201001 201002" initgroups alice

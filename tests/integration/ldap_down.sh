@@ -10,7 +10,7 @@
 
 ntk_tmpdir
 slapd_start 38900 38919
-status_of() { ntkctl_t status | sed -n "s/^$1=//p"; }
+status_of() { ntk_status | sed -n "s/^$1=//p"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 trips() { status_of ldap_round_trips; }
 
@@ -74,7 +74,7 @@ while [ "$(ms_since "$start")" -lt 5500 ]; do
 	[ "$ms" -le "$worst" ] || worst=$ms
 	sleep 0.1
 done
-state=$(ntkctl_t status)
+state=$(ntk_status)
 for p in "${loops[@]}"; do wait "$p"; done
 trips_down=$(( $(trips) - t0 ))
 misses=$(cat "$NTK_TMP"/miss.* | wc -l)
@@ -95,6 +95,6 @@ slapd_resume
 ntk_wait_for 20 sh -c "'$NTKCTL' -c '$NTK_CONF' check --user bob --system FACTS --case 1003 | grep -q assigned" ||
 	ntk_fail "no recovery after slapd resumed"
 ntk_assert_eq up "$(status_of ldap_state)" "ldap state after recovery"
-ntk_assert_contains "$(ntkctl_t status)" "$SLAPD_URI up" "per-server state after recovery"
+ntk_assert_contains "$(ntk_status)" "$SLAPD_URI up" "per-server state after recovery"
 ntkd_finish
 ntk_pass "a frozen server costs once; concurrent misses share one fetch"

@@ -36,7 +36,7 @@ ntk_assert_eq "1000 replies" "$("$NTK_SEND" "$NTK_SOCKET" pipeline 1000)" "pipel
 # Many requests on one persistent connection.
 ntk_assert_eq PONG "$("$NTK_SEND" "$NTK_SOCKET" ping 5000)" "5000 pings on one connection"
 ntk_assert_eq "300 decisions, 300 allowed" \
-	"$(ntkctl_t status >/dev/null; "$NTK_SEND" "$NTK_SOCKET" checkloop 300 erin FACTS read 1 sealed)" "persistent decisions"
+	"$(ntk_status >/dev/null; "$NTK_SEND" "$NTK_SOCKET" checkloop 300 erin FACTS read 1 sealed)" "persistent decisions"
 
 # Many connections at once, some idle, then a normal answer.
 pids=()
@@ -48,6 +48,6 @@ check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1001
 for p in "${pids[@]}"; do wait "$p" || ntk_fail "a stalled connection was not closed"; done
 kill -0 "$NTKD_PID" || ntk_fail "ntkd died"
 ntk_wait_for 5 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -q '^connections=1\$'" ||
-	ntk_fail "connections not released: $(ntkctl_t status | grep connections)"
+	ntk_fail "connections not released: $(ntk_status | grep connections)"
 ntkd_finish
 ntk_pass "protocol garbage"

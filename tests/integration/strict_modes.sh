@@ -92,7 +92,7 @@ chmod 666 "$NTK_CONF"
 kill -HUP "$NTKD_PID"
 ntk_wait_for 5 grep -q "reload refused, keeping the running config: $NTK_CONF: .*writable by group or others" \
     "$NTK_TMP/ntkd.log" || ntk_fail "writable config reloaded: $(cat "$NTK_TMP/ntkd.log")"
-ntk_assert_contains "$(ntkctl_t status)" "config_generation=1" "old config kept"
+ntk_assert_contains "$(ntk_status)" "config_generation=1" "old config kept"
 # Put right, the same file loads.
 chmod 644 "$NTK_CONF"
 kill -HUP "$NTKD_PID"

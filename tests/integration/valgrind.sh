@@ -32,7 +32,7 @@ send group ntk-sys-FACTS >/dev/null
 send initgroups carol >/dev/null
 send gid 191001 >/dev/null
 for kind in random huge badbody; do send garbage "$kind" >/dev/null || true; done
-ntkctl_t status >/dev/null
+ntk_status >/dev/null
 ntkctl_t flush --user alice >/dev/null
 sed -i 's/^supervision_depth = .*/supervision_depth = 1/' "$NTK_CONF"
 kill -HUP "$NTKD_PID"

@@ -135,3 +135,15 @@ ntk_assert_not_contains() { # haystack needle what
 }
 
 ntk_pass() { printf 'PASS [%s]: %s\n' "$NTK_TEST_NAME" "$*" >&2; }
+
+# ntk_asan_preload LIBRARY: the environment (for env) that loads a sanitizer
+# build of LIBRARY into an uninstrumented host process, or nothing.
+ntk_asan_preload() {
+	local deps lib
+	# Not `ldd | grep -q`: with pipefail, grep's early exit fails the pipeline.
+	deps=$(ldd "$1")
+	lib=$(printf '%s\n' "$deps" | awk '/libasan/ {print $3}')
+	if [ -n "$lib" ]; then
+		printf 'LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0\n' "$lib"
+	fi
+}

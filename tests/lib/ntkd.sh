@@ -72,6 +72,12 @@ ntkd_stop() {
 
 # ntkctl against the test daemon.
 ntkctl_t() { "$NTKCTL" -c "$NTK_CONF" "$@"; }
+# ntkctl status, healthy (0) or degraded (1) alike: tests read its lines.
+ntk_status() {
+	local rc=0
+	"$NTKCTL" -c "$NTK_CONF" status "$@" || rc=$?
+	[ "$rc" -le 1 ] || return "$rc"
+}
 
 # check_is EXPECTED_LINE ARGS...: ntkctl check prints exactly this line.
 check_is() {

@@ -46,7 +46,7 @@ ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FR
 	"a WHERE on the view narrows the filtered rows"
 
 # Facts are asked once per statement at most, and not at all while cached (5 s).
-requests() { ntkctl_t status | sed -n 's/^requests=//p'; }
+requests() { ntk_status | sed -n 's/^requests=//p'; }
 sleep 6
 r0=$(requests)
 view_rows erin >/dev/null

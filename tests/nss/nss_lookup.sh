@@ -72,7 +72,7 @@ ntk_assert_eq "UNAVAIL errno=ENOENT" "$(nss_probe initgroups alice)" "initgroups
 NTK_SOCKET=$NTK_SOCKET_SAVED
 
 # ntkd's own counters (ntkctl status): a status call counts itself as one request.
-stat_of() { ntkctl_t status | sed -n "s/^$1=//p"; }
+stat_of() { ntk_status | sed -n "s/^$1=//p"; }
 # Names and gids that cannot be ours never reach ntkd.
 r0=$(stat_of requests)
 for name in root nosuchgroup 'ntk-case-*' 'ntk-case-01' 'ntk-role-(' 'ntk-sys-'; do

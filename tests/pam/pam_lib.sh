@@ -23,15 +23,7 @@ pam_need_built() {
 # that was not built with it (pamtester, sshd, postgres, mariadbd). pam_drive
 # is built with it, and keeps LeakSanitizer on.
 PAM_PRELOAD=
-pam_asan_preload() {
-	local deps lib
-	# Not `ldd | grep -q`: with pipefail, grep's early exit fails the pipeline.
-	deps=$(ldd "$PAM_NTK_SO")
-	lib=$(printf '%s\n' "$deps" | awk '/libasan/ {print $3}')
-	if [ -n "$lib" ]; then
-		PAM_PRELOAD="LD_PRELOAD=$lib ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
-	fi
-}
+pam_asan_preload() { PAM_PRELOAD=$(ntk_asan_preload "$PAM_NTK_SO"); }
 
 # pam_setup LOW HIGH: temp dir, slapd on a port in [LOW, HIGH], ntkd on a socket in the temp dir.
 pam_setup() {

@@ -143,7 +143,7 @@ ntk_pass "no record without hidden rows; writes reported as write"
 psql_t "$DB" -c "CREATE TABLE many (id integer, case_id text, state text)" \
 	-c "INSERT INTO many SELECT i, (ARRAY['1001','1002','1003','9999'])[1 + i % 4], 'open' FROM generate_series(1, 4000) i" \
 	-c "GRANT SELECT ON many TO PUBLIC" -c "SELECT ntk.protect('many', 'case_id', 'state')" >/dev/null
-requests() { ntkctl_t status | sed -n 's/^requests=//p'; }
+requests() { ntk_status | sed -n 's/^requests=//p'; }
 r0=$(requests)
 out=$(psql_t "$DB" -c "SET ntk.cache_seconds = 0" -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
 	-c "SET ROLE alice" -c "SELECT count(*) FROM many")
