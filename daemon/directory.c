@@ -165,46 +165,109 @@ ntkd_dir_entry_assignments(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e
 /* ------------------------------------------------------------------ */
 /* running searches                                                    */
 
+/* Pages one search may take: NTKD_DIR_LEVEL_CAP entries, and a margin; a server that pages on is cut. */
+#define DIR_PAGES_MAX (NTKD_DIR_LEVEL_CAP / NTKD_LDAP_PAGE_SIZE + 8)
+
+/* One batch of the searches listed in todo: entries to fn; those with another page go to more. */
+static int
+dir_batch(struct ntkd_directory *d, struct ntkd_ldap_search *s, const size_t *todo, size_t m,
+    struct ntkd_ldap_search *b, size_t *more, size_t *nmore, ntkd_dir_entry_fn fn, void *arg)
+{
+	LDAP *ld;
+	LDAPMessage *e;
+	size_t k, i;
+	bool stopped;
+	char *dn;
+	int r;
+
+	for (k = 0; k < m; k++) {
+		b[k] = s[todo[k]];
+		b[k].result = NULL;
+		b[k].next = NULL;
+	}
+	if ((r = ntkd_ldap_conn_search(d->conn, b, m)) != 0)
+		return r;
+	ld = ntkd_ldap_conn_ld(d->conn);
+	for (k = 0; k < m && r == 0; k++) {
+		i = todo[k];
+		stopped = false;
+		if (b[k].truncated)
+			ntkd_log(LOG_WARNING, "ldap: search base=\"%s\" filter=\"%s\" cut at %d entries",
+			    b[k].base, b[k].filter, b[k].sizelimit);
+		for (e = ldap_first_entry(ld, b[k].result); e != NULL && r == 0 && !stopped;
+		    e = ldap_next_entry(ld, e)) {
+			if ((dn = entry_dn(ld, e)) == NULL) {
+				r = NTK_ERR_NOMEM;
+				break;
+			}
+			/* 1: the caller has read enough of this search, pages included. */
+			if ((r = fn(d, ld, e, dn, i, arg)) > 0) {
+				stopped = true;
+				r = 0;
+			}
+			free(dn);
+		}
+		if (r == 0 && !stopped && b[k].next != NULL) {
+			ber_bvfree(s[i].cookie);
+			s[i].cookie = b[k].next;
+			b[k].next = NULL;
+			more[(*nmore)++] = i;
+		}
+	}
+	ntkd_ldap_search_clear(b, m);
+	return r;
+}
+
 /*
- * Run the searches, NTKD_DIR_BATCH at a time (a batch is one round trip), and
- * hand every entry to fn while its connection is still the one it came on.
+ * Run the searches, NTKD_DIR_BATCH at a time (a batch is one round trip),
+ * and hand every entry to fn while its connection is still the one it came
+ * on. Subtree searches come in pages (RFC 2696), so a server's size limit
+ * neither cuts nor fails them: the searches with another page go again,
+ * batched, until none has one.
  */
 int
 ntkd_dir_search(struct ntkd_directory *d, struct ntkd_ldap_search *s, size_t n, ntkd_dir_entry_fn fn,
     void *arg)
 {
-	LDAP *ld;
-	LDAPMessage *e;
-	size_t from, m, i;
-	char *dn;
+	struct ntkd_ldap_search *b = NULL;
+	size_t *todo = NULL, *more = NULL, *t, ntodo = n, nmore, from, m, i;
+	unsigned round;
 	int r = 0;
 
-	for (from = 0; from < n; from += m) {
-		m = n - from < NTKD_DIR_BATCH ? n - from : NTKD_DIR_BATCH;
-		if ((r = ntkd_ldap_conn_search(d->conn, s + from, m)) != 0)
-			return r;
-		ld = ntkd_ldap_conn_ld(d->conn);
-		for (i = from; i < from + m && r == 0; i++) {
-			if (s[i].truncated)
-				ntkd_log(LOG_WARNING, "ldap: search base=\"%s\" filter=\"%s\" cut at %d entries",
-				    s[i].base, s[i].filter, s[i].sizelimit);
-			for (e = ldap_first_entry(ld, s[i].result); e != NULL && r == 0;
-			    e = ldap_next_entry(ld, e)) {
-				if ((dn = entry_dn(ld, e)) == NULL) {
-					r = NTK_ERR_NOMEM;
-					break;
-				}
-				r = fn(d, ld, e, dn, i, arg);
-				free(dn);
-			}
-			if (r > 0)
-				r = 0;
-		}
-		ntkd_ldap_search_clear(s + from, m);
-		if (r != 0)
-			break;
+	if (n == 0)
+		return 0;
+	if ((todo = calloc(n, sizeof(*todo))) == NULL || (more = calloc(n, sizeof(*more))) == NULL ||
+	    (b = calloc(n < NTKD_DIR_BATCH ? n : NTKD_DIR_BATCH, sizeof(*b))) == NULL) {
+		r = NTK_ERR_NOMEM;
+		goto out;
 	}
-	ntkd_ldap_search_clear(s, n);
+	for (i = 0; i < n; i++)
+		todo[i] = i;
+	for (round = 0; ntodo > 0 && r == 0; round++) {
+		if (round == DIR_PAGES_MAX) {
+			ntkd_log(LOG_WARNING, "ldap: search base=\"%s\" filter=\"%s\": more than %d pages, "
+			    "the rest not read", s[todo[0]].base, s[todo[0]].filter, DIR_PAGES_MAX);
+			break;
+		}
+		nmore = 0;
+		for (from = 0; from < ntodo && r == 0; from += m) {
+			m = ntodo - from < NTKD_DIR_BATCH ? ntodo - from : NTKD_DIR_BATCH;
+			r = dir_batch(d, s, todo + from, m, b, more, &nmore, fn, arg);
+		}
+		t = todo;
+		todo = more;
+		more = t;
+		ntodo = nmore;
+	}
+out:
+	/* The searches may be run again by the caller: no cookie of this run is kept. */
+	for (i = 0; i < n; i++) {
+		ber_bvfree(s[i].cookie);
+		s[i].cookie = NULL;
+	}
+	free(b);
+	free(todo);
+	free(more);
 	return r;
 }
 

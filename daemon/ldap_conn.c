@@ -165,6 +165,8 @@ ntkd_ldap_search_clear(struct ntkd_ldap_search *s, size_t n)
 		s[i].result = NULL;
 		s[i].truncated = false;
 		s[i].missing = false;
+		ber_bvfree(s[i].next);
+		s[i].next = NULL;
 		s[i].msgid = -1;
 	}
 }
@@ -181,11 +183,42 @@ batch_abandon(LDAP *ld, struct ntkd_ldap_search *s, size_t n)
 	}
 }
 
+/* A paged search's response control: the cookie of the next page, if one follows. */
+static void
+page_next(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, LDAPControl **ctrls)
+{
+	LDAPControl *ctrl;
+	struct berval cookie = { 0, NULL };
+	ber_int_t estimate = 0;
+
+	ber_bvfree(s->next);
+	s->next = NULL;
+	if (ctrls == NULL || (ctrl = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL)) == NULL)
+		return;
+	if (ldap_parse_pageresponse_control(c->ld, ctrl, &estimate, &cookie) != LDAP_SUCCESS)
+		return;
+	/* An empty cookie is the last page; a copy outlives the result it came in. */
+	if (cookie.bv_len > 0)
+		s->next = ber_bvdup(&cookie);
+	ber_memfree(cookie.bv_val);
+}
+
+/* The page request for a subtree search, or NULL (base searches return one entry). */
+static int
+page_control(struct ntkd_ldap_conn *c, const struct ntkd_ldap_search *s, LDAPControl **out)
+{
+	*out = NULL;
+	if (s->scope != LDAP_SCOPE_SUBTREE)
+		return LDAP_SUCCESS;
+	return ldap_create_page_control(c->ld, NTKD_LDAP_PAGE_SIZE, s->cookie, 0, out);
+}
+
 /* The final message of one search: its result code decides. */
 static int
 batch_check(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, enum attempt *att)
 {
 	LDAPMessage *m;
+	LDAPControl **ctrls = NULL;
 	char *errmsg = NULL;
 	int code = LDAP_OTHER, rc, ret = 0;
 
@@ -197,9 +230,12 @@ batch_check(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, enum attempt *
 		ntkd_log(LOG_ERR, "ldap %s: search answer without a result", uri_of(c, c->cur));
 		return NTK_ERR_INTERNAL;
 	}
-	rc = ldap_parse_result(c->ld, m, &code, NULL, &errmsg, NULL, NULL, 0);
+	rc = ldap_parse_result(c->ld, m, &code, NULL, &errmsg, NULL, &ctrls, 0);
 	if (rc != LDAP_SUCCESS)
 		code = rc;
+	else
+		page_next(c, s, ctrls);
+	ldap_controls_free(ctrls);
 	switch (code) {
 	case LDAP_SUCCESS:
 		break;
@@ -264,9 +300,15 @@ batch_run(struct ntkd_ldap_conn *c, struct ntkd_ldap_search *s, size_t n, enum a
 
 	*att = ATTEMPT_OK;
 	for (i = 0; i < n; i++) {
-		/* tv is also the server's time limit for the search. */
-		rc = ldap_search_ext(c->ld, s[i].base, s[i].scope, s[i].filter, s[i].attrs, 0,
-		    NULL, NULL, &tv, s[i].sizelimit, &s[i].msgid);
+		LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
+
+		if ((rc = page_control(c, &s[i], &page)) == LDAP_SUCCESS) {
+			ctrls[0] = page;
+			/* tv is also the server's time limit for the search. */
+			rc = ldap_search_ext(c->ld, s[i].base, s[i].scope, s[i].filter, s[i].attrs, 0,
+			    ctrls, NULL, &tv, s[i].sizelimit, &s[i].msgid);
+		}
+		ldap_control_free(page);
 		if (i == 0)
 			c->round_trips++;
 		if (rc != LDAP_SUCCESS) {

@@ -49,13 +49,23 @@ struct ntkd_ldap_search {
 	const char *filter;
 	char **attrs;           /* NULL-terminated */
 	int sizelimit;          /* entries; 0 is not allowed (no "unlimited") */
+	/*
+	 * Subtree searches ask for pages of NTKD_LDAP_PAGE_SIZE entries (RFC
+	 * 2696, not critical: a server without paging answers whole). NULL for
+	 * the first page; the caller passes back `next` for the one after.
+	 */
+	struct berval *cookie;
 
 	/* result, valid until ntkd_ldap_search_clear or the next batch */
 	LDAPMessage *result;    /* entries and the final result, or NULL */
 	bool truncated;         /* the size limit cut the answer short */
 	bool missing;           /* the base object does not exist (no entries) */
+	struct berval *next;    /* another page follows: its cookie (caller frees, ber_bvfree) */
 	int msgid;              /* internal */
 };
+
+/* Entries per page: below AD's MaxPageSize (1000) and slapd's common size limit (500). */
+#define NTKD_LDAP_PAGE_SIZE 400
 
 /* The config must outlive the connection. */
 int ntkd_ldap_conn_open(const struct ntk_config *config, struct ntkd_ldap_conn **out);

@@ -136,6 +136,32 @@ out:
 	return r;
 }
 
+/* A subtree search for the entries whose role_group_attribute names the role; *filter is the caller's to free. */
+static int
+groups_named(const struct ntk_config *cf, const char *role, char **attrs, struct ntkd_ldap_search *s,
+    char **filter)
+{
+	char *eq = NULL;
+	size_t len;
+	int r;
+
+	if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
+		return r;
+	len = strlen(eq) + sizeof("(&(objectClass=*))");
+	if ((*filter = malloc(len)) == NULL) {
+		free(eq);
+		return NTK_ERR_NOMEM;
+	}
+	snprintf(*filter, len, "(&(objectClass=*)%s)", eq);
+	free(eq);
+	s->base = cf->base;
+	s->scope = LDAP_SCOPE_SUBTREE;
+	s->filter = *filter;
+	s->attrs = attrs;
+	s->sizelimit = NTKD_DIR_LEVEL_CAP;
+	return 0;
+}
+
 /*
  * role_source = attribute: the staff whose role_attribute holds the role,
  * or with role_value = rdn a DN of a group named by the role (found by
@@ -149,30 +175,17 @@ members_by_attribute(struct ntkd_directory *d, const char *role, struct members_
 	struct ntk_strlist dns = { 0 };
 	struct rdn_groups_ctx gctx = { role, &dns };
 	char *attrs[] = { LDAP_NO_ATTRS, NULL };
-	char *eq = NULL, *filter = NULL;
-	size_t len;
+	char *filter = NULL;
 	int r;
 
 	if (cf->role_value == NTK_ROLE_VALUE_VALUE)
 		return staff_with_values(d, cf->role_attribute, (char *const *)&role, 1, ctx);
-	if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
+	if ((r = groups_named(cf, role, attrs, &s, &filter)) != 0)
 		goto out;
-	len = strlen(eq) + sizeof("(&(objectClass=*))");
-	if ((filter = malloc(len)) == NULL) {
-		r = NTK_ERR_NOMEM;
-		goto out;
-	}
-	snprintf(filter, len, "(&(objectClass=*)%s)", eq);
-	s.base = cf->base;
-	s.scope = LDAP_SCOPE_SUBTREE;
-	s.filter = filter;
-	s.attrs = attrs;
-	s.sizelimit = NTKD_DIR_LEVEL_CAP;
 	if ((r = ntkd_dir_search(d, &s, 1, rdn_group_entry, &gctx)) != 0)
 		goto out;
 	r = staff_with_values(d, cf->role_attribute, dns.v, dns.n, ctx);
 out:
-	free(eq);
 	free(filter);
 	ntk_strlist_clear(&dns);
 	return r;
@@ -241,30 +254,17 @@ members_by_group(struct ntkd_directory *d, const char *role, struct members_ctx 
 	struct ntk_strlist dns = { 0 };
 	struct members_ctx gctx = { &seen, &dns, true, false };
 	char *attrs[] = { "member", "uniqueMember", NULL };
-	char *filter = NULL, *eq = NULL;
-	size_t len;
+	char *filter = NULL;
 	int r;
 
-	if ((r = ntkd_ldap_filter_eq(cf->role_group_attribute, role, &eq)) != 0)
+	if ((r = groups_named(cf, role, attrs, &s, &filter)) != 0)
 		goto out;
-	len = strlen(eq) + sizeof("(&(objectClass=*))");
-	if ((filter = malloc(len)) == NULL) {
-		r = NTK_ERR_NOMEM;
-		goto out;
-	}
-	snprintf(filter, len, "(&(objectClass=*)%s)", eq);
-	s.base = cf->base;
-	s.scope = LDAP_SCOPE_SUBTREE;
-	s.filter = filter;
-	s.attrs = attrs;
-	s.sizelimit = NTKD_DIR_LEVEL_CAP;
 	if ((r = ntkd_dir_search(d, &s, 1, members_entry, &gctx)) != 0)
 		goto out;
 	ctx->cut |= gctx.cut;
 	r = members_resolve(d, &dns, &seen, ctx);
 out:
 	free(filter);
-	free(eq);
 	ntk_strlist_clear(&dns);
 	ntk_strset_clear(&seen);
 	return r;
