@@ -41,7 +41,8 @@ static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 	"user_filter", "role_attribute", "case_attribute", "manager_attribute",
 	"role_source", "role_group_filter", "role_group_attribute",
 	"supervision_depth", "timeout", "tls", "tls_cacert", "name_attribute", "staff_filter",
-	"role_value", "group_nesting", NULL };
+	"role_value", "group_nesting", "bind_mech", "krb5_keytab", "krb5_principal", "tls_cert",
+	"tls_key", NULL };
 static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads",
     "max_connections_per_uid", "untrusted_idle", "untrusted_rate", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
@@ -800,11 +801,83 @@ check_readable(struct ctx *c, const char *sec, const char *key, const char *path
 
 /* ---- sections -------------------------------------------------------------- */
 
+/* A key file (keytab, TLS key): a regular file owned by root or us, unreadable to others. */
+static int
+check_secret(struct ctx *c, const char *key, const char *path)
+{
+	struct stat st;
+	int fd, r = 0;
+
+	if (path[0] != '/')
+		return fail(c, "ldap", key, "must be an absolute path");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return fail(c, "ldap", key, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		r = fail(c, "ldap", key, "%s is not a regular file", path);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		r = fail(c, "ldap", key, "%s must be owned by root or the user ntkd runs as", path);
+	else if ((st.st_mode & 077) != 0)
+		r = fail(c, "ldap", key, "%s is readable or writable by group or others (mode %04o)",
+		    path, (unsigned)(st.st_mode & 07777));
+	close(fd);
+	return r;
+}
+
+/* bind_mech: each mechanism's own keys, and none of another's. */
+static int
+load_bind_mech(struct ctx *c)
+{
+	struct ntk_config *cfg = c->cfg;
+	size_t i;
+	int r;
+
+	if ((r = get_str(c, "ldap", "krb5_keytab", NULL, &cfg->krb5_keytab)) != 0 ||
+	    (r = get_str(c, "ldap", "krb5_principal", NULL, &cfg->krb5_principal)) != 0 ||
+	    (r = get_str(c, "ldap", "tls_cert", NULL, &cfg->tls_cert)) != 0 ||
+	    (r = get_str(c, "ldap", "tls_key", NULL, &cfg->tls_key)) != 0)
+		return r;
+	if (cfg->bind_mech != NTK_BIND_SIMPLE && cfg->binddn != NULL)
+		return fail(c, "ldap", "binddn", "not used with bind_mech = %s (the identity comes "
+		    "from %s)", cfg->bind_mech == NTK_BIND_GSSAPI ? "GSSAPI" : "EXTERNAL",
+		    cfg->bind_mech == NTK_BIND_GSSAPI ? "krb5_keytab" : "tls_cert");
+	if (cfg->bind_mech != NTK_BIND_GSSAPI && cfg->krb5_keytab != NULL)
+		return fail(c, "ldap", "krb5_keytab", "only with bind_mech = GSSAPI");
+	if (cfg->bind_mech != NTK_BIND_GSSAPI && cfg->krb5_principal != NULL)
+		return fail(c, "ldap", "krb5_principal", "only with bind_mech = GSSAPI");
+	if (cfg->bind_mech != NTK_BIND_EXTERNAL && (cfg->tls_cert != NULL || cfg->tls_key != NULL))
+		return fail(c, "ldap", cfg->tls_cert != NULL ? "tls_cert" : "tls_key",
+		    "only with bind_mech = EXTERNAL");
+	if (cfg->bind_mech == NTK_BIND_GSSAPI) {
+		if (cfg->krb5_keytab == NULL)
+			return fail(c, "ldap", "krb5_keytab", "required with bind_mech = GSSAPI");
+		if (cfg->krb5_principal != NULL && strchr(cfg->krb5_principal, '@') == NULL)
+			return fail(c, "ldap", "krb5_principal", "must name the realm (name@REALM)");
+		return check_secret(c, "krb5_keytab", cfg->krb5_keytab);
+	}
+	if (cfg->bind_mech == NTK_BIND_EXTERNAL) {
+		if (cfg->tls_cert == NULL || cfg->tls_key == NULL)
+			return fail(c, "ldap", cfg->tls_cert == NULL ? "tls_cert" : "tls_key",
+			    "required with bind_mech = EXTERNAL");
+		/* The certificate is the identity: it only counts inside TLS. */
+		for (i = 0; i < cfg->nuris; i++)
+			if (cfg->tls != NTK_TLS_STARTTLS && strncasecmp(cfg->uris[i], "ldaps://", 8) != 0)
+				return fail(c, "ldap", "bind_mech", "EXTERNAL needs TLS: use tls = starttls "
+				    "or ldaps:// for '%s'", cfg->uris[i]);
+		if (cfg->tls_cert[0] != '/')
+			return fail(c, "ldap", "tls_cert", "must be an absolute path");
+		if ((r = check_readable(c, "ldap", "tls_cert", cfg->tls_cert)) != 0)
+			return r;
+		return check_secret(c, "tls_key", cfg->tls_key);
+	}
+	return 0;
+}
+
 static int
 load_ldap(struct ctx *c)
 {
 	static const char *const sources[] = { "attribute", "group" };
 	static const char *const role_values[] = { "value", "rdn" };
+	static const char *const mechs[] = { "simple", "GSSAPI", "EXTERNAL" };
 	static const char *const tls[] = { "none", "starttls" };
 	struct ntk_config *cfg = c->cfg;
 	const char *v;
@@ -882,6 +955,11 @@ load_ldap(struct ctx *c)
 	if ((r = get_unsigned(c, "ldap", "group_nesting", 0, NTK_GROUP_NESTING_MAX,
 	    &cfg->group_nesting)) != 0)
 		return r;
+	choice = (int)cfg->bind_mech;
+	if ((r = get_choice(c, "ldap", "bind_mech", mechs, 3, "simple, GSSAPI or EXTERNAL",
+	    &choice)) != 0)
+		return r;
+	cfg->bind_mech = (enum ntk_bind_mech)choice;
 	choice = (int)cfg->tls;
 	if ((r = get_choice(c, "ldap", "tls", tls, 2, "none or starttls", &choice)) != 0)
 		return r;
@@ -893,6 +971,8 @@ load_ldap(struct ctx *c)
 			    "use tls = starttls, or an ldaps:// URI (plain ldap:// only to "
 			    "localhost, 127.0.0.0/8 or [::1])", cfg->uris[i]);
 	}
+	if ((r = load_bind_mech(c)) != 0)
+		return r;
 	if ((r = get_uint(c, "ldap", "supervision_depth", 0, 10, &depth)) != 0 ||
 	    (r = get_unsigned(c, "ldap", "timeout", 1, 300, &cfg->timeout)) != 0)
 		return r;
@@ -1241,6 +1321,10 @@ ntk_config_clear(struct ntk_config *config)
 	free(config->role_group_filter);
 	free(config->role_group_attribute);
 	free(config->tls_cacert);
+	free(config->krb5_keytab);
+	free(config->krb5_principal);
+	free(config->tls_cert);
+	free(config->tls_key);
 	free(config->name_attribute);
 	free(config->staff_filter);
 	free(config->socket);

@@ -16,6 +16,13 @@ enum ntk_role_value {
 
 #define NTK_GROUP_NESTING_MAX 8
 
+/* bind_mech: how ntkd proves who it is to the directory. */
+enum ntk_bind_mech {
+	NTK_BIND_SIMPLE = 0,           /* binddn + bindpw_file (or anonymous) */
+	NTK_BIND_GSSAPI = 1,           /* Kerberos: krb5_principal's key in krb5_keytab */
+	NTK_BIND_EXTERNAL = 2,         /* the TLS client certificate tls_cert / tls_key */
+};
+
 enum ntk_role_source {
 	NTK_ROLE_SOURCE_ATTRIBUTE = 0, /* multi-valued role_attribute on the staff entry */
 	NTK_ROLE_SOURCE_GROUP = 1,     /* membership of groups found by role_group_filter */
@@ -55,6 +62,11 @@ struct ntk_config {
 	enum ntk_tls_mode tls;         /* none only to loopback, ldapi:// or ldaps:// */
 	char *name_attribute;          /* must hold the asked name byte for byte */
 	char *staff_filter;            /* ANDed into subordinate, holder, member searches */
+	enum ntk_bind_mech bind_mech;
+	char *krb5_keytab;             /* GSSAPI: the client keytab */
+	char *krb5_principal;          /* GSSAPI: whose key; NULL: the keytab's default */
+	char *tls_cert;                /* EXTERNAL: client certificate (PEM) */
+	char *tls_key;                 /* EXTERNAL: its key (PEM), root-readable only */
 
 	/* [daemon] */
 	char *socket;

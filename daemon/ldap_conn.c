@@ -12,6 +12,7 @@
 #include "ntk_err.h"
 #include "log.h"
 #include "ldap_conn.h"
+#include "ldap_sasl.h"
 #include "ldap_health.h"
 
 struct ntkd_ldap_conn {
@@ -91,6 +92,7 @@ conn_connect(struct ntkd_ldap_conn *c, size_t idx)
 	bool ldaps = strncasecmp(uri, "ldaps://", 8) == 0;
 	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, client = 0;
 	int rc;
+	const char *step = "bind";
 	enum attempt ret = ATTEMPT_DEAD;
 
 	if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
@@ -115,6 +117,11 @@ conn_connect(struct ntkd_ldap_conn *c, size_t idx)
 		if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != LDAP_OPT_SUCCESS ||
 		    (cf->tls_cacert != NULL &&
 		    ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, cf->tls_cacert) != LDAP_OPT_SUCCESS) ||
+		    /* bind_mech = EXTERNAL: the client certificate is ntkd's identity. */
+		    (cf->tls_cert != NULL &&
+		    ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, cf->tls_cert) != LDAP_OPT_SUCCESS) ||
+		    (cf->tls_key != NULL &&
+		    ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, cf->tls_key) != LDAP_OPT_SUCCESS) ||
 		    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &client) != LDAP_OPT_SUCCESS) {
 			ntkd_log(LOG_ERR, "ldap %s: cannot set up TLS (tls_cacert %s)", uri,
 			    cf->tls_cacert != NULL ? cf->tls_cacert : "unset");
@@ -136,9 +143,12 @@ conn_connect(struct ntkd_ldap_conn *c, size_t idx)
 		cred.bv_len = strlen(cf->bindpw);
 	}
 	c->round_trips++;
-	rc = ldap_sasl_bind_s(ld, cf->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	if (cf->bind_mech == NTK_BIND_SIMPLE)
+		rc = ldap_sasl_bind_s(ld, cf->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	else
+		rc = ntkd_ldap_sasl_bind(ld, cf, &step);
 	if (rc != LDAP_SUCCESS) {
-		log_ld_error(code_is_dead(rc) ? LOG_WARNING : LOG_ERR, ld, uri, "bind", rc);
+		log_ld_error(code_is_dead(rc) ? LOG_WARNING : LOG_ERR, ld, uri, step, rc);
 		if (rc == LDAP_TIMEOUT)
 			ret = ATTEMPT_TIMEOUT;
 		goto out;

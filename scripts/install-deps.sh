@@ -6,6 +6,7 @@ packages=(
 	# build
 	build-essential autoconf automake libtool pkg-config
 	libldap-dev libpam0g-dev libaudit-dev libauparse-dev libiniparser-dev check
+	libkrb5-dev libsasl2-dev
 	postgresql-server-dev-15 libmariadb-dev
 	# real servers and clients the tests drive
 	slapd ldap-utils auditd postgresql-15 mariadb-server

@@ -526,6 +526,61 @@ END_TEST
 
 #define WITH_BIND LDAP_MIN "binddn = cn=ntkd,dc=example,dc=org\nbindpw_file = @DIR@/bindpw\n"
 
+/* bind_mech: each mechanism's keys, files guarded like the password, EXTERNAL only inside TLS. */
+START_TEST(test_bind_mech)
+{
+	char keytab[160], cert[160], key[160];
+
+	snprintf(keytab, sizeof(keytab), "%s/ntkd.keytab", dir);
+	snprintf(cert, sizeof(cert), "%s/client.pem", dir);
+	snprintf(key, sizeof(key), "%s/client.key", dir);
+	write_file(keytab, "\x05\x02", 0600);
+	write_file(cert, "-----BEGIN CERTIFICATE-----\n", 0644);
+	write_file(key, "-----BEGIN PRIVATE KEY-----\n", 0600);
+
+	ck_assert_int_eq(load(LDAP_MIN "bind_mech = GSSAPI\nkrb5_keytab = @DIR@/ntkd.keytab\n"
+	    "krb5_principal = ntkd/host@NTK.TEST\n"), 0);
+	ck_assert_int_eq(cfg.bind_mech, NTK_BIND_GSSAPI);
+	ck_assert_str_eq(cfg.krb5_principal, "ntkd/host@NTK.TEST");
+	ntk_config_clear(&cfg);
+	refused_exact(load(LDAP_MIN "bind_mech = kerberos\n"),
+	    "ldap:bind_mech: must be simple, GSSAPI or EXTERNAL");
+	refused_exact(load(LDAP_MIN "bind_mech = GSSAPI\n"),
+	    "ldap:krb5_keytab: required with bind_mech = GSSAPI");
+	refused_exact(load(LDAP_MIN "krb5_keytab = @DIR@/ntkd.keytab\n"),
+	    "ldap:krb5_keytab: only with bind_mech = GSSAPI");
+	refused_exact(load(LDAP_MIN "bind_mech = GSSAPI\nkrb5_keytab = @DIR@/ntkd.keytab\n"
+	    "krb5_principal = ntkd\n"), "ldap:krb5_principal: must name the realm (name@REALM)");
+	refused_exact(load(WITH_BIND "bind_mech = GSSAPI\nkrb5_keytab = @DIR@/ntkd.keytab\n"),
+	    "ldap:binddn: not used with bind_mech = GSSAPI (the identity comes from krb5_keytab)");
+	/* A keytab others can read is a password others can read. */
+	write_file(keytab, "\x05\x02", 0644);
+	ck_assert_int_eq(load(LDAP_MIN "bind_mech = GSSAPI\nkrb5_keytab = @DIR@/ntkd.keytab\n"),
+	    NTK_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "ldap:krb5_keytab:"));
+	ck_assert_ptr_nonnull(strstr(err, "readable or writable by group or others (mode 0644)"));
+
+	ck_assert_int_eq(load(LDAP_MIN "tls = starttls\nbind_mech = EXTERNAL\n"
+	    "tls_cert = @DIR@/client.pem\ntls_key = @DIR@/client.key\n"), 0);
+	ck_assert_int_eq(cfg.bind_mech, NTK_BIND_EXTERNAL);
+	ntk_config_clear(&cfg);
+	refused_exact(load(LDAP_MIN "bind_mech = EXTERNAL\ntls_cert = @DIR@/client.pem\n"
+	    "tls_key = @DIR@/client.key\n"), "ldap:bind_mech: EXTERNAL needs TLS: use tls = "
+	    "starttls or ldaps:// for 'ldap://127.0.0.1:38900/'");
+	refused_exact(load(LDAP_MIN "tls = starttls\nbind_mech = EXTERNAL\ntls_cert = @DIR@/client.pem\n"),
+	    "ldap:tls_key: required with bind_mech = EXTERNAL");
+	refused_exact(load(LDAP_MIN "tls_cert = @DIR@/client.pem\n"),
+	    "ldap:tls_cert: only with bind_mech = EXTERNAL");
+	write_file(key, "-----BEGIN PRIVATE KEY-----\n", 0640);
+	ck_assert_int_eq(load(LDAP_MIN "tls = starttls\nbind_mech = EXTERNAL\n"
+	    "tls_cert = @DIR@/client.pem\ntls_key = @DIR@/client.key\n"), NTK_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "ldap:tls_key:"));
+	unlink(keytab);
+	unlink(cert);
+	unlink(key);
+}
+END_TEST
+
 START_TEST(test_bindpw)
 {
 	char want[512];
@@ -830,6 +885,7 @@ config_suite(void)
 	tcase_add_test(tc, test_policy_refusals);
 	tcase_add_test(tc, test_ldap_refusals);
 	tcase_add_test(tc, test_bindpw);
+	tcase_add_test(tc, test_bind_mech);
 	tcase_add_test(tc, test_bindpw_too_long);
 	tcase_add_test(tc, test_bindpw_owner);
 	tcase_add_test(tc, test_tls_plaintext);
