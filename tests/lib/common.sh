@@ -114,6 +114,11 @@ ntk_stop_pid() {
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null || true
+	# Gone before the caller goes on: a restart on the same port must not meet it.
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
 }
 
 ntk_assert_eq() { # expected actual what

@@ -88,9 +88,13 @@ slapd_resume() { kill -CONT "$SLAPD_PID"; }
 
 # Restart on the same port with the same data (after slapd_stop).
 slapd_restart() {
+	# No stale pid file: the pid read below must be the new server's.
+	rm -f "$SLAPD_DIR/slapd.pid"
 	"$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$SLAPD_URI" || ntk_fail "slapd did not restart"
-	ntk_wait_for 10 ldapsearch -x -H "$SLAPD_URI" -s base -b "" || ntk_fail "slapd does not answer after restart"
+	ntk_wait_for 10 test -s "$SLAPD_DIR/slapd.pid" || ntk_fail "slapd wrote no pid file after restart"
 	SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")
+	ntk_wait_for 10 ldapsearch -x -H "$SLAPD_URI" -s base -b "" || ntk_fail "slapd does not answer after restart"
+	kill -0 "$SLAPD_PID" 2>/dev/null || ntk_fail "the restarted slapd ($SLAPD_PID) is not running"
 }
 
 # ldapmodify as the directory root, LDIF on stdin.
