@@ -13,9 +13,12 @@ KDC_BIN=${KDC_BIN:-/usr/sbin/krb5kdc}
 # The master key of a throwaway database: it guards nothing.
 KDC_MASTER_PW="ntk-test-master"
 # The host part of slapd's service principal. libldap canonicalises the host
-# of the URI by a reverse lookup of the address it connected to (unless
-# SASL_NOCANON), and 127.0.0.1 resolves to "localhost" on Debian's /etc/hosts,
-# so both ldap://127.0.0.1 and ldap://localhost ask for ldap/localhost.
+# of the URI before SASL: for a loopback peer it uses the machine's own name
+# (gethostname + gethostbyname, e.g. "vm"), not "localhost" and not the URI's
+# host, so ldap://127.0.0.1 and ldap://localhost both ask for ldap/<machine>.
+# That name differs between machines; with SASL_NOCANON (LDAPSASL_NOCANON=on in
+# the environment, ldapwhoami -N, LDAP_OPT_X_SASL_NOCANON) libldap uses the
+# URI's host as written. The tests do that, with ldap://localhost:PORT/.
 KDC_LDAP_HOST=${KDC_LDAP_HOST:-localhost}
 # ntkd's own principal: a service-style name so that it is obviously not a person.
 KDC_NTKD_PRINC="ntkd/ntk-test@$KDC_REALM"
@@ -152,4 +155,26 @@ kdc_start() {
 # (e.g. FILE:$NTK_TMP/ntkd.cc), the way an operator's cron job would.
 kdc_kinit_ntkd() {
 	KRB5CCNAME=$1 kinit -k -t "$KDC_NTKD_KEYTAB" "$KDC_NTKD_PRINC"
+}
+
+# kdc_slapd_gssapi: make the next slapd_start accept GSSAPI binds for the
+# realm of kdc_start and map ntkd's principal to SLAPD_BINDDN (set
+# SLAPD_ENV/SLAPD_EXTRA_GLOBAL before slapd_start). Exports LDAPSASL_NOCANON=on
+# so that every client of the test (ldapwhoami, dirtool, ntkd) asks for
+# ldap/$KDC_LDAP_HOST: use ldap://$KDC_LDAP_HOST:PORT/ as the URI.
+kdc_slapd_gssapi() {
+	# slapd reads its key from KRB5_KTNAME (the Cyrus GSSAPI plugin has no
+	# keytab option) and the realm's KDC from the same private profile.
+	SLAPD_ENV="${SLAPD_ENV:+$SLAPD_ENV }KRB5_CONFIG=$KRB5_CONFIG KRB5_KTNAME=FILE:$KDC_SLAPD_KEYTAB"
+	# sasl-host: the acceptor name is ldap@<sasl-host> (default: the machine's
+	# name); a ticket for any other host of the keytab is refused.
+	# The SASL identity of a GSSAPI bind, read from ldapwhoami without the
+	# mapping: uid=ntkd/ntk-test,cn=gssapi,cn=auth (the realm is left out
+	# when it is slapd's default realm), or uid=ntkd/ntk-test,cn=ntk.test,
+	# cn=gssapi,cn=auth with "sasl-realm NTK.TEST". The pattern takes both.
+	SLAPD_EXTRA_GLOBAL="${SLAPD_EXTRA_GLOBAL:+$SLAPD_EXTRA_GLOBAL
+}sasl-host $KDC_LDAP_HOST
+authz-regexp \"^uid=ntkd/ntk-test(,cn=ntk[.]test)?,cn=gssapi,cn=auth\$\" \"$SLAPD_BINDDN\""
+	LDAPSASL_NOCANON=on
+	export LDAPSASL_NOCANON
 }
