@@ -29,9 +29,12 @@ kdc_write_conf() {
 	# rdns/dns_canonicalize_hostname off: the service host name is used as
 	# written, never rewritten through DNS or /etc/hosts (which would name the
 	# machine, not the principal we made). No DNS lookups for KDCs or realms.
+	# A client run without KRB5CCNAME caches its tickets in the temp dir,
+	# never in the machine's /tmp/krb5cc_<uid>.
 	cat >"$KDC_DIR/krb5.conf" <<CONF
 [libdefaults]
 	default_realm = $KDC_REALM
+	default_ccache_name = FILE:$KDC_DIR/krb5cc_%{uid}
 	dns_lookup_kdc = false
 	dns_lookup_realm = false
 	dns_canonicalize_hostname = false
