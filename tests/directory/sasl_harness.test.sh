@@ -17,7 +17,7 @@ ntk_tmpdir
 kdc_start 39080 39099
 tlsca_make "$NTK_TMP/pki"
 kdc_slapd_gssapi
-tlsca_slapd_external
+tlsca_slapd_external "$TLSCA_DIR"
 slapd_start 39080 39099
 # GSSAPI: the service principal's host, as written (LDAPSASL_NOCANON=on).
 GSS_URI="ldap://$KDC_LDAP_HOST:$SLAPD_PORT/"

@@ -41,7 +41,7 @@ extendedKeyUsage = serverAuth"
 	export TLSCA_DIR TLSCA_CLIENT_DN
 }
 
-# tlsca_slapd_external: make the next slapd_start offer StartTLS with the
+# tlsca_slapd_external [DIR]: make the next slapd_start offer StartTLS with the
 # server certificate, ask for (but not demand) a client certificate, and map
 # the client certificate's subject to SLAPD_BINDDN for SASL EXTERNAL.
 # "try" rather than "demand": simple binds and GSSAPI over StartTLS without a
