@@ -11,6 +11,8 @@ packages=(
 	# real servers and clients the tests drive
 	slapd ldap-utils auditd postgresql-15 mariadb-server
 	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client nscd
+	# SASL binds: a private MIT KDC (GSSAPI) and the SASL GSSAPI mechanism
+	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 	# memory checking and process helpers
 	valgrind util-linux procps time iproute2
 	# time zones for the until= tests

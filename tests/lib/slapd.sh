@@ -4,6 +4,9 @@
 # SLAPD_EXTRA_ACL: access lines that come before the default "read for all".
 # SLAPD_EXTRA_MODULES: modules to load (e.g. memberof); SLAPD_EXTRA_DB: lines
 # at the end of the database section (e.g. an overlay and its settings).
+# SLAPD_EXTRA_GLOBAL: global lines before the database (sasl-host, authz-regexp,
+# TLS* for the SASL harnesses). SLAPD_ENV: VAR=value words slapd runs with (its
+# Kerberos profile and service keytab: KRB5_CONFIG=... KRB5_KTNAME=...).
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
 SLAPD_BASE="dc=agency,dc=example"
@@ -12,8 +15,15 @@ SLAPD_ROOTPW="admin-secret"
 SLAPD_BINDDN="cn=ntkd,ou=services,$SLAPD_BASE"
 SLAPD_BINDPW="ntkd-secret"
 
+# slapd_exec ARGS...: slapd with $SLAPD_ENV added to the test's environment
+# (env with nothing to add just runs it).
+slapd_exec() {
+	# shellcheck disable=SC2086
+	env ${SLAPD_ENV:-} "$SLAPD_BIN" "$@"
+}
+
 # slapd_launch PORT: start (it daemonizes) the server of slapd_start on PORT.
-slapd_launch() { "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$1/"; }
+slapd_launch() { slapd_exec -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$1/"; }
 
 # slapd_start LOW_PORT HIGH_PORT [EXTRA.ldif ...]
 slapd_start() {
@@ -44,6 +54,7 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 $modules
 sizelimit unlimited
+${SLAPD_EXTRA_GLOBAL:-}
 database mdb
 maxsize 104857600
 suffix "$SLAPD_BASE"
@@ -90,7 +101,7 @@ slapd_resume() { kill -CONT "$SLAPD_PID"; }
 slapd_restart() {
 	# No stale pid file: the pid read below must be the new server's.
 	rm -f "$SLAPD_DIR/slapd.pid"
-	"$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$SLAPD_URI" || ntk_fail "slapd did not restart"
+	slapd_exec -f "$SLAPD_DIR/slapd.conf" -h "$SLAPD_URI" || ntk_fail "slapd did not restart"
 	ntk_wait_for 10 test -s "$SLAPD_DIR/slapd.pid" || ntk_fail "slapd wrote no pid file after restart"
 	SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")
 	ntk_wait_for 10 ldapsearch -x -H "$SLAPD_URI" -s base -b "" || ntk_fail "slapd does not answer after restart"
