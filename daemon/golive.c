@@ -74,6 +74,17 @@ near_miss(const struct ntk_policy *p, const char *value)
 	return NULL;
 }
 
+/* Who ntkd binds as, in the words of the config. */
+static const char *
+bound_as(const struct ntk_config *cf)
+{
+	if (cf->bind_mech == NTK_BIND_GSSAPI)
+		return cf->krb5_principal != NULL ? cf->krb5_principal : "the keytab's first principal";
+	if (cf->bind_mech == NTK_BIND_EXTERNAL)
+		return "the TLS client certificate";
+	return cf->binddn != NULL ? cf->binddn : "anonymous";
+}
+
 /*
  * Each URI alone: connect, bind (TLS as configured), and find base. The
  * first good handle is kept; ones[i] is its one-URI config and must
@@ -97,7 +108,7 @@ check_uris(struct report *rep, const struct ntk_config *cf, struct ntk_config *o
 		r = ntkd_directory_probe_base(d);
 		if (r == 0)
 			say(rep, L_OK, "%s: connected, bound as %s, base \"%s\" exists", cf->uris[i],
-			    cf->binddn != NULL ? cf->binddn : "anonymous", cf->base);
+			    bound_as(cf), cf->base);
 		else if (r == NTK_ERR_NOT_FOUND)
 			say(rep, L_ERROR, "%s: base \"%s\" does not exist (noSuchObject)",
 			    cf->uris[i], cf->base);

@@ -1,12 +1,16 @@
 /* SASL binds: GSSAPI from a keytab, EXTERNAL over TLS with a client certificate. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <gssapi/gssapi.h>
-#include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
 #include <ldap.h>
 #include <sasl/sasl.h>
 
@@ -26,49 +30,79 @@ no_prompts(LDAP *ld, unsigned flags, void *defaults, void *in)
 	return LDAP_SUCCESS;
 }
 
+/* The principal to bind as: krb5_principal, or the keytab's first entry. */
+static krb5_error_code
+client_principal(krb5_context ctx, krb5_keytab kt, const char *name, krb5_principal *out)
+{
+	krb5_kt_cursor cursor;
+	krb5_keytab_entry entry;
+	krb5_error_code kr;
+
+	if (name != NULL)
+		return krb5_parse_name(ctx, name, out);
+	if ((kr = krb5_kt_start_seq_get(ctx, kt, &cursor)) != 0)
+		return kr;
+	if ((kr = krb5_kt_next_entry(ctx, kt, &entry, &cursor)) == 0) {
+		kr = krb5_copy_principal(ctx, entry.principal, out);
+		krb5_free_keytab_entry_contents(ctx, &entry);
+	}
+	krb5_kt_end_seq_get(ctx, kt, &cursor);
+	return kr;
+}
+
 /*
- * Initial credentials for krb5_principal from krb5_keytab, into a memory
- * cache of this process: no ticket file on disk, no environment variable
- * shared by threads, and the principal is the one the config names.
+ * A ticket-granting ticket for the principal, from krb5_keytab, into a
+ * memory cache named for this thread: no ticket file on disk and no
+ * environment variable (threads share those), and the principal is the one
+ * the config names. GSSAPI then finds it as this thread's default cache.
  */
 static int
-gss_creds(const struct ntk_config *cf, gss_cred_id_t *out, const char **why)
+kinit_memory(const struct ntk_config *cf, char *ccname, size_t len, const char **why)
 {
-	gss_key_value_element_desc elems[2];
-	gss_key_value_set_desc store = { 2, elems };
-	gss_buffer_desc name_buf;
-	gss_name_t name = GSS_C_NO_NAME;
-	OM_uint32 major, minor;
+	krb5_context ctx = NULL;
+	krb5_keytab kt = NULL;
+	krb5_principal princ = NULL;
+	krb5_ccache cc = NULL;
+	krb5_creds creds;
+	int rc = LDAP_LOCAL_ERROR;
 
-	*out = GSS_C_NO_CREDENTIAL;
-	elems[0].key = "client_keytab";
-	elems[0].value = cf->krb5_keytab;
-	elems[1].key = "ccache";
-	elems[1].value = "MEMORY:ntkd";
-	if (cf->krb5_principal != NULL) {
-		name_buf.value = cf->krb5_principal;
-		name_buf.length = strlen(cf->krb5_principal);
-		major = gss_import_name(&minor, &name_buf, GSS_KRB5_NT_PRINCIPAL_NAME, &name);
-		if (GSS_ERROR(major)) {
-			*why = "krb5_principal is not a Kerberos principal name";
-			return LDAP_LOCAL_ERROR;
-		}
+	memset(&creds, 0, sizeof(creds));
+	snprintf(ccname, len, "MEMORY:ntkd-%ld", (long)syscall(SYS_gettid));
+	if (krb5_init_context(&ctx) != 0) {
+		*why = "Kerberos: no context (krb5.conf unreadable?)";
+		return rc;
 	}
-	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE, GSS_C_NO_OID_SET,
-	    GSS_C_INITIATE, &store, out, NULL, NULL);
-	gss_release_name(&minor, &name);
-	if (GSS_ERROR(major)) {
+	if (krb5_kt_resolve(ctx, cf->krb5_keytab, &kt) != 0 ||
+	    client_principal(ctx, kt, cf->krb5_principal, &princ) != 0) {
+		*why = "Kerberos: krb5_keytab unreadable, or krb5_principal not a principal name";
+		goto out;
+	}
+	if (krb5_get_init_creds_keytab(ctx, &creds, princ, kt, 0, NULL, NULL) != 0) {
 		*why = "no Kerberos credentials from krb5_keytab (KDC unreachable, or the keytab "
 		    "does not hold krb5_principal)";
-		return LDAP_LOCAL_ERROR;
+		goto out;
 	}
-	return LDAP_SUCCESS;
+	if (krb5_cc_resolve(ctx, ccname, &cc) != 0 || krb5_cc_initialize(ctx, cc, princ) != 0 ||
+	    krb5_cc_store_cred(ctx, cc, &creds) != 0) {
+		*why = "Kerberos: cannot keep the ticket in memory";
+		goto out;
+	}
+	rc = LDAP_SUCCESS;
+out:
+	krb5_free_cred_contents(ctx, &creds);
+	if (cc != NULL)
+		krb5_cc_close(ctx, cc);         /* a memory cache outlives its handle */
+	krb5_free_principal(ctx, princ);
+	if (kt != NULL)
+		krb5_kt_close(ctx, kt);
+	krb5_free_context(ctx);
+	return rc;
 }
 
 int
 ntkd_ldap_sasl_bind(LDAP *ld, const struct ntk_config *cf, const char **why)
 {
-	gss_cred_id_t creds = GSS_C_NO_CREDENTIAL;
+	char ccname[64];
 	OM_uint32 minor;
 	const char *ignored;
 	int rc;
@@ -79,17 +113,19 @@ ntkd_ldap_sasl_bind(LDAP *ld, const struct ntk_config *cf, const char **why)
 	if (cf->bind_mech == NTK_BIND_EXTERNAL)
 		return ldap_sasl_interactive_bind_s(ld, NULL, "EXTERNAL", NULL, NULL, LDAP_SASL_QUIET,
 		    no_prompts, NULL);
-	if ((rc = gss_creds(cf, &creds, why)) != LDAP_SUCCESS)
+	if ((rc = kinit_memory(cf, ccname, sizeof(ccname), why)) != LDAP_SUCCESS)
 		return rc;
-	if (ldap_set_option(ld, LDAP_OPT_X_SASL_GSS_CREDS, creds) != LDAP_OPT_SUCCESS) {
-		*why = "libldap does not take GSSAPI credentials";
-		rc = LDAP_LOCAL_ERROR;
-	} else {
-		rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
-		    no_prompts, NULL);
-		/* The security context holds what it needs; the handle must not keep a freed pointer. */
-		(void)ldap_set_option(ld, LDAP_OPT_X_SASL_GSS_CREDS, NULL);
+	/*
+	 * The service principal is ldap/HOST with HOST as the URI writes it:
+	 * libldap would otherwise rewrite it through DNS (and for a loopback
+	 * peer, to this machine's own name), so the ticket asked for would not
+	 * be the server's.
+	 */
+	if (ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) != LDAP_OPT_SUCCESS ||
+	    GSS_ERROR(gss_krb5_ccache_name(&minor, ccname, NULL))) {
+		*why = "cannot point GSSAPI at ntkd's ticket";
+		return LDAP_LOCAL_ERROR;
 	}
-	gss_release_cred(&minor, &creds);
-	return rc;
+	return ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+	    no_prompts, NULL);
 }
