@@ -55,8 +55,19 @@ ntk_assert_contains "$STATUS" "ldap_uri1=$SLAPD_URI down" "the server is marked 
 check_is "DENY reason=directory-unavailable" --user alice --system FACTS
 ntkd_stop
 
-# The right password: healthy once a lookup has answered (0), unless auditd is not running here.
+# The server down at start: ntkd keeps trying, with a backoff, and says so when it answers.
+slapd_stop
 printf '%s\n' "$SLAPD_BINDPW" >"$NTK_TMP/bindpw"
+: >"$NTK_TMP/ntkd.log"
+ntkd_start
+ntk_wait_for 10 grep -q 'startup check: no server could be bound' "$NTK_TMP/ntkd.log" ||
+	ntk_fail "the unreachable server is not logged at start: $(cat "$NTK_TMP/ntkd.log")"
+slapd_restart
+ntk_wait_for 40 grep -q 'startup check: bound to' "$NTK_TMP/ntkd.log" ||
+	ntk_fail "ntkd did not try again once the server was back: $(cat "$NTK_TMP/ntkd.log")"
+ntkd_stop
+
+# The right password: healthy once a lookup has answered (0), unless auditd is not running here.
 : >"$NTK_TMP/ntkd.log"
 ntkd_start
 ntk_wait_for 10 grep -q 'startup check: bound to' "$NTK_TMP/ntkd.log" || ntk_fail "startup check"
