@@ -1,4 +1,4 @@
-/* ntk.conf: loading with iniparser, validation of every key, and the bind password. */
+/* ntk.conf: reading, validation of every key, and the bind password. */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -10,22 +10,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <iniparser.h>
-
 #include "ntk_assignment.h"
 #include "ntk_config.h"
 #include "ntk_err.h"
 
 /*
- * Why we read the file twice. iniparser lowercases section and key names,
- * merges repeated sections, keeps only the last of repeated keys, and does
- * not list sections whose names hold a ':' ([system:FACTS]). System names
- * are case-sensitive (FACTS), and a repeated key or a system or role
- * defined twice is an error, so a small scan of our own records every
- * section header as written and every key in file order. A fixed section
- * such as [cache] may appear again (its keys merge; settings appended to a
- * file). iniparser supplies the values (quotes, comments, continuation
- * lines), and a cross-check refuses the file if the two readings differ.
+ * One reader of our own. Section names keep their case as written (system
+ * names are case-sensitive: FACTS), key names do not; a repeated key, or a
+ * system or role defined twice, is an error, while a fixed section such as
+ * [cache] may appear again (its keys merge: settings appended to a file).
+ * Values follow the usual INI conventions (those iniparser also used):
+ * "double" or 'single' quotes keep ';' and '#', an unquoted value ends at
+ * ';' or '#', a trailing backslash joins the next line.
  */
 
 #define BINDPW_MAX 4096
@@ -63,26 +59,27 @@ static const char *const *const section_keys[] = {
 
 struct section {
 	char *name;             /* as shown in messages: "ldap", "system:FACTS" */
-	char *lname;            /* as iniparser stores it: "system:facts" */
+	char *lname;            /* lowercased: "system:facts" */
 	enum section_kind kind;
 	const char *arg;        /* NAME of [system:NAME] / [role:NAME], inside name */
 };
 
 struct key {
 	size_t section;
-	char *name;             /* lowercased, as iniparser stores it */
+	char *name;             /* lowercased */
+	char *value;            /* quotes and comments taken off */
 };
 
 struct ctx {
 	const char *path;
 	char *err;
 	size_t errlen;
-	dictionary *dict;
 	struct section *secs;
 	size_t nsecs;
 	struct key *keys;
 	size_t nkeys;
 	long cur;               /* the section the scan is in; -1 before the first */
+	unsigned long lineno;   /* the physical line the scan has reached */
 	struct ntk_config *cfg;
 };
 
@@ -116,54 +113,6 @@ nomem(struct ctx *c)
 {
 	fail(c, NULL, NULL, "out of memory");
 	return NTK_ERR_NOMEM;
-}
-
-/*
- * iniparser reports through a process-wide callback with no context
- * pointer: collect into a per-thread buffer while we load, then restore
- * its default so nothing of ours stays installed.
- */
-static __thread char ini_msg[512];
-static __thread size_t ini_msglen;
-
-static int ini_capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-ini_capture(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (ini_msglen >= sizeof(ini_msg) - 1)
-		return 0;
-	va_start(ap, fmt);
-	n = vsnprintf(ini_msg + ini_msglen, sizeof(ini_msg) - ini_msglen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		ini_msglen += (size_t)n < sizeof(ini_msg) - ini_msglen ? (size_t)n :
-		    sizeof(ini_msg) - ini_msglen - 1;
-	return n;
-}
-
-/* "iniparser: syntax error in F (3):\n-> x\n" becomes "syntax error in F (3): x" */
-static void
-ini_msg_tidy(void)
-{
-	char *src = ini_msg, *dst = ini_msg;
-
-	if (strncmp(src, "iniparser: ", 11) == 0)
-		src += 11;
-	for (; *src != '\0'; src++) {
-		if (strncmp(src, "\n-> ", 4) == 0) {
-			*dst++ = ' ';
-			src += 3;
-		} else if (*src == '\n') {
-			if (src[1] != '\0')
-				*dst++ = ' ';
-		} else
-			*dst++ = *src;
-	}
-	*dst = '\0';
 }
 
 /* ---- small parsers -------------------------------------------------------- */
@@ -428,8 +377,8 @@ scan_section(struct ctx *c, const char *text, size_t len)
 		/*
 		 * A fixed section may appear again (settings appended to a file):
 		 * its keys merge, and a key given twice is still refused. A
-		 * system or role defined twice is an error, and iniparser would
-		 * merge names differing only in case, so those count as the same.
+		 * system or role defined twice is an error, and names differing
+		 * only in case count as the same (roles match ignoring case).
 		 */
 		if (arg == NULL && strcmp(c->secs[i].name, name) == 0) {
 			free(name);
@@ -462,12 +411,37 @@ scan_section(struct ctx *c, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * The value after '=': "quoted" or 'quoted' as is (';' and '#' kept; an
+ * unclosed quote runs to the end of the line), else up to ';' or '#',
+ * spaces trimmed at both ends.
+ */
+static char *
+scan_value(const char *v)
+{
+	const char *end;
+	char q;
+
+	while (is_space(*v))
+		v++;
+	if (*v == '"' || *v == '\'') {
+		q = *v++;
+		if ((end = strchr(v, q)) == NULL)
+			end = v + strlen(v);
+		return strndup(v, (size_t)(end - v));
+	}
+	end = v + strcspn(v, ";#");
+	while (end > v && is_space(end[-1]))
+		end--;
+	return strndup(v, (size_t)(end - v));
+}
+
 static int
-scan_key(struct ctx *c, const char *text, size_t len)
+scan_key(struct ctx *c, const char *text, size_t len, const char *value)
 {
 	const char *const *allowed;
 	struct key *nk;
-	char *name;
+	char *name, *val;
 	size_t i;
 	bool known = false;
 
@@ -497,18 +471,21 @@ scan_key(struct ctx *c, const char *text, size_t len)
 			return NTK_ERR_CONFIG;
 		}
 	}
-	if ((nk = realloc(c->keys, (c->nkeys + 1) * sizeof(*nk))) == NULL) {
+	if ((val = scan_value(value)) == NULL ||
+	    (nk = realloc(c->keys, (c->nkeys + 1) * sizeof(*nk))) == NULL) {
+		free(val);
 		free(name);
 		return nomem(c);
 	}
 	c->keys = nk;
 	c->keys[c->nkeys].section = (size_t)c->cur;
 	c->keys[c->nkeys].name = name;
+	c->keys[c->nkeys].value = val;
 	c->nkeys++;
 	return 0;
 }
 
-/* One logical line, classified the way iniparser classifies it. */
+/* One logical line: blank, a comment, [section], or key = value. */
 static int
 scan_line(struct ctx *c, const char *line)
 {
@@ -534,8 +511,9 @@ scan_line(struct ctx *c, const char *line)
 		return scan_section(c, line, len);
 	}
 	if ((eq = memchr(line, '=', len)) == NULL)
-		return fail(c, NULL, NULL, "syntax error: '%.*s'", (int)(len > 60 ? 60 : len), line);
-	return scan_key(c, line, (size_t)(eq - line));
+		return fail(c, NULL, NULL, "line %lu: syntax error: '%.*s' (expected [section] or "
+		    "key = value)", c->lineno, (int)(len > 60 ? 60 : len), line);
+	return scan_key(c, line, (size_t)(eq - line), eq + 1);
 }
 
 static int
@@ -547,11 +525,13 @@ scan_file(struct ctx *c, FILE *fp)
 	int r = 0;
 
 	c->cur = -1;
+	c->lineno = 0;
 	while ((got = getline(&line, &cap, fp)) >= 0) {
+		c->lineno++;
 		len = (size_t)got;
 		while (len > 0 && is_space(line[len - 1]))
 			len--;
-		/* A trailing backslash joins the next line, as in iniparser. */
+		/* A trailing backslash joins the next line. */
 		if ((na = realloc(acc, acclen + len + 1)) == NULL) {
 			r = nomem(c);
 			goto out;
@@ -584,50 +564,19 @@ scan_file(struct ctx *c, FILE *fp)
 	return r;
 }
 
-/* Every value iniparser holds must be a key our scan saw, and the other way round. */
-static int
-cross_check(struct ctx *c)
-{
-	char buf[512];
-	size_t i, k, seen = 0;
-	ssize_t j;
-	bool found;
-
-	for (j = 0; j < c->dict->size; j++) {
-		if (c->dict->key[j] == NULL || c->dict->val[j] == NULL)
-			continue;
-		seen++;
-		found = false;
-		for (k = 0; k < c->nkeys && !found; k++) {
-			snprintf(buf, sizeof(buf), "%s:%s", c->secs[c->keys[k].section].lname,
-			    c->keys[k].name);
-			found = strcmp(buf, c->dict->key[j]) == 0;
-		}
-		if (!found)
-			return fail(c, NULL, NULL, "cannot make sense of '%s'", c->dict->key[j]);
-	}
-	if (seen != c->nkeys)
-		return fail(c, NULL, NULL, "cannot make sense of the file's keys");
-	for (i = 0; i < c->nsecs; i++) {
-		if (iniparser_find_entry(c->dict, c->secs[i].lname) == 0)
-			return fail(c, c->secs[i].name, NULL, "cannot make sense of this section");
-	}
-	return 0;
-}
-
 /* ---- typed getters -------------------------------------------------------- */
 
 /* The value of section:key, or NULL when absent. */
 static const char *
 get(struct ctx *c, const char *lsection, const char *key)
 {
-	char buf[256];
-	int n;
+	size_t i;
 
-	n = snprintf(buf, sizeof(buf), "%s:%s", lsection, key);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return NULL;
-	return iniparser_getstring(c->dict, buf, NULL);
+	for (i = 0; i < c->nkeys; i++)
+		if (strcmp(c->secs[c->keys[i].section].lname, lsection) == 0 &&
+		    strcmp(c->keys[i].name, key) == 0)
+			return c->keys[i].value;
+	return NULL;
 }
 
 static int
@@ -1235,12 +1184,60 @@ set_defaults(struct ntk_config *cfg)
 	cfg->policy.supervision_depth = 2;
 }
 
+/* Free what a scan recorded. */
+static void
+scan_clear(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsecs; i++) {
+		free(c->secs[i].name);
+		free(c->secs[i].lname);
+	}
+	free(c->secs);
+	for (i = 0; i < c->nkeys; i++) {
+		free(c->keys[i].name);
+		free(c->keys[i].value);
+	}
+	free(c->keys);
+	c->secs = NULL;
+	c->keys = NULL;
+	c->nsecs = c->nkeys = 0;
+}
+
+int
+ntk_config_peek(const char *path, const char *section, const char *key, char **out,
+    char *err, size_t errlen)
+{
+	struct ctx c;
+	const char *v;
+	FILE *fp;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.path = path != NULL ? path : "(null)";
+	c.err = err;
+	c.errlen = errlen;
+	*out = NULL;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (path == NULL)
+		return fail(&c, NULL, NULL, "no configuration file given");
+	if ((fp = fopen(path, "re")) == NULL)
+		return fail(&c, NULL, NULL, "cannot open: %s", strerror(errno));
+	if ((r = scan_file(&c, fp)) == 0 && (v = get(&c, section, key)) != NULL &&
+	    (*out = strdup(v)) == NULL)
+		r = nomem(&c);
+	fclose(fp);
+	scan_clear(&c);
+	return r;
+}
+
 int
 ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t errlen)
 {
 	struct ctx c;
 	FILE *fp = NULL;
-	size_t i;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -1265,18 +1262,7 @@ ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t errl
 		goto out;
 	}
 
-	ini_msg[0] = '\0';
-	ini_msglen = 0;
-	iniparser_set_error_callback(ini_capture);
-	c.dict = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
-	if (c.dict == NULL) {
-		ini_msg_tidy();
-		r = fail(&c, NULL, NULL, "%s", ini_msg[0] != '\0' ? ini_msg : "cannot parse");
-		goto out;
-	}
-
-	if ((r = scan_file(&c, fp)) != 0 || (r = cross_check(&c)) != 0 ||
+	if ((r = scan_file(&c, fp)) != 0 ||
 	    (r = load_roles(&c)) != 0 || (r = load_systems(&c)) != 0 ||
 	    (r = load_ldap(&c)) != 0 || (r = load_daemon(&c)) != 0 ||
 	    (r = load_cache_audit(&c)) != 0 || (r = load_nss(&c)) != 0)
@@ -1285,16 +1271,7 @@ ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t errl
  out:
 	if (fp != NULL)
 		fclose(fp);
-	if (c.dict != NULL)
-		iniparser_freedict(c.dict);
-	for (i = 0; i < c.nsecs; i++) {
-		free(c.secs[i].name);
-		free(c.secs[i].lname);
-	}
-	free(c.secs);
-	for (i = 0; i < c.nkeys; i++)
-		free(c.keys[i].name);
-	free(c.keys);
+	scan_clear(&c);
 	if (r != 0)
 		ntk_config_clear(out);
 	return r;

@@ -118,4 +118,15 @@ int ntk_config_load(const char *path, struct ntk_config *out, char *err, size_t 
 /* Free members (wiping the bind password); accepts NULL. */
 void ntk_config_clear(struct ntk_config *config);
 
+/*
+ * One value of a config file, read by the same reader as ntk_config_load
+ * (sections and keys checked, nothing else validated, no file it names
+ * opened): for ntkctl, which needs [daemon] socket and must work for users
+ * who cannot read the bind password. `section` lowercased ("daemon").
+ * 0 with *out malloc'd (NULL when the key is absent), or an error with
+ * "file: reason" in err.
+ */
+int ntk_config_peek(const char *path, const char *section, const char *key, char **out,
+    char *err, size_t errlen);
+
 #endif /* NTK_CONFIG_H */

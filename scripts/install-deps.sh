@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential autoconf automake libtool pkg-config
-	libldap-dev libpam0g-dev libaudit-dev libauparse-dev libiniparser-dev check
+	libldap-dev libpam0g-dev libaudit-dev libauparse-dev check
 	libkrb5-dev libsasl2-dev
 	postgresql-server-dev-15 libmariadb-dev
 	# real servers and clients the tests drive

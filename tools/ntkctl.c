@@ -9,10 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <iniparser.h>
-
 #include "audit/ntk_audit_report.h"
 #include "ntk_client.h"
+#include "ntk_config.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
 #include "status_view.h"
@@ -55,8 +54,7 @@ usage(FILE *f)
 static int
 find_socket(void)
 {
-	dictionary *ini;
-	const char *s;
+	char *s = NULL, err[1024];
 
 	if (access(config_path, R_OK) != 0) {
 		if (config_given || errno != ENOENT) {
@@ -66,18 +64,18 @@ find_socket(void)
 		snprintf(socket_path, sizeof(socket_path), "%s", NTK_SOCKET_PATH);
 		return 0;
 	}
-	if ((ini = iniparser_load(config_path)) == NULL) {
-		fprintf(stderr, "ntkctl: cannot parse %s\n", config_path);
+	/* The same reader as ntkd's: a file ntkd would refuse to parse is refused here too. */
+	if (ntk_config_peek(config_path, "daemon", "socket", &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ntkctl: %s\n", err);
 		return -1;
 	}
-	s = iniparser_getstring(ini, "daemon:socket", NTK_SOCKET_PATH);
-	if (strlen(s) >= sizeof(socket_path)) {
+	if (s != NULL && strlen(s) >= sizeof(socket_path)) {
 		fprintf(stderr, "ntkctl: %s: daemon:socket: too long\n", config_path);
-		iniparser_freedict(ini);
+		free(s);
 		return -1;
 	}
-	snprintf(socket_path, sizeof(socket_path), "%s", s);
-	iniparser_freedict(ini);
+	snprintf(socket_path, sizeof(socket_path), "%s", s != NULL ? s : NTK_SOCKET_PATH);
+	free(s);
 	return 0;
 }
 

@@ -407,9 +407,15 @@ START_TEST(test_syntax_error)
 {
 	char want[512];
 
-	/* iniparser's complaint lands in err, not on stderr. */
+	/* The complaint names the line, in err, not on stderr. */
 	ck_assert_int_eq(load(LDAP_MIN "noequals\n"), NTK_ERR_CONFIG);
-	snprintf(want, sizeof(want), "%s: syntax error in %s (4): noequals", conf, conf);
+	snprintf(want, sizeof(want), "%s: line 4: syntax error: 'noequals' (expected [section] or "
+	    "key = value)", conf);
+	ck_assert_str_eq(err, want);
+	/* A continued line counts where it ends. */
+	ck_assert_int_eq(load(LDAP_MIN "base2 \\\nstill\n"), NTK_ERR_CONFIG);
+	snprintf(want, sizeof(want), "%s: line 5: syntax error: 'base2 still' (expected [section] or "
+	    "key = value)", conf);
 	ck_assert_str_eq(err, want);
 }
 END_TEST

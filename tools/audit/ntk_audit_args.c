@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <iniparser.h>
 
+#include "ntk_config.h"
 #include "ntk_err.h"
 #include "ntk_audit.h"
 
@@ -398,8 +398,7 @@ out:
 unsigned
 ntk_audit_config_threshold(const char *path, int *err)
 {
-	dictionary *d = NULL;
-	const char *s;
+	char *s = NULL, why[512];
 	unsigned res = NTK_AUDIT_DEFAULT_THRESHOLD;
 	FILE *f;
 	long v;
@@ -411,15 +410,15 @@ ntk_audit_config_threshold(const char *path, int *err)
 	if ((f = fopen(path, "re")) == NULL)
 		return res;
 	fclose(f);
-	if ((d = iniparser_load(path)) == NULL)
+	/* The same reader as ntkd's; a file it cannot read gives the default, as before. */
+	if (ntk_config_peek(path, "audit", "browsing_threshold", &s, why, sizeof(why)) != 0)
 		return res;
-	s = iniparser_getstring(d, "audit:browsing_threshold", NULL);
 	if (s != NULL && parse_num(s, 0, 1, NTK_AUDIT_CASE_CAP, &v) != 0) {
 		fprintf(stderr, "ntkctl audit: %s:audit:browsing_threshold: '%s' is not a number in 1..10000\n",
 		    path, s);
 		*err = NTK_ERR_CONFIG;
 	} else if (s != NULL)
 		res = (unsigned)v;
-	iniparser_freedict(d);
+	free(s);
 	return res;
 }
