@@ -168,10 +168,10 @@ ntkd_dir_entry_assignments(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e
 /* Pages one search may take: NTKD_DIR_LEVEL_CAP entries, and a margin; a server that pages on is cut. */
 #define DIR_PAGES_MAX (NTKD_DIR_LEVEL_CAP / NTKD_LDAP_PAGE_SIZE + 8)
 
-/* One batch of the searches listed in todo: entries to fn; those with another page go to more. */
+/* One batch of the searches listed in `batch`: entries to fn; those with another page go to `again`. */
 static int
-dir_batch(struct ntkd_directory *d, struct ntkd_ldap_search *s, const size_t *todo, size_t m,
-    struct ntkd_ldap_search *b, size_t *more, size_t *nmore, ntkd_dir_entry_fn fn, void *arg)
+dir_batch(struct ntkd_directory *d, struct ntkd_ldap_search *s, const size_t *batch, size_t m,
+    struct ntkd_ldap_search *sb, size_t *again, size_t *nagain, ntkd_dir_entry_fn fn, void *arg)
 {
 	LDAP *ld;
 	LDAPMessage *e;
@@ -181,20 +181,20 @@ dir_batch(struct ntkd_directory *d, struct ntkd_ldap_search *s, const size_t *to
 	int r;
 
 	for (k = 0; k < m; k++) {
-		b[k] = s[todo[k]];
-		b[k].result = NULL;
-		b[k].next = NULL;
+		sb[k] = s[batch[k]];
+		sb[k].result = NULL;
+		sb[k].next = NULL;
 	}
-	if ((r = ntkd_ldap_conn_search(d->conn, b, m)) != 0)
+	if ((r = ntkd_ldap_conn_search(d->conn, sb, m)) != 0)
 		return r;
 	ld = ntkd_ldap_conn_ld(d->conn);
 	for (k = 0; k < m && r == 0; k++) {
-		i = todo[k];
+		i = batch[k];
 		stopped = false;
-		if (b[k].truncated)
+		if (sb[k].truncated)
 			ntkd_log(LOG_WARNING, "ldap: search base=\"%s\" filter=\"%s\" cut at %d entries",
-			    b[k].base, b[k].filter, b[k].sizelimit);
-		for (e = ldap_first_entry(ld, b[k].result); e != NULL && r == 0 && !stopped;
+			    sb[k].base, sb[k].filter, sb[k].sizelimit);
+		for (e = ldap_first_entry(ld, sb[k].result); e != NULL && r == 0 && !stopped;
 		    e = ldap_next_entry(ld, e)) {
 			if ((dn = entry_dn(ld, e)) == NULL) {
 				r = NTK_ERR_NOMEM;
@@ -207,14 +207,14 @@ dir_batch(struct ntkd_directory *d, struct ntkd_ldap_search *s, const size_t *to
 			}
 			free(dn);
 		}
-		if (r == 0 && !stopped && b[k].next != NULL) {
+		if (r == 0 && !stopped && sb[k].next != NULL) {
 			ber_bvfree(s[i].cookie);
-			s[i].cookie = b[k].next;
-			b[k].next = NULL;
-			more[(*nmore)++] = i;
+			s[i].cookie = sb[k].next;
+			sb[k].next = NULL;
+			again[(*nagain)++] = i;
 		}
 	}
-	ntkd_ldap_search_clear(b, m);
+	ntkd_ldap_search_clear(sb, m);
 	return r;
 }
 
@@ -229,35 +229,35 @@ int
 ntkd_dir_search(struct ntkd_directory *d, struct ntkd_ldap_search *s, size_t n, ntkd_dir_entry_fn fn,
     void *arg)
 {
-	struct ntkd_ldap_search *b = NULL;
-	size_t *todo = NULL, *more = NULL, *t, ntodo = n, nmore, from, m, i;
+	struct ntkd_ldap_search *sb = NULL;
+	size_t *pending = NULL, *again = NULL, *t, npending = n, nagain, from, m, i;
 	unsigned round;
 	int r = 0;
 
 	if (n == 0)
 		return 0;
-	if ((todo = calloc(n, sizeof(*todo))) == NULL || (more = calloc(n, sizeof(*more))) == NULL ||
-	    (b = calloc(n < NTKD_DIR_BATCH ? n : NTKD_DIR_BATCH, sizeof(*b))) == NULL) {
+	if ((pending = calloc(n, sizeof(*pending))) == NULL || (again = calloc(n, sizeof(*again))) == NULL ||
+	    (sb = calloc(n < NTKD_DIR_BATCH ? n : NTKD_DIR_BATCH, sizeof(*sb))) == NULL) {
 		r = NTK_ERR_NOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		todo[i] = i;
-	for (round = 0; ntodo > 0 && r == 0; round++) {
+		pending[i] = i;
+	for (round = 0; npending > 0 && r == 0; round++) {
 		if (round == DIR_PAGES_MAX) {
 			ntkd_log(LOG_WARNING, "ldap: search base=\"%s\" filter=\"%s\": more than %d pages, "
-			    "the rest not read", s[todo[0]].base, s[todo[0]].filter, DIR_PAGES_MAX);
+			    "the rest not read", s[pending[0]].base, s[pending[0]].filter, DIR_PAGES_MAX);
 			break;
 		}
-		nmore = 0;
-		for (from = 0; from < ntodo && r == 0; from += m) {
-			m = ntodo - from < NTKD_DIR_BATCH ? ntodo - from : NTKD_DIR_BATCH;
-			r = dir_batch(d, s, todo + from, m, b, more, &nmore, fn, arg);
+		nagain = 0;
+		for (from = 0; from < npending && r == 0; from += m) {
+			m = npending - from < NTKD_DIR_BATCH ? npending - from : NTKD_DIR_BATCH;
+			r = dir_batch(d, s, pending + from, m, sb, again, &nagain, fn, arg);
 		}
-		t = todo;
-		todo = more;
-		more = t;
-		ntodo = nmore;
+		t = pending;
+		pending = again;
+		again = t;
+		npending = nagain;
 	}
 out:
 	/* The searches may be run again by the caller: no cookie of this run is kept. */
@@ -265,9 +265,9 @@ out:
 		ber_bvfree(s[i].cookie);
 		s[i].cookie = NULL;
 	}
-	free(b);
-	free(todo);
-	free(more);
+	free(sb);
+	free(pending);
+	free(again);
 	return r;
 }
 

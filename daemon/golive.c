@@ -11,6 +11,7 @@
 
 #include "directory.h"
 #include "golive.h"
+#include "ldap_health.h"
 #include "local_day.h"
 #include "ntk_config_perm.h"
 #include "ntk_err.h"
@@ -94,6 +95,7 @@ static struct ntkd_directory *
 check_uris(struct report *rep, const struct ntk_config *cf, struct ntk_config *ones)
 {
 	struct ntkd_directory *d, *keep = NULL;
+	char why[256];
 	size_t i;
 	int r;
 
@@ -112,9 +114,11 @@ check_uris(struct report *rep, const struct ntk_config *cf, struct ntk_config *o
 		else if (r == NTK_ERR_NOT_FOUND)
 			say(rep, L_ERROR, "%s: base \"%s\" does not exist (noSuchObject)",
 			    cf->uris[i], cf->base);
-		else
-			say(rep, L_ERROR, "%s: cannot connect, start TLS or bind: %s (the log line "
-			    "above gives LDAP's reason)", cf->uris[i], ntk_strerror(r));
+		else {
+			ntkd_ldap_health_error(cf->uris[i], why, sizeof(why));
+			say(rep, L_ERROR, "%s: cannot connect, start TLS or bind: %s", cf->uris[i],
+			    why[0] != '\0' ? why : ntk_strerror(r));
+		}
 		if (r == 0 && keep == NULL)
 			keep = d;
 		else

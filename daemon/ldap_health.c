@@ -142,6 +142,23 @@ ntkd_ldap_health_note_error(const char *uri, const char *text)
 }
 
 void
+ntkd_ldap_health_error(const char *uri, char *out, size_t outlen)
+{
+	struct ntkd_ldap_health *h;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	pthread_mutex_lock(&health_lock);
+	for (h = health_list; h != NULL; h = h->next)
+		if (strcmp(h->uri, uri) == 0) {
+			snprintf(out, outlen, "%s", h->error);
+			break;
+		}
+	pthread_mutex_unlock(&health_lock);
+}
+
+void
 ntkd_ldap_health_print(FILE *f, char *const *uris, size_t nuris)
 {
 	struct ntkd_ldap_health *h;

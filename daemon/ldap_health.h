@@ -41,6 +41,9 @@ void ntkd_ldap_health_fast_fail(void);
 /* The last LDAP error met on `uri` (bind, StartTLS, a search), shown by status until it answers. */
 void ntkd_ldap_health_note_error(const char *uri, const char *text);
 
+/* That error for `uri` into out ("" when none stands), for ntkd -t's report. */
+void ntkd_ldap_health_error(const char *uri, char *out, size_t outlen);
+
 /* STATUS lines: ldap_error (the first configured server's standing error, or none), ldap_timeouts, ldap_fast_fails, and ldap_uriN=URI STATE per URI. */
 void ntkd_ldap_health_print(FILE *f, char *const *uris, size_t nuris);
 

@@ -12,4 +12,11 @@
  */
 int32_t ntkd_local_day(int64_t now, int64_t *to_midnight);
 
+/*
+ * The answer is kept per thread until the local midnight (every request
+ * asks). ntkd reads its zone once at start; a caller that changes TZ in
+ * the process (a test) forgets the kept day after tzset().
+ */
+void ntkd_local_day_forget(void);
+
 #endif /* NTKD_LOCAL_DAY_H */

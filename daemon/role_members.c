@@ -191,10 +191,27 @@ out:
 	return r;
 }
 
+/* One level of members_resolve: searches [0, n) read user names, [n, 2n) read group members. */
+struct resolve_ctx {
+	size_t n;
+	struct members_ctx *uids;
+	struct members_ctx *groups;
+};
+
+static int
+resolve_entry(struct ntkd_directory *d, LDAP *ld, LDAPMessage *e, const char *dn, size_t idx,
+    void *arg)
+{
+	struct resolve_ctx *rc = arg;
+
+	return members_entry(d, ld, e, dn, idx, idx < rc->n ? rc->uids : rc->groups);
+}
+
 /*
  * Member DNs to user names: a base search per DN under staff_filter; with
  * group_nesting, members that are groups give their own members, level by
- * level (each DN once: cycles end).
+ * level (each DN once: cycles end). Both questions about a level's DNs go
+ * in the same batch, so a level is one round trip.
  */
 static int
 members_resolve(struct ntkd_directory *d, struct ntk_strlist *frontier, struct ntk_strset *seen_dn,
@@ -204,33 +221,31 @@ members_resolve(struct ntkd_directory *d, struct ntk_strlist *frontier, struct n
 	struct ntkd_ldap_search *s = NULL;
 	struct ntk_strlist next = { 0 };
 	struct members_ctx groups = { seen_dn, &next, true, false };
+	struct resolve_ctx rc = { 0, uids, &groups };
 	char *uid_attrs[] = { cf->name_attribute, NULL };
 	char *member_attrs[] = { "member", "uniqueMember", NULL };
 	char group_filter[] = "(|(member=*)(uniqueMember=*))";
 	unsigned level;
-	size_t i;
+	size_t i, n;
+	bool deeper;
 	int r = 0;
 
 	for (level = 0; frontier->n > 0; level++) {
-		if ((s = calloc(frontier->n, sizeof(*s))) == NULL) {
+		n = frontier->n;
+		deeper = level < cf->group_nesting;
+		if ((s = calloc(deeper ? 2 * n : n, sizeof(*s))) == NULL) {
 			r = NTK_ERR_NOMEM;
 			break;
 		}
-		for (i = 0; i < frontier->n; i++) {
-			s[i].base = frontier->v[i];
+		for (i = 0; i < (deeper ? 2 * n : n); i++) {
+			s[i].base = frontier->v[i % n];
 			s[i].scope = LDAP_SCOPE_BASE;
-			s[i].filter = cf->staff_filter;
-			s[i].attrs = uid_attrs;
+			s[i].filter = i < n ? cf->staff_filter : group_filter;
+			s[i].attrs = i < n ? uid_attrs : member_attrs;
 			s[i].sizelimit = 1;
 		}
-		if ((r = ntkd_dir_search(d, s, frontier->n, members_entry, uids)) != 0 ||
-		    level >= cf->group_nesting)
-			break;
-		for (i = 0; i < frontier->n; i++) {
-			s[i].filter = group_filter;
-			s[i].attrs = member_attrs;
-		}
-		if ((r = ntkd_dir_search(d, s, frontier->n, members_entry, &groups)) != 0)
+		rc.n = n;
+		if ((r = ntkd_dir_search(d, s, deeper ? 2 * n : n, resolve_entry, &rc)) != 0 || !deeper)
 			break;
 		free(s);
 		s = NULL;

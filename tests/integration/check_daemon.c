@@ -59,23 +59,31 @@ START_TEST(local_day_follows_the_zone)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
+	ntkd_local_day_forget();
 	ck_assert_int_eq(ntkd_local_day(t, &left), jun15);
 	ck_assert_int_eq(left, 86400 - (5 * 3600 + 6 * 60 + 40));
 	setenv("TZ", "Pacific/Kiritimati", 1);  /* UTC+14: 19:06:40 the same day */
 	tzset();
+	ntkd_local_day_forget();
 	ck_assert_int_eq(ntkd_local_day(t, &left), jun15);
 	ck_assert_int_eq(left, 4 * 3600 + 53 * 60 + 20);
 	setenv("TZ", "Pacific/Pago_Pago", 1);   /* UTC-11: 18:06:40 the day before */
 	tzset();
+	ntkd_local_day_forget();
 	ck_assert_int_eq(ntkd_local_day(t, &left), jun15 - 1);
 	ck_assert_int_eq(left, 5 * 3600 + 53 * 60 + 20);
 	/* The spring-forward day in New York is 23 hours long. */
 	setenv("TZ", "America/New_York", 1);
 	tzset();
+	ntkd_local_day_forget();
 	ck_assert_int_eq(ntkd_local_day(1772953200, &left), 20520);     /* 2026-03-08 03:00 EDT */
 	ck_assert_int_eq(left, 21 * 3600);
+	/* The kept day is the zone's: a second instant of the same day costs no conversion. */
+	ck_assert_int_eq(ntkd_local_day(1772953200 + 3600, &left), 20520);
+	ck_assert_int_eq(left, 20 * 3600);
 	unsetenv("TZ");
 	tzset();
+	ntkd_local_day_forget();
 }
 END_TEST
 

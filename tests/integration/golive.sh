@@ -50,7 +50,8 @@ printf 'not-the-password\n' >"$NTK_TMP/badpw"
 chmod 600 "$NTK_TMP/badpw"
 variant badpw -e "s|^bindpw_file = .*|bindpw_file = $NTK_TMP/badpw|"
 golive_is 2 "$NTK_TMP/badpw.conf"
-ntk_assert_contains "$OUT" "error: $SLAPD_URI: cannot connect, start TLS or bind" "bind failure named"
+ntk_assert_contains "$OUT" "error: $SLAPD_URI: cannot connect, start TLS or bind: bind: Invalid credentials" \
+	"bind failure named with LDAP's reason"
 ntk_assert_contains "$LOG" "Invalid credentials" "LDAP's reason in the log"
 
 # A second server that is down: an error for it, the first still checked.
