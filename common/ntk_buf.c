@@ -141,6 +141,9 @@ ntk_buf_recv(struct ntk_buf *b, int fd, size_t want, size_t *got)
 		return NTK_ERR_TOO_LONG;
 	if (want > b->max - b->len)
 		want = b->max - b->len;
+	/* Read into the room there is; grow only a full buffer. */
+	if (b->data != NULL && b->cap > b->len && want > b->cap - b->len)
+		want = b->cap - b->len;
 	if ((r = buf_grow(b, want)) != 0)
 		return r;
 	do

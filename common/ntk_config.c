@@ -12,6 +12,7 @@
 
 #include "ntk_assignment.h"
 #include "ntk_config.h"
+#include "ntk_config_perm.h"
 #include "ntk_err.h"
 
 /*
@@ -738,12 +739,16 @@ static int
 check_readable(struct ctx *c, const char *sec, const char *key, const char *path)
 {
 	struct stat st;
+	char why[128];
 	int fd, r = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return fail(c, sec, key, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		r = fail(c, sec, key, "%s is not a regular file", path);
+	/* A CA or certificate others may change is a trust anchor others choose. */
+	else if (ntk_perm_check_stat(&st, false, why, sizeof(why)) != 0)
+		r = fail(c, sec, key, "%s is %s", path, why);
 	close(fd);
 	return r;
 }

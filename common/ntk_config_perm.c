@@ -36,13 +36,8 @@ ntk_perm_check_stat(const struct stat *st, bool sticky_ok, char *why, size_t why
 	return 0;
 }
 
-/*
- * `dir` (absolute, resolved) and each directory above it up to /. The
- * first one, the file's own directory, may not be sticky and writable by
- * others: anyone could then create the file before root does.
- */
-static int
-check_dirs(const char *path, const char *dir, char *err, size_t errlen)
+int
+ntk_perm_check_dirs(const char *path, const char *dir, char *err, size_t errlen)
 {
 	char *copy, *p, why[128];
 	struct stat st;
@@ -70,6 +65,25 @@ check_dirs(const char *path, const char *dir, char *err, size_t errlen)
 	}
 	free(copy);
 	return r;
+}
+
+/* The absolute directory part of `path`, without resolving links; malloc'd, or NULL. */
+static char *
+lexical_dir(char *path)
+{
+	char cwd[PATH_MAX], *dir = dirname(path), *out;
+	size_t len;
+
+	if (dir[0] == '/')
+		return strdup(dir);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	if (strcmp(dir, ".") == 0)
+		return strdup(cwd);
+	len = strlen(cwd) + strlen(dir) + 2;
+	if ((out = malloc(len)) != NULL)
+		snprintf(out, len, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, dir);
+	return out;
 }
 
 int
@@ -105,16 +119,21 @@ ntk_config_perm_check(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	rd = dirname(realdir);
-	if ((r = check_dirs(path, rd, err, errlen)) != 0)
+	if ((r = ntk_perm_check_dirs(path, rd, err, errlen)) != 0)
 		goto out;
-	/* A symlink's own directory decides what the name points to. */
-	if ((givendir = realpath(dirname(given), NULL)) == NULL) {
+	/*
+	 * The name as given, not resolved: every directory on its way holds a
+	 * name (a symlink, itself or in a parent) that decides what the path
+	 * reaches, so each must be as safe as the file's own. stat() on each
+	 * step still follows links to what they name.
+	 */
+	if ((givendir = lexical_dir(given)) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		r = NTK_ERR_CONFIG;
 		goto out;
 	}
 	if (strcmp(givendir, rd) != 0)
-		r = check_dirs(path, givendir, err, errlen);
+		r = ntk_perm_check_dirs(path, givendir, err, errlen);
  out:
 	free(real);
 	free(realdir);

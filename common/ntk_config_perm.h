@@ -16,6 +16,16 @@
 int ntk_perm_check_stat(const struct stat *st, bool sticky_ok, char *why, size_t whylen);
 
 /*
+ * `dir` (absolute) and each directory above it up to /, for the file
+ * `path` (named in errors): each owned by root or ntkd's uid and writable by
+ * no one else. The first, the file's own directory, may not be sticky and
+ * writable by others (anyone could create the file before root does); the
+ * ones above may (/tmp). 0, or NTK_ERR_CONFIG (NTK_ERR_NOMEM) with
+ * "PATH: directory D is ..." in err.
+ */
+int ntk_perm_check_dirs(const char *path, const char *dir, char *err, size_t errlen);
+
+/*
  * The config file `path` and every directory above it (the file resolved
  * and, when a symlink, the directory holding the link too): each owned by
  * root or ntkd's uid and writable by no one else. Directories above the

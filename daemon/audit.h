@@ -22,7 +22,7 @@ struct ntkd_audit;
  * audit_open is logged, not fatal: every record then goes to syslog and
  * counts as failed. auditd_pid_file (NULL: not watched) tells whether auditd
  * runs: while it does not, records also go to syslog and count as unheard,
- * and ntkd_audit_write_now fails.
+ * and break-glass is refused.
  */
 int ntkd_audit_start(unsigned queue_size, const char *auditd_pid_file, struct ntkd_audit **out);
 /* Write what is queued, stop the thread, close. Accepts NULL. */
@@ -43,6 +43,7 @@ void ntkd_audit_submit(struct ntkd_audit *a, struct ntkd_audit_rec *rec);
 struct ntkd_audit_asker {
 	uid_t uid;
 	bool trusted;                   /* root or trusted_peers: never held back */
+	bool always;                    /* a release or a break-glass access: reviewed one by one, never held back */
 	unsigned budget;
 	unsigned interval;
 	const char *user;               /* the records' acct (an untrusted uid asks about itself) */
@@ -52,9 +53,13 @@ struct ntkd_audit_asker {
 void ntkd_audit_submit_for(struct ntkd_audit *a, const struct ntkd_audit_asker *who,
     struct ntkd_audit_rec *rec);
 struct ntkd_req;
-/* Fill *who for a request's record (its peer, trust and the config's budget); returns who. */
+/*
+ * Fill *who for a request's record (its peer, trust and the config's
+ * budget) about `action` decided `outcome`; returns who.
+ */
 const struct ntkd_audit_asker *ntkd_audit_asker(const struct ntkd_req *r, const char *user,
-    const char *system, const char *case_id, struct ntkd_audit_asker *who);
+    const char *system, const char *case_id, int action, int outcome,
+    struct ntkd_audit_asker *who);
 
 /* Why break-glass was last refused for want of its record (STATUS). */
 enum ntkd_bg_refusal {

@@ -22,8 +22,13 @@
 #include "ntk_err.h"
 
 #define AUDITD_CONF "/etc/audit/auditd.conf"
-/* How often a waiting grant looks at auditd's log. */
-#define CONFIRM_POLL_MS 1
+/*
+ * How often a waiting grant looks at auditd's log: soon at first (the record
+ * usually lands within a few ms), then less often, so a long wait does not
+ * take the queue's lock and read the log a thousand times a second.
+ */
+#define CONFIRM_POLL_FIRST_MS 1
+#define CONFIRM_POLL_MAX_MS 32
 
 /* A break-glass record handed to the writer; the waiting request and the writer share it. */
 struct ticket {
@@ -37,7 +42,6 @@ struct ticket {
 
 struct ntkd_audit {
 	int fd;                         /* audit_open(), or -1 */
-	pthread_mutex_t fd_lock;        /* the send and the look at auditd (writer thread) */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;            /* work for the writer */
@@ -58,7 +62,7 @@ struct ntkd_audit {
 
 	/* auditd, watched through its pid file; NULL: not watched. */
 	char *pid_file;
-	int64_t auditd_checked;         /* monotonic second of the last look (under fd_lock) */
+	int64_t auditd_checked;         /* monotonic second of the last look (writer thread) */
 	atomic_int auditd_state;        /* enum ntkd_auditd_state: UNKNOWN until the first look */
 	unsigned delay_ms;              /* test hook: a slow auditd, see ntkd_audit_start */
 	bool refuse;                    /* test hook: every write fails */
@@ -85,7 +89,7 @@ to_syslog(const char *why, const struct ntkd_audit_rec *rec)
 	    rec->tty ? rec->tty : "?", rec->result ? "success" : "failed");
 }
 
-/* Whether auditd runs, looked at most once a second; a change is logged once. Under fd_lock. */
+/* Whether auditd runs, looked at most once a second; a change is logged once. Writer thread only. */
 static bool
 auditd_listening(struct ntkd_audit *a)
 {
@@ -123,18 +127,17 @@ write_rec(struct ntkd_audit *a, const struct ntkd_audit_rec *rec)
 	bool listening;
 	int rc = -1;
 
-	pthread_mutex_lock(&a->fd_lock);
+	/* Only the writer thread sends: the fd and the auditd look need no lock. */
 	if (a->fd < 0)
 		a->fd = audit_open();   /* the kernel may have come back */
 	listening = auditd_listening(a);
-	/* A full backlog holds the sender inside the send, with the fd lock taken. */
+	/* A full backlog holds the sender inside the send. */
 	if (a->delay_ms > 0)
 		usleep(a->delay_ms * 1000u);
 	if (a->fd >= 0 && !a->refuse)
 		rc = audit_log_user_message(a->fd, rec->type, rec->msg,
 		    rec->host ? rec->host : "?", rec->addr ? rec->addr : "?",
 		    rec->tty ? rec->tty : "?", rec->result);
-	pthread_mutex_unlock(&a->fd_lock);
 	if (rc <= 0) {
 		atomic_fetch_add(&a->failed, 1);
 		to_syslog("not written to the audit log", rec);
@@ -286,7 +289,6 @@ ntkd_audit_start(unsigned queue_size, const char *auditd_pid_file, struct ntkd_a
 		return NTK_ERR_NOMEM;
 	}
 	a->auditd_state = a->pid_file != NULL ? NTKD_AUDITD_UNKNOWN : NTKD_AUDITD_NOT_WATCHED;
-	pthread_mutex_init(&a->fd_lock, NULL);
 	pthread_mutex_init(&a->lock, NULL);
 	/* Deadlines are monotonic: a clock step must not stretch a grant's wait. */
 	pthread_condattr_init(&ca);
@@ -337,7 +339,6 @@ ntkd_audit_stop(struct ntkd_audit *a)
 	pthread_cond_destroy(&a->sent);
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
-	pthread_mutex_destroy(&a->fd_lock);
 	free(a->ring);
 	free(a->pid_file);
 	free(a);
@@ -371,7 +372,7 @@ ntkd_audit_submit_for(struct ntkd_audit *a, const struct ntkd_audit_asker *who,
 {
 	if (rec == NULL)
 		return;
-	if (!who->trusted && who->budget > 0 &&
+	if (!who->trusted && !who->always && who->budget > 0 &&
 	    !ntkd_budget_take(a->budget, who, rec->result == 0, ntk_mono_ms() / 1000)) {
 		/* Counted in the uid's summary, with its case: held back, not lost. */
 		atomic_fetch_add(&a->suppressed, 1);
@@ -439,7 +440,7 @@ await_record(struct ntkd_audit *a, struct ticket *t, struct ntkd_auditlog *log,
 	enum ntkd_bg_refusal why = NTKD_BG_UNCONFIRMED;
 	struct timespec ts;
 	bool sent = false;
-	int64_t now;
+	int64_t now, poll = CONFIRM_POLL_FIRST_MS;
 	int seen;
 
 	pthread_mutex_lock(&a->lock);
@@ -468,8 +469,10 @@ await_record(struct ntkd_audit *a, struct ticket *t, struct ntkd_auditlog *log,
 			break;
 		}
 		/* Woken early when the writer is done with the ticket. */
-		ts = mono_abs(now + CONFIRM_POLL_MS < deadline ? now + CONFIRM_POLL_MS : deadline);
+		ts = mono_abs(now + poll < deadline ? now + poll : deadline);
 		pthread_cond_timedwait(&a->sent, &a->lock, &ts);
+		if (sent && poll < CONFIRM_POLL_MAX_MS)
+			poll *= 2;
 	}
 	t->abandoned = why != NTKD_BG_NONE;
 	ticket_unref(t);

@@ -161,9 +161,10 @@ ntkd_auditlog_seen(struct ntkd_auditlog *log, const char *needle)
 	rotated = stat(log->path, &st) == 0 && (st.st_dev != log->dev || st.st_ino != log->ino);
 	if ((rc = scan(log, needle, nlen)) != 0 || !rotated)
 		return rc;
-	if ((fd = open(log->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+	/* Non-blocking and a regular file, as when first marked: a FIFO must not hold us. */
+	if ((fd = open(log->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return 0;       /* between the rename and the new file: look again later */
-	if (fstat(fd, &st) != 0) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return NTK_ERR_IO;
 	}

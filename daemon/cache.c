@@ -202,7 +202,7 @@ ntkd_cache_get(struct ntkd_cache *c, const char *key)
  * may go, so the value is not cached.
  */
 static struct entry *
-victim(struct ntkd_cache *c, uid_t owner, bool *skip)
+victim(struct ntkd_cache *c, uid_t owner, int64_t stale_before, bool *skip)
 {
 	struct owner *o;
 
@@ -212,12 +212,18 @@ victim(struct ntkd_cache *c, uid_t owner, bool *skip)
 	o = owner_find(c, owner);
 	if (o != NULL && (o->count >= c->uid_max || c->count >= c->max))
 		return o->oldest;
-	*skip = o == NULL && c->count >= c->max;
+	if (c->count < c->max)
+		return NULL;
+	/* Full, nothing of its own: an expired entry is nobody's loss. */
+	if (c->oldest != NULL && c->oldest->value->fetched < stale_before)
+		return c->oldest;
+	*skip = true;
 	return NULL;
 }
 
 int
-ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner)
+ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner,
+    int64_t stale_before)
 {
 	struct entry *e, *old, *evict;
 	bool skip;
@@ -230,11 +236,10 @@ ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v,
 	pthread_mutex_lock(&c->lock);
 	if ((old = find(c, key)) != NULL) {
 		/* Else a uid could adopt someone's entry by refreshing it, then evict it as its own. */
-		if (old->owner == NULL)
-			owner = NTKD_CACHE_SHARED;
+		owner = old->owner == NULL ? NTKD_CACHE_SHARED : old->owner->uid;
 		unlink_entry(c, old);
 	}
-	if ((evict = victim(c, owner, &skip)) != NULL)
+	if ((evict = victim(c, owner, stale_before, &skip)) != NULL)
 		unlink_entry(c, evict);
 	/* Out of memory for the owner record: not cached rather than cached unaccounted. */
 	if (!skip && owner != NTKD_CACHE_SHARED && own(c, e, owner) != 0)
@@ -264,7 +269,7 @@ ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v,
 int
 ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v)
 {
-	return ntkd_cache_put_for(c, key, v, NTKD_CACHE_SHARED);
+	return ntkd_cache_put_for(c, key, v, NTKD_CACHE_SHARED, INT64_MIN);
 }
 
 size_t

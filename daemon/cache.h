@@ -44,10 +44,13 @@ int ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v)
 /*
  * The same on behalf of `owner` (an untrusted uid, or NTKD_CACHE_SHARED).
  * Over its share, or with the cache full, the owner's oldest entry goes;
- * with nothing of its own to give up the value is simply not cached (0).
- * Replacing a shared entry keeps it shared.
+ * with the cache full and nothing of its own to give up, the oldest entry
+ * goes only if it was fetched before `stale_before` (no use to anyone:
+ * it would be fetched again), else the value is simply not cached (0).
+ * A replaced entry keeps its owner (shared, or the uid that put it).
  */
-int ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner);
+int ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner,
+    int64_t stale_before);
 /* Drop `key` (NULL: everything); returns the number of entries dropped. */
 size_t ntkd_cache_drop(struct ntkd_cache *c, const char *key);
 

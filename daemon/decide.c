@@ -145,7 +145,8 @@ audit_decision(struct check *c)
 		return;
 	}
 	ntkd_audit_submit_for(c->r->d->audit, ntkd_audit_asker(c->r, c->q->user, c->q->system,
-	    c->q->action != NTK_ACTION_LOGIN ? c->q->case_id : NULL, &who), rec);
+	    c->q->action != NTK_ACTION_LOGIN ? c->q->case_id : NULL, c->q->action, c->dec.outcome,
+	    &who), rec);
 }
 
 static int

@@ -23,7 +23,7 @@ role_listed(const struct ntk_system *sys, const struct ntk_policy *p, const char
 	size_t i;
 
 	for (i = 0; sys != NULL && i < sys->nroles; i++)
-		if (strcmp(p->roles[sys->role_idx[i]].name, name) == 0)
+		if (ntk_role_name_eq(p->roles[sys->role_idx[i]].name, name))
 			return true;
 	return false;
 }
@@ -33,8 +33,9 @@ user_has(const struct ntk_subject *s, const char *role)
 {
 	size_t i;
 
+	/* As the policy matches them: ignoring ASCII case. */
 	for (i = 0; i < s->nroles; i++)
-		if (strcmp(s->roles[i], role) == 0)
+		if (ntk_role_name_eq(s->roles[i], role))
 			return true;
 	return false;
 }
@@ -157,7 +158,8 @@ release_line(FILE *f, const struct ntkd_explain_in *in)
 	size_t i, n = 0;
 
 	fprintf(f, "\nrelease: allowed by an own active assignment without access=read, or by a "
-	    "counting role with release = yes; never by supervision or break-glass"
+	    "counting role with release = yes (on its own when it reaches every case, else for "
+	    "an own active assignment, read-only too); never by supervision or break-glass"
 	    "\ncounting roles with release = yes:");
 	for (i = 0; i < in->system->nroles; i++) {
 		const struct ntk_role *role = &in->policy->roles[in->system->role_idx[i]];

@@ -227,7 +227,8 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 	m.n = 0;
 	/* An untrusted peer's lookups may only push out its own earlier ones. */
 	if (ntkd_cache_put_for(r->d->groups, id->name, &e->base,
-	    ntkd_req_trusted(r) ? NTKD_CACHE_SHARED : r->peer->uid) != 0)
+	    ntkd_req_trusted(r) ? NTKD_CACHE_SHARED : r->peer->uid,
+	    r->now - (int64_t)c->cache_ttl - (int64_t)c->cache_offline_grace) != 0)
 		ntkd_log(LOG_WARNING, "group cache: out of memory, answer not cached");
 	*out = e;
 	e = NULL;
@@ -341,33 +342,65 @@ gid_list_unique(struct ntk_gid_list *l)
 }
 
 static int
-gid_is(uint32_t gid, void *arg)
+cmp_gid_key(const void *key, const void *elem)
 {
-	return gid == *(const uint32_t *)arg ? 1 : 0;
+	return cmp_u32(key, elem);
 }
 
 /*
  * Visibility `member`, decided before any LDAP work for the group: an
  * untrusted peer is shown only groups it belongs to, and which those are
- * follows from its own facts (cached). Any other gid is NOT_FOUND at once,
- * so a peer walking the gid range costs no search and no cache slot.
+ * follows from its own facts (cached). *all is set when the peer may see
+ * every group; otherwise *mine holds its gids, sorted, to bsearch: built
+ * once per request however many groups the request looks at.
  */
 static int
-may_see(struct ntkd_req *r, uint32_t gid)
+peer_gids(struct ntkd_req *r, bool *all, struct ntk_gid_list *mine)
 {
+	struct gid_acc acc = { { NULL, 0 }, 0 };
 	struct ntkd_facts *f = NULL;
 	enum ntkd_facts_source src;
 	int rc;
 
-	if (r->snap->config.visibility == NTK_VISIBILITY_ALL || ntkd_req_trusted(r))
+	mine->gids = NULL;
+	mine->ngids = 0;
+	*all = r->snap->config.visibility == NTK_VISIBILITY_ALL || ntkd_req_trusted(r);
+	if (*all || !r->peer->has_name)
 		return 0;
-	if (!r->peer->has_name)
-		return NTK_ERR_NOT_FOUND;
 	if ((rc = ntkd_facts_get(r, r->peer->name, &f, &src)) != 0)
 		return rc;
-	rc = subject_gids(r, &f->subject, gid_is, &gid);
+	if ((rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0) {
+		free(acc.l.gids);
+		acc.l.gids = NULL;
+		acc.l.ngids = 0;
+	}
 	ntkd_facts_unref(f);
-	return rc == 1 ? 0 : rc == 0 ? NTK_ERR_NOT_FOUND : rc;
+	gid_list_unique(&acc.l);
+	*mine = acc.l;
+	return rc;
+}
+
+/* 0 when the peer may see `gid`, NTK_ERR_NOT_FOUND when not: any other gid costs no search. */
+static int
+gid_visible(bool all, const struct ntk_gid_list *mine, uint32_t gid)
+{
+	if (all || (mine->ngids > 0 &&
+	    bsearch(&gid, mine->gids, mine->ngids, sizeof(*mine->gids), cmp_gid_key) != NULL))
+		return 0;
+	return NTK_ERR_NOT_FOUND;
+}
+
+static int
+may_see(struct ntkd_req *r, uint32_t gid)
+{
+	struct ntk_gid_list mine;
+	bool all;
+	int rc;
+
+	if ((rc = peer_gids(r, &all, &mine)) == 0)
+		rc = gid_visible(all, &mine, gid);
+	free(mine.gids);
+	return rc;
 }
 
 int
@@ -474,7 +507,9 @@ ntkd_handle_group_list(struct ntkd_req *r)
 	struct ntkd_group_id id;
 	struct group_entry **held = NULL;
 	struct ntk_group_list list = { NULL, 0 };
+	struct ntk_gid_list mine = { NULL, 0 };
 	size_t n = c->policy.nsystems + c->policy.nroles, nheld = 0, i;
+	bool all;
 	int rc = 0;
 
 	if (ntk_buf_remaining(r->body) != 0) {
@@ -483,6 +518,8 @@ ntkd_handle_group_list(struct ntkd_req *r)
 	}
 	if (!c->enumerate)
 		return NTK_ERR_NOT_FOUND;
+	if ((rc = peer_gids(r, &all, &mine)) != 0)
+		goto out;
 	if (n > 0 && ((held = calloc(n, sizeof(*held))) == NULL ||
 	    (list.groups = calloc(n, sizeof(*list.groups))) == NULL)) {
 		rc = NTK_ERR_NOMEM;
@@ -493,7 +530,7 @@ ntkd_handle_group_list(struct ntkd_req *r)
 			rc = ntkd_group_by_gid(c, c->system_gid_min + (uint32_t)i, &id);
 		else
 			rc = ntkd_group_by_gid(c, c->role_gid_min + (uint32_t)(i - c->policy.nsystems), &id);
-		if (rc == 0 && (rc = may_see(r, id.gid)) == NTK_ERR_NOT_FOUND) {
+		if (rc == 0 && (rc = gid_visible(all, &mine, id.gid)) == NTK_ERR_NOT_FOUND) {
 			rc = 0;
 			continue;
 		}
@@ -510,5 +547,6 @@ ntkd_handle_group_list(struct ntkd_req *r)
 		ntkd_cached_unref(&held[i]->base);
 	free(held);
 	free(list.groups);
+	free(mine.gids);
 	return rc;
 }

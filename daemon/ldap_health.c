@@ -89,16 +89,20 @@ ntkd_ldap_health_usable(struct ntkd_ldap_health *h)
 void
 ntkd_ldap_health_report(struct ntkd_ldap_health *h, bool probe, bool ok, bool timed_out)
 {
+	enum { SAY_NOTHING, SAY_BACK, SAY_DOWN } say = SAY_NOTHING;
+	unsigned long failures;
+	unsigned backoff;
+
 	if (!ok && timed_out)
 		atomic_fetch_add(&health_timeouts, 1);
 	pthread_mutex_lock(&health_lock);
 	if (probe)
 		h->probing = false;
+	failures = h->failures;
 	if (ok) {
 		h->error[0] = '\0';
 		if (h->down)
-			ntkd_log(LOG_INFO, "ldap %s: answering again after %lu failure%s", h->uri,
-			    h->failures, h->failures == 1 ? "" : "s");
+			say = SAY_BACK;
 		h->down = false;
 		h->backoff = 0;
 		h->failures = 0;
@@ -114,11 +118,18 @@ ntkd_ldap_health_report(struct ntkd_ldap_health *h, bool probe, bool ok, bool ti
 		h->down = true;
 		h->failures++;
 		h->retry_ms = ntk_mono_ms() + (int64_t)h->backoff * 1000;
-		ntkd_log(h->failures == 1 ? LOG_WARNING : LOG_INFO,
-		    "ldap %s: %s; down, next try in %u s", h->uri,
-		    timed_out ? "no answer in time" : "unreachable", h->backoff);
+		say = SAY_DOWN;
+		failures = h->failures;
 	}
+	backoff = h->backoff;
 	pthread_mutex_unlock(&health_lock);
+	/* Logged after the lock (the URI never changes): a stalled syslog must not hold every worker. */
+	if (say == SAY_BACK)
+		ntkd_log(LOG_INFO, "ldap %s: answering again after %lu failure%s", h->uri, failures,
+		    failures == 1 ? "" : "s");
+	else if (say == SAY_DOWN)
+		ntkd_log(failures == 1 ? LOG_WARNING : LOG_INFO, "ldap %s: %s; down, next try in %u s",
+		    h->uri, timed_out ? "no answer in time" : "unreachable", backoff);
 }
 
 void

@@ -18,15 +18,18 @@
 
 /*
  * The socket's directory must be changed only by root or by us: anyone else
- * who may write there can remove our socket and bind their own in its place.
- * Clients check who answers (SO_PEERCRED), but the daemon should not invite it.
+ * who may write there can remove our socket and bind their own in its place,
+ * and anyone who may write a directory above it can swap the directory
+ * itself. Clients check who answers (SO_PEERCRED), but the daemon should not
+ * invite it.
  */
 static int
 dir_safe(const char *dir, const char **why)
 {
 	static char reason[4096 + 256];     /* single-threaded: start-up only */
-	char what[128];
+	char what[128], *real;
 	struct stat st;
+	int r;
 
 	if (stat(dir, &st) != 0) {
 		*why = "cannot stat the socket's directory";
@@ -44,7 +47,18 @@ dir_safe(const char *dir, const char **why)
 		errno = 0;
 		return NTK_ERR_CONFIG;
 	}
-	return 0;
+	/* The directories above, as the config file's are checked. */
+	if ((real = realpath(dir, NULL)) == NULL) {
+		*why = "cannot resolve the socket's directory";
+		return NTK_ERR_IO;
+	}
+	r = ntk_perm_check_dirs(dir, real, reason, sizeof(reason));
+	free(real);
+	if (r != 0) {
+		*why = reason;
+		errno = 0;
+	}
+	return r;
 }
 
 /* True when a daemon answers on `addr` (a live socket must not be stolen). */

@@ -36,7 +36,7 @@ ntkd_handle_report(struct ntkd_req *r)
 		goto out;
 	/* An untrusted uid may report about itself: its records count against its budget. */
 	ntkd_audit_submit_for(r->d->audit, ntkd_audit_asker(r, q.user, q.system,
-	    ncases > 0 ? q.cases[0] : NULL, &who), rec);
+	    ncases > 0 ? q.cases[0] : NULL, q.action, q.outcome, &who), rec);
 	if ((rc = ntkd_reply_begin(r)) == 0)
 		rc = ntk_proto_end(r->out);
  out:

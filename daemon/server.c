@@ -151,22 +151,31 @@ fifo_push(struct conn_fifo *f, struct conn *c)
 	f->tail = c;
 }
 
-/* Take `c` off whichever list it waits on. */
+/* Unlink `c`, whose predecessor on its list is `prev` (NULL: the head). */
 static void
-fifo_remove(struct conn *c)
+fifo_unlink(struct conn *c, struct conn *prev)
 {
 	struct conn_fifo *f = c->waiting;
-	struct conn **pp = &f->head, *prev = NULL;
 
-	while (*pp != c) {
-		prev = *pp;
-		pp = &(*pp)->wait_next;
-	}
-	*pp = c->wait_next;
+	if (prev == NULL)
+		f->head = c->wait_next;
+	else
+		prev->wait_next = c->wait_next;
 	if (f->tail == c)
 		f->tail = prev;
 	c->wait_next = NULL;
 	c->waiting = NULL;
+}
+
+/* Take `c` off whichever list it waits on. */
+static void
+fifo_remove(struct conn *c)
+{
+	struct conn *prev = NULL, *p;
+
+	for (p = c->waiting->head; p != c; p = p->wait_next)
+		prev = p;
+	fifo_unlink(c, prev);
 }
 
 /* Close and free a connection (lock held; the caller is the worker holding it, or nobody can). */
@@ -345,14 +354,17 @@ static void
 release_throttled(struct server *s)
 {
 	int64_t now_us = ntk_mono_ms() * 1000;
-	struct conn *c, *next;
+	struct conn *c, *next, *prev = NULL;
 
+	/* One walk, unlinking as it goes: a search per release would be quadratic under the lock. */
 	for (c = s->throttled.head; c != NULL; c = next) {
 		next = c->wait_next;
 		if (c->doomed || c->share->budget_us - now_us < 1000000) {
-			fifo_remove(c);
+			fifo_unlink(c, prev);
 			atomic_fetch_sub(&s->nthrottled, 1);
 			rearm(s, c);
+		} else {
+			prev = c;
 		}
 	}
 }
@@ -512,6 +524,13 @@ accept_all(struct server *s, int lfd)
 				close(fd);
 			}
 			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			/*
+			 * accept4 says EMFILE before it looks at the backlog: go
+			 * round again only when a waiting connection was taken, or
+			 * an empty backlog would keep this loop spinning.
+			 */
+			if (fd < 0)
+				break;
 			continue;
 		}
 		if (fd < 0) {

@@ -46,6 +46,10 @@ ntkctl_status_health(const char *text, char *why, size_t whylen)
 	size_t i;
 
 	why[0] = '\0';
+	/* A reply without the lines health rests on says nothing is well: not healthy. */
+	if (!value_of(text, "auditd", v, sizeof(v)) || !value_of(text, "ldap_uri1", v, sizeof(v)) ||
+	    !value_of(text, "audit_dropped", v, sizeof(v)))
+		add_reason(why, whylen, "status-incomplete");
 	if (value_of(text, "ldap_state", v, sizeof(v)) && strcmp(v, "down") == 0)
 		add_reason(why, whylen, "ldap-down");
 	for (i = 1; i < 64; i++) {

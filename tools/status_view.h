@@ -8,7 +8,8 @@
 /*
  * 0 healthy, 1 degraded. Degraded: an LDAP server down (or ldap_state=down,
  * or a standing ldap_error), auditd not running, audit records dropped,
- * failed or unheard. The reasons, space-separated, go into `why`.
+ * failed or unheard, or a reply missing those lines. The reasons,
+ * space-separated, go into `why`.
  */
 int ntkctl_status_health(const char *text, char *why, size_t whylen);
 

@@ -69,5 +69,17 @@ n=$(printf '%s\n' "$raw" | grep 'op=ntk-case' | grep 'acct="mallory"' | grep -c 
 ntk_assert_eq 3 "$n" "root's records"
 st=$(ntk_status)
 ntk_assert_contains "$st" "audit_suppressed=$suppressed" "status counts the suppressed records"
+
+# Past its budget, a release is still a record of its own: disclosures are reviewed one by one.
+for ((i = 0; i < budget + 2; i++)); do
+	as_nobody "$NTK_TMP/ntkctl" -c "$NTK_CONF" decide --user nobody --system FACTS \
+		--case "r$tag$i" >/dev/null 2>&1 || true
+done
+out=$(as_nobody "$NTK_TMP/ntkctl" -c "$NTK_CONF" decide --user nobody --system FACTS \
+	--case 1001 --action release 2>&1 || true)
+ntk_assert_eq "ALLOW rule=assigned" "$out" "nobody releases its own case"
+ntk_wait_for 10 sh -c "ausearch --input-logs -p '$NTKD_PID' -m TRUSTED_APP --raw 2>/dev/null |
+	grep 'op=ntk-case' | grep 'access=release' | grep -q 'peer_uid=$nobody_uid '" ||
+	ntk_fail "the release past the budget has no record of its own"
 ntkd_finish
 ntk_pass "audit budget per uid"

@@ -161,7 +161,7 @@ put_n(struct ntkd_cache *c, const char *prefix, int from, int to, uid_t owner)
 	for (i = from; i < to; i++) {
 		snprintf(key, sizeof(key), "%s%d", prefix, i);
 		v = val_new(i);
-		ck_assert_int_eq(ntkd_cache_put_for(c, key, v, owner), 0);
+		ck_assert_int_eq(ntkd_cache_put_for(c, key, v, owner, 0), 0);
 		ntkd_cached_unref(v);
 	}
 }
@@ -196,6 +196,18 @@ START_TEST(cache_untrusted_uid_evicts_only_its_own)
 	put_n(c, "shared", 0, 1, 65534);
 	put_n(c, "flood", 1000, 1100, 65534);
 	ck_assert(cached(c, "shared0"));
+	/* Nor can a uid adopt another uid's entry by refreshing it, then evict it as its own. */
+	put_n(c, "flood", 1099, 1100, 1000);
+	put_n(c, "other", 10, 12, 1000);
+	ck_assert(cached(c, "flood1099"));
+	/* Full and nothing of its own: an expired entry (fetched before the bound) makes room. */
+	{
+		struct ntkd_cached *v = val_new(7);
+
+		ck_assert_int_eq(ntkd_cache_put_for(c, "late", v, 1000, 101), 0);
+		ntkd_cached_unref(v);
+	}
+	ck_assert(cached(c, "late"));
 
 	/* Root and trusted peers still evict the oldest of anyone's when full. */
 	put_n(c, "root", 0, 1, NTKD_CACHE_SHARED);

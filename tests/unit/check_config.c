@@ -584,6 +584,11 @@ START_TEST(test_bind_mech)
 	unlink(keytab);
 	unlink(cert);
 	unlink(key);
+	/* A CA file others may write is a trust anchor others choose. */
+	write_file(cacert, "-----BEGIN CERTIFICATE-----\n", 0666);
+	ck_assert_int_eq(load(LDAP_MIN "tls_cacert = @DIR@/ca.pem\n"), NTK_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "ldap:tls_cacert:"));
+	ck_assert_ptr_nonnull(strstr(err, "writable by group or others (mode 0666)"));
 }
 END_TEST
 

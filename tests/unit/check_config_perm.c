@@ -138,6 +138,18 @@ START_TEST(test_symlink)
 	ck_assert_int_eq(symlink(conf, link), 0);
 	ck_assert_int_eq(check(link), NTK_ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err, open_dir));
+	unlink(link);
+	/*
+	 * A symlinked directory on the way: open/dir -> etc. Resolved, the path
+	 * is etc/ntk.conf (safe); but whoever may write `open` can repoint `dir`.
+	 */
+	snprintf(link, sizeof(link), "%s/dir", open_dir);
+	ck_assert_int_eq(symlink(sub, link), 0);
+	snprintf(link, sizeof(link), "%s/dir/ntk.conf", open_dir);
+	ck_assert_int_eq(check(link), NTK_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, open_dir));
+	snprintf(link, sizeof(link), "%s/dir", open_dir);
+	unlink(link);
 }
 END_TEST
 
