@@ -16,6 +16,7 @@
 #include <security/pam_modules.h>
 
 #include "ntk_client.h"
+#include "ntk_conn_why.h"
 #include "ntk_err.h"
 #include "ntk_escape.h"
 #include "ntk_policy.h"
@@ -35,6 +36,8 @@ struct pam_ntk_opts {
 	bool unknown_ignore;    /* unknown_user=ignore */
 };
 
+static const char *pam_ntk_item(pam_handle_t *pamh, int type);
+
 /* Parse a decimal in [1, max]; no sign, no octal, no trailing bytes. */
 static int
 pam_ntk_parse_uint(const char *s, long max, long *out)
@@ -52,10 +55,29 @@ pam_ntk_parse_uint(const char *s, long max, long *out)
 	return 0;
 }
 
-/* Defaults, then the arguments of the service's line; unknown ones are logged and ignored. */
-static void
+/* The option's name: the bytes before '=', or all of it. */
+static bool
+pam_ntk_is_known(const char *a)
+{
+	static const char *const names[] = { "system", "socket", "timeout", "debug", "unknown_user" };
+	size_t n = strcspn(a, "="), i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && strncmp(a, names[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Defaults, then the arguments of the service's line. An unknown option (a
+ * typo such as `sytem=`) or a malformed value refuses the whole stack line:
+ * a login gate must never run with a setting weaker than the one written.
+ */
+static int
 pam_ntk_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct pam_ntk_opts *o)
 {
+	const char *service = pam_ntk_item(pamh, PAM_SERVICE);
+	char shown[PAM_NTK_LOG_NAME_MAX];
 	long secs;
 	int i;
 
@@ -71,9 +93,9 @@ pam_ntk_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct pam_n
 		if (a == NULL)
 			continue;
 		if (strncmp(a, "system=", 7) == 0) {
-			/* An empty or oversized name is as good as none: refused below. */
+			/* An empty or oversized name is as good as none: refused by the caller. */
 			o->system = a + 7;
-		} else if (strncmp(a, "socket=", 7) == 0 && a[7] != '\0') {
+		} else if (strncmp(a, "socket=", 7) == 0 && a[7] == '/') {
 			o->socket = a + 7;
 		} else if (strcmp(a, "debug") == 0) {
 			o->debug = true;
@@ -85,9 +107,14 @@ pam_ntk_parse_args(pam_handle_t *pamh, int argc, const char **argv, struct pam_n
 		    pam_ntk_parse_uint(a + 8, PAM_NTK_TIMEOUT_MAX_MS / 1000, &secs) == 0) {
 			o->timeout_ms = (int)secs * 1000;
 		} else {
-			pam_syslog(pamh, LOG_ERR, "unknown or malformed option ignored: %.64s", a);
+			ntk_escape_log_str(a, shown, sizeof(shown));
+			pam_syslog(pamh, LOG_ERR, "%s option refused (service %.64s): %s",
+			    pam_ntk_is_known(a) ? "malformed" : "unknown",
+			    service != NULL ? service : "(unknown)", shown);
+			return NTK_ERR_CONFIG;
 		}
 	}
+	return 0;
 }
 
 /* Tell the user, through the application's conversation, unless PAM_SILENT. */
@@ -148,7 +175,10 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	memset(&req, 0, sizeof(req));
 	memset(&rep, 0, sizeof(rep));
-	pam_ntk_parse_args(pamh, argc, argv, &o);
+	if (pam_ntk_parse_args(pamh, argc, argv, &o) != 0) {
+		ret = PAM_SERVICE_ERR;
+		goto out;
+	}
 
 	service = pam_ntk_item(pamh, PAM_SERVICE);
 	if (o.system == NULL || o.system[0] == '\0' || strlen(o.system) > NTK_NAME_MAX) {
@@ -196,14 +226,14 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	if ((r = ntk_conn_open_uid(o.socket, o.timeout_ms, &conn, &server)) != 0) {
 		int e = errno;
+		char why[160];
 
 		if (r == NTK_ERR_UNTRUSTED_PEER)
 			pam_syslog(pamh, LOG_ERR, "refusing the daemon at %s: it is run by uid %lu",
 			    o.socket, (unsigned long)server);
 		else
-			pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s%s%s", o.socket,
-			    ntk_strerror(r), r == NTK_ERR_IO ? ": " : "",
-			    r == NTK_ERR_IO ? strerror(e) : "");
+			pam_syslog(pamh, LOG_ERR, "cannot reach ntkd at %s: %s", o.socket,
+			    ntk_conn_why(r, e, why, sizeof(why)));
 		pam_ntk_tell(pamh, flags, "needtoknow: access to %s cannot be checked now", o.system);
 		ret = r == NTK_ERR_NOMEM ? PAM_SYSTEM_ERR : PAM_AUTHINFO_UNAVAIL;
 		goto out;

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Arguments: a missing system= is a service error logged with the service name; unknown options are logged and ignored.
+# Arguments: a missing system=, an unknown option (a typo such as sytem=) or a malformed value
+# (timeout=abc) is a service error, logged: a typo must not silently weaken a login gate.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 
 ntk_need_root
@@ -11,15 +12,18 @@ mkdir -p "$NTK_TMP/pam.d"
 NTK_SOCKET=$NTK_TMP/no-such.sock
 pam_service ntk-test-nosys "account required @NTK@ @SOCK@"
 pam_service ntk-test-emptysys "account required @NTK@ system= @SOCK@"
-pam_service ntk-test-unknownopt "account required @NTK@ system=FACTS frobnicate=1 timeout=abc @SOCK@"
+pam_service ntk-test-unknownopt "account required @NTK@ system=FACTS frobnicate=1 @SOCK@"
+pam_service ntk-test-badtimeout "account required @NTK@ system=FACTS timeout=abc @SOCK@"
+pam_service ntk-test-typo "account required @NTK@ sytem=FACTS @SOCK@"
+pam_service ntk-test-goodopts "account required @NTK@ system=FACTS timeout=5 debug unknown_user=deny @SOCK@"
 
 # syslog(3) writes to /dev/log: the drives run where that is our sink.
 cat >"$NTK_TMP/inner.sh" <<'INNER'
-for svc in ntk-test-nosys ntk-test-emptysys ntk-test-unknownopt; do
+for svc in ntk-test-nosys ntk-test-emptysys ntk-test-unknownopt ntk-test-badtimeout ntk-test-typo ntk-test-goodopts; do
 	"$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --leftovers "$svc" alice >"$NTK_TMP/$svc.out" 2>&1 ||
 		echo "exit=$?" >>"$NTK_TMP/$svc.out"
 done
-"$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --silent ntk-test-unknownopt alice >"$NTK_TMP/silent.out" 2>&1 || true
+"$PAM_DRIVE" --confdir "$NTK_TMP/pam.d" --silent ntk-test-goodopts alice >"$NTK_TMP/silent.out" 2>&1 || true
 INNER
 pam_syslog_capture "$NTK_TMP/syslog" "$NTK_TMP/inner.sh"
 
@@ -29,9 +33,15 @@ ntk_assert_not_contains "$out" "leftover=" "stack without system="
 out=$(cat "$NTK_TMP/ntk-test-emptysys.out")
 ntk_assert_contains "$out" "result=PAM_SERVICE_ERR" "stack with an empty system="
 
-# Unknown options do not stop the module: it goes on to ask ntkd (absent here) and fails closed.
-out=$(cat "$NTK_TMP/ntk-test-unknownopt.out")
-ntk_assert_contains "$out" "result=PAM_AUTHINFO_UNAVAIL" "stack with unknown options, no daemon"
+# Unknown or malformed options stop the module before it asks anyone: a service error.
+for svc in ntk-test-unknownopt ntk-test-badtimeout ntk-test-typo; do
+	out=$(cat "$NTK_TMP/$svc.out")
+	ntk_assert_contains "$out" "result=PAM_SERVICE_ERR" "stack $svc"
+	ntk_assert_not_contains "$out" "leftover=" "stack $svc"
+done
+# Every known option accepted: the module goes on to ask ntkd (absent here) and fails closed.
+out=$(cat "$NTK_TMP/ntk-test-goodopts.out")
+ntk_assert_contains "$out" "result=PAM_AUTHINFO_UNAVAIL" "known options, no daemon"
 ntk_assert_contains "$out" "conv=error:needtoknow: access to FACTS cannot be checked now" "message without PAM_SILENT"
 ntk_assert_not_contains "$out" "leftover=" "daemon unreachable"
 out=$(cat "$NTK_TMP/silent.out")
@@ -41,7 +51,8 @@ ntk_assert_not_contains "$out" "conv=" "PAM_SILENT must show nothing"
 log=$(cat "$NTK_TMP/syslog" 2>/dev/null || true)
 ntk_assert_contains "$log" "pam_ntk(ntk-test-nosys:account): no usable system= argument in the stack of service ntk-test-nosys" "syslog for a missing system="
 ntk_assert_contains "$log" "pam_ntk(ntk-test-emptysys:account): no usable system=" "syslog for an empty system="
-ntk_assert_contains "$log" "unknown or malformed option ignored: frobnicate=1" "syslog for an unknown option"
-ntk_assert_contains "$log" "unknown or malformed option ignored: timeout=abc" "syslog for a malformed option"
-ntk_assert_contains "$log" "cannot reach ntkd at $NTK_SOCKET" "syslog for an unreachable daemon"
-ntk_pass "system= required, unknown options logged and ignored, unreachable daemon fails closed"
+ntk_assert_contains "$log" "pam_ntk(ntk-test-unknownopt:account): unknown option refused (service ntk-test-unknownopt): frobnicate=1" "syslog for an unknown option"
+ntk_assert_contains "$log" "pam_ntk(ntk-test-typo:account): unknown option refused (service ntk-test-typo): sytem=FACTS" "syslog for a typo"
+ntk_assert_contains "$log" "pam_ntk(ntk-test-badtimeout:account): malformed option refused (service ntk-test-badtimeout): timeout=abc" "syslog for a malformed option"
+ntk_assert_contains "$log" "cannot reach ntkd at $NTK_SOCKET: no such socket (is ntkd running? systemctl status ntkd)" "syslog for an unreachable daemon"
+ntk_pass "system= required, unknown or malformed options refused and logged, unreachable daemon fails closed"
