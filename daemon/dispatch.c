@@ -18,19 +18,20 @@ enum who {
 
 static const struct {
 	uint16_t type;
+	const char *name;               /* as logs and error replies name the request */
 	enum who who;
 	int (*fn)(struct ntkd_req *);
 } table[] = {
-	{ NTK_MSG_PING, ANY, ntkd_handle_ping },
-	{ NTK_MSG_CHECK, ANY, ntkd_handle_check },
-	{ NTK_MSG_FACTS, ANY, ntkd_handle_facts },
-	{ NTK_MSG_REPORT, ANY, ntkd_handle_report },
-	{ NTK_MSG_GROUP_BY_NAME, ANY, ntkd_handle_group_by_name },
-	{ NTK_MSG_GROUP_BY_GID, ANY, ntkd_handle_group_by_gid },
-	{ NTK_MSG_INITGROUPS, ANY, ntkd_handle_initgroups },
-	{ NTK_MSG_GROUP_LIST, ANY, ntkd_handle_group_list },
-	{ NTK_MSG_STATUS, ANY, ntkd_handle_status },
-	{ NTK_MSG_FLUSH, ROOT, ntkd_handle_flush },
+	{ NTK_MSG_PING, "PING", ANY, ntkd_handle_ping },
+	{ NTK_MSG_CHECK, "CHECK", ANY, ntkd_handle_check },
+	{ NTK_MSG_FACTS, "FACTS", ANY, ntkd_handle_facts },
+	{ NTK_MSG_REPORT, "REPORT", ANY, ntkd_handle_report },
+	{ NTK_MSG_GROUP_BY_NAME, "GROUP_BY_NAME", ANY, ntkd_handle_group_by_name },
+	{ NTK_MSG_GROUP_BY_GID, "GROUP_BY_GID", ANY, ntkd_handle_group_by_gid },
+	{ NTK_MSG_INITGROUPS, "INITGROUPS", ANY, ntkd_handle_initgroups },
+	{ NTK_MSG_GROUP_LIST, "GROUP_LIST", ANY, ntkd_handle_group_list },
+	{ NTK_MSG_STATUS, "STATUS", ANY, ntkd_handle_status },
+	{ NTK_MSG_FLUSH, "FLUSH", ROOT, ntkd_handle_flush },
 };
 
 static int
@@ -77,8 +78,8 @@ ntkd_dispatch(struct ntkd_worker *w, struct ntkd_peer *peer, uint16_t type,
 		if (table[i].type != type)
 			continue;
 		if (table[i].who == ROOT && peer->uid != 0) {
-			ntkd_log(LOG_WARNING, "refused: peer uid %lu pid %ld sent a root-only request (type %u)",
-			    (unsigned long)peer->uid, (long)peer->pid, type);
+			ntkd_log(LOG_WARNING, "refused: peer uid %lu pid %ld sent a root-only request (%s)",
+			    (unsigned long)peer->uid, (long)peer->pid, table[i].name);
 			rc = NTK_ERR_DENIED;
 			r.errmsg = "root only";
 			break;
@@ -90,7 +91,8 @@ ntkd_dispatch(struct ntkd_worker *w, struct ntkd_peer *peer, uint16_t type,
 		r.close = true;
 	if (rc != 0) {
 		if (rc != NTK_ERR_DENIED && rc != NTK_ERR_NOT_FOUND)
-			ntkd_log(LOG_DEBUG, "request type %u from uid %lu: %s", type,
+			ntkd_log(LOG_DEBUG, "request %s from uid %lu: %s",
+			    i < sizeof(table) / sizeof(table[0]) ? table[i].name : "of unknown type",
 			    (unsigned long)peer->uid, ntk_strerror(rc));
 		if (error_reply(out, rc, r.errmsg) != 0)
 			r.close = true;

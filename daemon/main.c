@@ -36,6 +36,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: ntkd [-c FILE] [-f] [-d]\n"
 	    "       ntkd -t [-c FILE] [--user NAME]\n"
+	    "       ntkd --help | --version\n"
 	    "  -c FILE      configuration (default %s)\n"
 	    "  -f           stay in the foreground, log to stderr\n"
 	    "  -d           debug logging\n"
@@ -95,6 +96,8 @@ main(int argc, char **argv)
 	struct ntkd_snapshot *snap = NULL;
 	static const struct option long_opts[] = {
 		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ntkd_startup_probe probe = { 0 };
@@ -104,7 +107,7 @@ main(int argc, char **argv)
 	sigset_t set;
 	int opt, lfd = -1, sigfd = -1, rc, status = 1;
 
-	while ((opt = getopt_long(argc, argv, "c:fdht", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fdhtV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = true; break;
@@ -112,6 +115,7 @@ main(int argc, char **argv)
 		case 't': test_only = true; break;
 		case 'u': test_user = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ntkd (needtoknow) %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -11,6 +11,7 @@
 
 #include "audit/ntk_audit_report.h"
 #include "ntk_client.h"
+#include "ntk_conn_why.h"
 #include "ntk_config.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
@@ -27,24 +28,48 @@ static const char *config_path = NTK_CONF_PATH;
 static bool config_given;
 static char socket_path[4096];
 
+/* One usage text per subcommand: `ntkctl SUB --help` shows only its own. */
+static const char usage_check[] =
+    "usage: ntkctl check --user U --system S [--case C] [--state open|closed|sealed]\n"
+    "           [--action login|read|write|release] [--reason TEXT] [--explain]\n"
+    "  decide a request as a dry run: no audit record, no grant.\n"
+    "  exit 0 allow, 1 deny, 2 error\n";
+static const char usage_decide[] =
+    "usage: ntkctl decide --user U --system S [--case C] [--state open|closed|sealed]\n"
+    "           [--action login|read|write|release] [--reason TEXT] [--explain]\n"
+    "  a real decision: audited; --reason asks for a break-glass grant.\n"
+    "  exit 0 allow, 1 deny, 2 error\n";
+static const char usage_status[] =
+    "usage: ntkctl status [--json]\n"
+    "  the daemon's LDAP servers, cache and audit counters.\n"
+    "  exit 0 healthy, 1 degraded, 2 unreachable\n";
+static const char usage_flush[] =
+    "usage: ntkctl flush [--user U]\n"
+    "  drop cached facts of U, or of everyone (root only).\n";
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ntkctl [-c FILE] COMMAND [ARGS]\n"
-	    "  check --user U --system S [--case C] [--state open|closed|sealed]\n"
-	    "        [--action login|read|write|release] [--reason TEXT] [--explain]\n"
-	    "                  decide a request (dry run: no audit record, no grant);\n"
-	    "                  exit 0 allow, 1 deny, 2 error\n"
-	    "  decide ...      the same arguments as check, but a real decision: audited,\n"
-	    "                  and --reason requests a break-glass grant\n"
-	    "  status [--json] the daemon's LDAP servers, cache and audit counters;\n"
-	    "                  exit 0 healthy, 1 degraded, 2 unreachable\n"
-	    "  flush [--user U]  drop cached facts (root only)\n"
-	    "  audit ...       report on needtoknow audit records (ntkctl audit --help)\n"
+	    "       ntkctl --help | --version\n"
+	    "commands (ntkctl COMMAND --help for each):\n"
+	    "  check           decide a request as a dry run (no audit record, no grant)\n"
+	    "  decide          the same, audited; --reason requests a break-glass grant\n"
+	    "  status          the daemon's health; exit 0 healthy, 1 degraded, 2 unreachable\n"
+	    "  flush           drop cached facts (root only)\n"
+	    "  audit           report on needtoknow audit records\n"
 	    "options:\n"
 	    "  -c FILE         configuration (default %s); only [daemon] socket is read\n",
 	    NTK_CONF_PATH);
+}
+
+/* A subcommand's usage: on stdout for --help (exit 0), on stderr for a mistake (exit 2). */
+static int
+sub_usage(const char *text, bool asked)
+{
+	fputs(text, asked ? stdout : stderr);
+	return asked ? 0 : 2;
 }
 
 /*
@@ -94,9 +119,10 @@ connect_daemon(struct ntk_conn **c)
 			    NTK_NTKD_USER[0] != '\0' ? " or " : "", NTK_NTKD_USER);
 			return 2;
 		}
-		fprintf(stderr, "ntkctl: cannot reach ntkd at %s: %s%s%s\n", socket_path,
-		    ntk_strerror(rc), rc == NTK_ERR_IO ? ": " : "",
-		    rc == NTK_ERR_IO ? strerror(errno) : "");
+		char why[160];
+
+		fprintf(stderr, "ntkctl: cannot reach ntkd at %s: %s\n", socket_path,
+		    ntk_conn_why(rc, errno, why, sizeof(why)));
 		return 2;
 	}
 	return 0;
@@ -153,15 +179,14 @@ cmd_check(int argc, char **argv, bool dry_run)
 		case 'a': action = optarg; break;
 		case 'r': req.reason = optarg; break;
 		case 'e': explain = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': return sub_usage(dry_run ? usage_check : usage_decide, true);
+		default: return sub_usage(dry_run ? usage_check : usage_decide, false);
 		}
 	}
 	if (optind != argc || req.user == NULL || req.system == NULL || req.user[0] == '\0' ||
 	    req.system[0] == '\0') {
 		fprintf(stderr, "ntkctl %s: --user and --system are required\n", cmd);
-		usage(stderr);
-		return 2;
+		return sub_usage(dry_run ? usage_check : usage_decide, false);
 	}
 	if (action == NULL)
 		action = req.case_id[0] != '\0' ? "read" : "login";
@@ -208,11 +233,11 @@ cmd_status(int argc, char **argv)
 	bool json;
 	int rc, health;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return sub_usage(usage_status, true);
 	json = argc == 2 && strcmp(argv[1], "--json") == 0;
-	if (argc != 1 && !json) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc != 1 && !json)
+		return sub_usage(usage_status, false);
 	if ((rc = connect_daemon(&c)) != 0)
 		return rc;
 	rc = ntk_client_status(c, &text);
@@ -236,6 +261,7 @@ cmd_flush(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ntk_conn *c = NULL;
@@ -245,16 +271,14 @@ cmd_flush(int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (opt != 'u') {
-			usage(stderr);
-			return 2;
-		}
+		if (opt == 'h')
+			return sub_usage(usage_flush, true);
+		if (opt != 'u')
+			return sub_usage(usage_flush, false);
 		user = optarg;
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return sub_usage(usage_flush, false);
 	if ((rc = connect_daemon(&c)) != 0)
 		return rc;
 	rc = ntk_client_flush(c, user, &n);
@@ -269,12 +293,47 @@ cmd_flush(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_check_dry(int argc, char **argv)
+{
+	return cmd_check(argc, argv, true);
+}
+
+static int
+cmd_decide(int argc, char **argv)
+{
+	return cmd_check(argc, argv, false);
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+	return ntk_audit_main(argc, argv, config_path);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "check", cmd_check_dry },
+	{ "decide", cmd_decide },
+	{ "status", cmd_status },
+	{ "flush", cmd_flush },
+	{ "audit", cmd_audit },
+};
+
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -282,6 +341,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ntkctl (needtoknow) %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -294,16 +356,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[0], "check") == 0)
-		return cmd_check(argc, argv, true);
-	if (strcmp(argv[0], "decide") == 0)
-		return cmd_check(argc, argv, false);
-	if (strcmp(argv[0], "status") == 0)
-		return cmd_status(argc, argv);
-	if (strcmp(argv[0], "flush") == 0)
-		return cmd_flush(argc, argv);
-	if (strcmp(argv[0], "audit") == 0)
-		return ntk_audit_main(argc, argv, config_path);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(argc, argv);
 	fprintf(stderr, "ntkctl: unknown command: %s\n", argv[0]);
 	usage(stderr);
 	return 2;

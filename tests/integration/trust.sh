@@ -55,6 +55,9 @@ ntk_assert_eq 3 "$rc" "REPORT about someone else"
 err=$(as_nobody "$NTKCTL" -c "$NTK_CONF" flush 2>&1); rc=$?
 ntk_assert_eq 2 "$rc" "flush by nobody"
 ntk_assert_contains "$err" "root only" "flush refusal"
+# The log names the request, not its wire number.
+ntk_wait_for 5 grep -q "refused: peer uid 65534 pid [0-9]* sent a root-only request (FLUSH)" "$NTK_TMP/ntkd.log" ||
+	ntk_fail "root-only refusal not named in the log: $(grep root-only "$NTK_TMP/ntkd.log")"
 set -e
 as_nobody "$NTKCTL" -c "$NTK_CONF" status >"$NTK_TMP/status.nobody" || [ $? = 1 ] || ntk_fail "status for nobody"
 grep '^requests=' "$NTK_TMP/status.nobody" >/dev/null || ntk_fail "status for nobody: no requests line"
