@@ -1,5 +1,6 @@
 # A throwaway PostgreSQL cluster with the built ntk extension, for the pg test and bench.
-# Needs common.sh, ntk_tmpdir and a running ntkd (NTK_SOCKET). Sets PG_PORT, PG_BIN, PGDATA_T.
+# Needs common.sh, ntk_tmpdir and a running ntkd (NTK_SOCKET). Sets PG_PORT, PG_BIN, PGDATA_T,
+# PG_ROOT (the private copy of the installation the server runs from).
 
 PG_CONFIG=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
 PG_EXT_DIR="$top_builddir/sql_plugin/postgresql"
