@@ -370,6 +370,29 @@ ntk_client_check(struct ntk_conn *c, const struct ntk_check_req *req, struct ntk
 }
 
 int
+ntk_client_break_glass(struct ntk_conn *c, const char *user, const char *system,
+    const char *case_id, const char *reason, struct ntk_check_rep *rep)
+{
+	struct ntk_check_req req;
+
+	memset(rep, 0, sizeof(*rep));
+	/* An empty reason would be an ordinary decision: never send one as a break-glass request. */
+	if (user == NULL || system == NULL || case_id == NULL || reason == NULL ||
+	    user[0] == '\0' || system[0] == '\0' || case_id[0] == '\0' || reason[0] == '\0')
+		return NTK_ERR_BAD_VALUE;
+	memset(&req, 0, sizeof(req));
+	req.user = (char *)user;
+	req.system = (char *)system;
+	req.action = NTK_ACTION_READ;
+	req.case_id = (char *)case_id;
+	req.state = NTK_STATE_OPEN;
+	req.reason = (char *)reason;
+	req.rhost = "";
+	req.tty = "";
+	return ntk_client_check(c, &req, rep);
+}
+
+int
 ntk_client_facts(struct ntk_conn *c, const struct ntk_facts_req *req, struct ntk_facts_rep *rep)
 {
 	struct call k;

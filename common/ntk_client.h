@@ -41,9 +41,25 @@ int ntk_conn_fd(const struct ntk_conn *c);
 int ntk_conn_call(struct ntk_conn *c, const struct ntk_buf *req, uint16_t expect_type,
     struct ntk_buf *rep);
 
-/* Typed calls: build, send, decode. */
+/*
+ * Typed calls: build, send, decode. A CHECK reply carries the system's
+ * deny_message with a denial (rep->deny_message, "" when none): show it to
+ * the person denied, after the verdict. A FACTS reply carries it always.
+ */
 int ntk_client_ping(struct ntk_conn *c);
 int ntk_client_check(struct ntk_conn *c, const struct ntk_check_req *req, struct ntk_check_rep *rep);
+/*
+ * Break-glass for `user` on one open case of `system`, as `ntkctl decide
+ * --reason` asks it: a CHECK for read with the reason, not a dry run. The
+ * outcome says what happened: NTK_ALLOW_BREAK_GLASS with rep->grant_expires
+ * the grant's end (made now, or an earlier one still running); another
+ * allow: nothing was needed, nothing granted; a denial: refused (the role
+ * does not allow it, or its audit record could not be written), with the
+ * system's rep->deny_message ("" when none). NTK_ERR_BAD_VALUE for an empty
+ * argument: a reason is required.
+ */
+int ntk_client_break_glass(struct ntk_conn *c, const char *user, const char *system,
+    const char *case_id, const char *reason, struct ntk_check_rep *rep);
 int ntk_client_facts(struct ntk_conn *c, const struct ntk_facts_req *req, struct ntk_facts_rep *rep);
 int ntk_client_report(struct ntk_conn *c, const struct ntk_report_req *req);
 int ntk_client_group_by_name(struct ntk_conn *c, const char *name, struct ntk_group *out);

@@ -48,7 +48,7 @@ static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queu
 	"auditd_log_file", "confirm_ms", "budget", "budget_interval", NULL };
 static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
 	"system_gid_min", "role_gid_min", "enumerate", NULL };
-static const char *const system_keys[] = { "roles", NULL };
+static const char *const system_keys[] = { "roles", "deny_message", NULL };
 static const char *const role_keys[] = { "cases", "write", "closed", "sealed", "break_glass",
 	"release", NULL };
 
@@ -1108,6 +1108,73 @@ load_roles(struct ctx *c)
 	return 0;
 }
 
+/*
+ * Why a deny_message cannot be shown as it is, or NULL when it can: PAM
+ * conversations, SQL clients and terminals print it to a person, so no
+ * control character (C0, DEL, C1: an escape sequence, a line break) and
+ * well-formed UTF-8 only.
+ */
+static const char *
+deny_message_problem(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n, i;
+
+	_Static_assert(NTK_DENY_MESSAGE_MAX == 512, "the message below names the limit");
+	if (strlen(s) > NTK_DENY_MESSAGE_MAX)
+		return "longer than 512 bytes";
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return "holds a control character";
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return "is not valid UTF-8";
+		}
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return "is not valid UTF-8";
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past Unicode are not UTF-8. */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return "is not valid UTF-8";
+		if (cp >= 0x80 && cp <= 0x9f)
+			return "holds a control character";
+		p += n + 1;
+	}
+	return NULL;
+}
+
+/* [system:NAME] deny_message: optional; empty is the same as absent. */
+static int
+load_deny_message(struct ctx *c, const struct section *s, struct ntk_system *sys)
+{
+	const char *v = get(c, s->lname, "deny_message"), *why;
+
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	if ((why = deny_message_problem(v)) != NULL)
+		return fail(c, s->name, "deny_message", "%s (it is shown to people as one line of text)",
+		    why);
+	if ((sys->deny_message = strdup(v)) == NULL)
+		return nomem(c);
+	return 0;
+}
+
 static int
 load_systems(struct ctx *c)
 {
@@ -1131,6 +1198,8 @@ load_systems(struct ctx *c)
 		sys = &p->systems[p->nsystems++];
 		if ((sys->name = strdup(s->arg)) == NULL)
 			return nomem(c);
+		if ((r = load_deny_message(c, s, sys)) != 0)
+			return r;
 		if ((v = get(c, s->lname, "roles")) == NULL)
 			return fail(c, s->name, "roles", "required");
 		if (split_words(v, &words, &nwords) != 0)

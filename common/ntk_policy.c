@@ -559,6 +559,7 @@ ntk_policy_clear(struct ntk_policy *policy)
 	for (i = 0; policy->systems != NULL && i < policy->nsystems; i++) {
 		free(policy->systems[i].name);
 		free(policy->systems[i].role_idx);
+		free(policy->systems[i].deny_message);
 	}
 	free(policy->systems);
 	memset(policy, 0, sizeof(*policy));

@@ -65,11 +65,15 @@ struct ntk_role {
 	bool release;
 };
 
+/* The longest deny_message (bytes): one line for a person, shown by PAM, SQL and ntkctl. */
+#define NTK_DENY_MESSAGE_MAX 512
+
 /* [system:NAME]: the roles that may use it, in the order `roles =` lists them. */
 struct ntk_system {
 	char *name;
 	size_t *role_idx;       /* indices into ntk_policy.roles */
 	size_t nroles;
+	char *deny_message;     /* told to whoever is denied; NULL: none. Not part of any decision. */
 };
 
 struct ntk_policy {

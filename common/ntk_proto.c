@@ -267,6 +267,39 @@ put_str_list(struct ntk_buf *b, char *const *v, size_t n, size_t max_count,
 	return 0;
 }
 
+/*
+ * A deny_message is shown to a person by PAM, SQL clients and terminals: no
+ * control bytes (an escape sequence, a line break), whichever side sent it.
+ */
+static bool
+deny_message_ok(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static int
+get_deny_message(struct ntk_buf *b, char **out)
+{
+	int r;
+
+	if ((r = ntk_buf_get_str(b, out, NTK_DENY_MESSAGE_MAX)) != 0)
+		return r;
+	return deny_message_ok(*out) ? 0 : NTK_ERR_BAD_VALUE;
+}
+
+static int
+put_deny_message(struct ntk_buf *b, const char *s)
+{
+	if (s != NULL && !deny_message_ok(s))
+		return NTK_ERR_BAD_VALUE;
+	return ntk_buf_put_str(b, s, NTK_DENY_MESSAGE_MAX);
+}
+
 /* ---- policy and subject (FACTS) ----------------------------------------- */
 
 static int
@@ -600,9 +633,13 @@ ntk_proto_encode_check_rep(struct ntk_buf *b, const struct ntk_check_rep *p)
 {
 	int r;
 
+	if (p->grant_expires < 0)
+		return NTK_ERR_BAD_VALUE;
 	if ((r = put_outcome(b, p->outcome)) != 0 ||
 	    (r = ntk_buf_put_str(b, p->verdict, NTK_STR_MAX)) != 0 ||
-	    (r = ntk_buf_put_str(b, p->explain, NTK_STR_MAX)) != 0)
+	    (r = ntk_buf_put_str(b, p->explain, NTK_STR_MAX)) != 0 ||
+	    (r = ntk_buf_put_i64(b, p->grant_expires)) != 0 ||
+	    (r = put_deny_message(b, p->deny_message)) != 0)
 		return r;
 	return 0;
 }
@@ -615,8 +652,14 @@ ntk_proto_decode_check_rep(struct ntk_buf *b, struct ntk_check_rep *out)
 	memset(out, 0, sizeof(*out));
 	if ((r = get_outcome(b, &out->outcome)) != 0 ||
 	    (r = ntk_buf_get_str(b, &out->verdict, NTK_STR_MAX)) != 0 ||
-	    (r = ntk_buf_get_str(b, &out->explain, NTK_STR_MAX)) != 0)
+	    (r = ntk_buf_get_str(b, &out->explain, NTK_STR_MAX)) != 0 ||
+	    (r = ntk_buf_get_i64(b, &out->grant_expires)) != 0 ||
+	    (r = get_deny_message(b, &out->deny_message)) != 0)
 		goto out;
+	if (out->grant_expires < 0) {
+		r = NTK_ERR_BAD_VALUE;
+		goto out;
+	}
 	r = ntk_proto_expect_end(b);
  out:
 	if (r != 0)
@@ -662,6 +705,7 @@ ntk_proto_encode_facts_rep(struct ntk_buf *b, const struct ntk_facts_rep *p)
 	    (r = ntk_buf_put_i32(b, p->clock.today)) != 0 ||
 	    (r = ntk_buf_put_i64(b, p->clock.now)) != 0 ||
 	    (r = ntk_buf_put_u32(b, p->max_age)) != 0 ||
+	    (r = put_deny_message(b, p->deny_message)) != 0 ||
 	    (r = encode_policy(b, &p->policy)) != 0 ||
 	    (r = encode_subject(b, &p->subject)) != 0)
 		return r;
@@ -678,6 +722,7 @@ ntk_proto_decode_facts_rep(struct ntk_buf *b, struct ntk_facts_rep *out)
 	    (r = ntk_buf_get_i32(b, &out->clock.today)) != 0 ||
 	    (r = ntk_buf_get_i64(b, &out->clock.now)) != 0 ||
 	    (r = ntk_buf_get_u32(b, &out->max_age)) != 0 ||
+	    (r = get_deny_message(b, &out->deny_message)) != 0 ||
 	    (r = decode_policy(b, &out->policy)) != 0 ||
 	    (r = decode_subject(b, &out->subject)) != 0)
 		goto out;
@@ -974,6 +1019,7 @@ ntk_check_rep_clear(struct ntk_check_rep *p)
 		return;
 	free(p->verdict);
 	free(p->explain);
+	free(p->deny_message);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -992,6 +1038,7 @@ ntk_facts_rep_clear(struct ntk_facts_rep *p)
 {
 	if (p == NULL)
 		return;
+	free(p->deny_message);
 	ntk_policy_clear(&p->policy);
 	ntk_subject_clear(&p->subject);
 	memset(p, 0, sizeof(*p));

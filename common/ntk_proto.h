@@ -29,7 +29,7 @@
  *
  * Any incompatible change bumps NTK_PROTO_VERSION.
  */
-#define NTK_PROTO_VERSION 1
+#define NTK_PROTO_VERSION 2      /* 2: deny_message in CHECK and FACTS replies, grant expiry in CHECK */
 #define NTK_HEADER_LEN 8
 #define NTK_REQUEST_MAX (64u * 1024u)
 /*
@@ -59,7 +59,11 @@ enum ntk_msg_type {
 	 *     u8 flags (NTK_CHECK_*)
 	 * Reply:
 	 *     u32 outcome (enum ntk_outcome), str verdict ("ALLOW rule=..." as
-	 *     ntkctl prints it), str explain (empty unless NTK_CHECK_EXPLAIN)
+	 *     ntkctl prints it), str explain (empty unless NTK_CHECK_EXPLAIN),
+	 *     i64 grant_expires (the break-glass grant this request made or
+	 *     renewed, unix seconds; 0: none, as for every dry run),
+	 *     str deny_message (<= NTK_DENY_MESSAGE_MAX: the system's
+	 *     deny_message when the outcome is a denial; empty otherwise)
 	 * An untrusted peer may only ask about its own user name.
 	 */
 	NTK_MSG_CHECK = 2,
@@ -75,6 +79,9 @@ enum ntk_msg_type {
 	 *                  directory-unavailable) and the rest is empty
 	 *     i32 today, i64 now       the daemon's clock
 	 *     u32 max_age              seconds the caller may reuse these facts
+	 *     str deny_message         the system's (<= NTK_DENY_MESSAGE_MAX;
+	 *                              empty when none or the system is
+	 *                              unknown), sent with a deny outcome too
 	 *     policy: u32 supervision_depth,
 	 *             list of roles: str name, u8 scope, u8 flags (NTK_ROLE_*)
 	 *             list of systems: str name, list of u32 role index
@@ -154,6 +161,8 @@ struct ntk_check_rep {
 	enum ntk_outcome outcome;
 	char *verdict;
 	char *explain;
+	int64_t grant_expires;          /* a break-glass grant made now: until then; 0: none */
+	char *deny_message;             /* what to tell the person denied; "" when none */
 };
 
 struct ntk_facts_req {
@@ -165,6 +174,7 @@ struct ntk_facts_rep {
 	enum ntk_outcome outcome;
 	struct ntk_clock clock;
 	uint32_t max_age;
+	char *deny_message;             /* the system's; "" when none */
 	struct ntk_policy policy;
 	struct ntk_subject subject;
 };

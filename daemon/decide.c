@@ -149,6 +149,24 @@ audit_decision(struct check *c)
 	    &who), rec);
 }
 
+/*
+ * The end of the grant a break-glass allow rests on: made by this request
+ * or earlier, never the one a dry run only imagined (the spare slot).
+ */
+static int64_t
+grant_expires(const struct check *c)
+{
+	size_t i;
+
+	if (c->dec.outcome != NTK_ALLOW_BREAK_GLASS || c->sys == NULL)
+		return 0;
+	for (i = 0; i < c->ngrants; i++)
+		if (strcmp(c->grants[i].case_id, c->q->case_id) == 0 &&
+		    strcmp(c->grants[i].system, c->sys->name) == 0)
+			return c->grants[i].expires > 0 ? c->grants[i].expires : 0;
+	return 0;
+}
+
 static int
 reply(struct check *c)
 {
@@ -157,6 +175,10 @@ reply(struct check *c)
 	int rc;
 
 	rep.explain = NULL;
+	rep.grant_expires = grant_expires(c);
+	/* What the person denied is told, from the system's config; an allow needs no advice. */
+	rep.deny_message = !ntk_outcome_allows(c->dec.outcome) && c->sys != NULL ?
+	    c->sys->deny_message : NULL;
 	if (c->q->flags & NTK_CHECK_EXPLAIN) {
 		memset(&in, 0, sizeof(in));
 		in.policy = c->policy;

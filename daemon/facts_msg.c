@@ -61,6 +61,8 @@ ntkd_handle_facts(struct ntkd_req *r)
 		rep.outcome = NTK_DENY_UNKNOWN_SYSTEM;
 		goto send;
 	}
+	/* With every outcome: the plugin shows it to whoever its rows or checks deny. */
+	rep.deny_message = sys->deny_message;
 	if ((rc = ntkd_facts_get(r, q.user, &facts, &source)) == NTK_ERR_UNAVAILABLE) {
 		rep.outcome = NTK_DENY_DIRECTORY_UNAVAILABLE;
 		goto send;

@@ -283,6 +283,9 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		pam_syslog(pamh, LOG_NOTICE, "access to %s denied for user %s (%s)",
 		    o.system, logname, reason);
 		pam_ntk_tell(pamh, flags, "needtoknow: access to %s denied (%s)", o.system, reason);
+		/* The system's advice (ntk.conf deny_message), as a message of its own. */
+		if (rep.deny_message != NULL && rep.deny_message[0] != '\0')
+			pam_ntk_tell(pamh, flags, "%s", rep.deny_message);
 		ret = PAM_PERM_DENIED;
 		break;
 	}

@@ -217,6 +217,9 @@ cmd_check(int argc, char **argv, bool dry_run)
 	if (explain && rep.explain != NULL && rep.explain[0] != '\0')
 		printf("%s\n", rep.explain);
 	printf("%s\n", rep.verdict);
+	/* Where to go next, after the verdict: scripts keep reading the first line. */
+	if (rep.deny_message != NULL && rep.deny_message[0] != '\0')
+		printf("%s\n", rep.deny_message);
 	rc = ntk_outcome_allows(rep.outcome) ? 0 : 1;
 	ntk_check_rep_clear(&rep);
 	if (fflush(stdout) != 0)

@@ -27,9 +27,11 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "ntk_assignment.h"
 #include "ntk_err.h"
 #include "ntk_pg.h"
 #include "ntk_policy.h"
+#include "ntk_proto.h"
 
 PG_MODULE_MAGIC;
 
@@ -132,11 +134,15 @@ ntk_pg_row_facts(void)
 		return f;
 	stmt = GetCurrentStatementStartTimestamp();
 	if (ntk_pg_warned_stmt != stmt) {
+		const char *advice = ntk_pg_deny_message();
+
 		ntk_pg_warned_stmt = stmt;
+		/* The system's deny_message as ntkd last sent it: it still says where to go. */
 		ereport(WARNING,
 		    (errmsg("ntk: rows hidden: no decision from ntkd at \"%s\": %s",
 		     ntk_pg_socket_path(), err == NTK_ERR_CONFIG ?
-		     "ntk.system is not set" : ntk_strerror(err))));
+		     "ntk.system is not set" : ntk_strerror(err)),
+		     advice[0] != '\0' ? errhint("%s", advice) : 0));
 	}
 	return NULL;
 }
@@ -208,22 +214,89 @@ PG_FUNCTION_INFO_V1(ntk_pg_fn_require);
 Datum
 ntk_pg_fn_require(PG_FUNCTION_ARGS)
 {
+	struct ntk_pg_verdict v;
 	enum ntk_case_state state;
 	enum ntk_action action;
-	enum ntk_outcome outcome;
-	char *case_id, verdict[512];
+	char *case_id;
 	int err;
 
 	ntk_pg_explicit_args(fcinfo, &case_id, &state, &action);
-	if ((err = ntk_pg_check(case_id, state, action, false, verdict, sizeof(verdict),
-	    &outcome)) != 0)
+	if ((err = ntk_pg_check(case_id, state, action, false, &v)) != 0)
 		ntk_pg_facts_error(err);
-	if (!ntk_outcome_allows(outcome))
+	if (!ntk_outcome_allows(v.outcome))
 		ereport(ERROR,
 		    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 		     errmsg("ntk: %s access to case \"%s\" (%s) denied: %s",
-		     ntk_action_name(action), case_id, ntk_state_name(state), verdict)));
+		     ntk_action_name(action), case_id, ntk_state_name(state), v.verdict),
+		     v.deny_message[0] != '\0' ? errhint("%s", v.deny_message) : 0));
 	PG_RETURN_VOID();
+}
+
+/* A reason a review can read: some visible character, within what ntkd takes. */
+static bool
+ntk_pg_reason_given(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return true;
+	return false;
+}
+
+/*
+ * Break-glass for the session's own user, as `ntkctl decide --reason`:
+ * ntkd grants it (the role allows it, the grant's record is in the audit
+ * log) or refuses. Returns the grant's end; the case's rows are visible
+ * from the next row decided. Only for the user who logged in: not under
+ * SET ROLE or inside a SECURITY DEFINER function, where the grant and its
+ * record would name someone else than the person stating the emergency.
+ */
+PG_FUNCTION_INFO_V1(ntk_pg_fn_break_glass);
+Datum
+ntk_pg_fn_break_glass(PG_FUNCTION_ARGS)
+{
+	struct ntk_pg_verdict v;
+	char *case_id, *reason;
+	int err;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+		    (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+		     errmsg("ntk: break-glass needs a case id and a reason")));
+	case_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	reason = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (!ntk_case_id_valid(case_id))
+		ereport(ERROR,
+		    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		     errmsg("ntk: break-glass: not a case id (1 to 64 of A-Z a-z 0-9 . _ : -)")));
+	if (!ntk_pg_reason_given(reason))
+		ereport(ERROR,
+		    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		     errmsg("ntk: break-glass needs a reason: the emergency, in words its review will read")));
+	if (strlen(reason) > NTK_STR_MAX)
+		ereport(ERROR,
+		    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		     errmsg("ntk: break-glass reason too long (at most %u bytes)", NTK_STR_MAX)));
+	if (GetUserId() != GetSessionUserId())
+		ereport(ERROR,
+		    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+		     errmsg("ntk: break-glass is only for the user who logged in"),
+		     errdetail("The current role is not the session user (SET ROLE, or a SECURITY DEFINER function): a grant and its audit record must name the person stating the emergency.")));
+	if ((err = ntk_pg_break_glass(case_id, reason, &v)) != 0)
+		ntk_pg_facts_error(err);
+	if (!ntk_outcome_allows(v.outcome))
+		ereport(ERROR,
+		    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+		     errmsg("ntk: break-glass for case \"%s\" refused: %s", case_id, v.verdict),
+		     errdetail("ntkd grants it to a role with break_glass = yes on this system, once the grant's audit record is in the audit log."),
+		     v.deny_message[0] != '\0' ? errhint("%s", v.deny_message) : 0));
+	if (v.outcome != NTK_ALLOW_BREAK_GLASS || v.grant_expires <= 0) {
+		/* Allowed on another basis: nothing granted, nothing to expire. */
+		ereport(NOTICE,
+		    (errmsg("ntk: no break-glass needed for case \"%s\": %s; nothing granted",
+		     case_id, v.verdict)));
+		PG_RETURN_NULL();
+	}
+	PG_RETURN_TIMESTAMPTZ(time_t_to_timestamptz((pg_time_t)v.grant_expires));
 }
 
 /*

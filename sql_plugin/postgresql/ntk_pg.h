@@ -48,9 +48,29 @@ uint32_t ntk_pg_facts_generation(const struct ntk_pg_facts *f);
 void ntk_pg_facts_decision(const struct ntk_pg_facts *f, const char *case_id,
     enum ntk_case_state state, enum ntk_action action, struct ntk_decision *out);
 
+/* What a CHECK answered, copied out of the reply (no allocation to leak past an ereport). */
+struct ntk_pg_verdict {
+	enum ntk_outcome outcome;
+	int64_t grant_expires;          /* a break-glass grant's end (unix seconds); 0: none */
+	char verdict[512];
+	char deny_message[NTK_DENY_MESSAGE_MAX + 1];
+};
+
 /* One CHECK to ntkd (audited unless dry_run), for the current role. */
 int ntk_pg_check(const char *case_id, enum ntk_case_state state, enum ntk_action action,
-    bool dry_run, char *verdict, size_t verdict_len, enum ntk_outcome *outcome);
+    bool dry_run, struct ntk_pg_verdict *out);
+/*
+ * Break-glass for the current role on one open case of ntk.system, with
+ * the reason: ntkd grants it (role allows it, record audited) or refuses.
+ * On a grant the role's cached facts are dropped, so the next decision,
+ * in this statement or the next, sees it.
+ */
+int ntk_pg_break_glass(const char *case_id, const char *reason, struct ntk_pg_verdict *out);
+/*
+ * The deny_message ntkd last sent this backend for ntk.system ("" when
+ * none): what the rows-hidden warning can still say when ntkd is out of reach.
+ */
+const char *ntk_pg_deny_message(void);
 /* One REPORT to ntkd. */
 int ntk_pg_report_send(const char *user, enum ntk_action action, enum ntk_outcome outcome,
     uint32_t rows, const char *query_id, char **cases, size_t ncases);

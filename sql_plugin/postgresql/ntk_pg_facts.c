@@ -62,6 +62,10 @@ static struct ntk_conn *ntk_pg_conn;
 static uint32_t ntk_pg_generation;
 static char *ntk_pg_conn_path;
 
+/* The last deny_message ntkd sent, and the system it is for. */
+static char ntk_pg_dm[NTK_DENY_MESSAGE_MAX + 1];
+static char ntk_pg_dm_system[NTK_NAME_MAX + 1];
+
 /* A failed fetch fails the rest of the statement, whatever the role: rows never each retry. */
 static int ntk_pg_fail_err;
 static TimestampTz ntk_pg_fail_stmt;
@@ -176,22 +180,71 @@ ntk_pg_report_send(const char *user, enum ntk_action action, enum ntk_outcome ou
 	return r;
 }
 
-int
-ntk_pg_check(const char *case_id, enum ntk_case_state state, enum ntk_action action,
-    bool dry_run, char *verdict, size_t verdict_len, enum ntk_outcome *outcome)
+static void
+ntk_pg_remember_deny_message(const char *system, const char *msg)
 {
-	struct ntk_check_req req;
+	strlcpy(ntk_pg_dm_system, system, sizeof(ntk_pg_dm_system));
+	strlcpy(ntk_pg_dm, msg != NULL ? msg : "", sizeof(ntk_pg_dm));
+}
+
+const char *
+ntk_pg_deny_message(void)
+{
+	const char *system = ntk_pg_system != NULL ? ntk_pg_system : "";
+
+	return system[0] != '\0' && strcmp(ntk_pg_dm_system, system) == 0 ? ntk_pg_dm : "";
+}
+
+/* Send one CHECK for the current role, retrying once on a stale connection; copy the reply out. */
+static int
+ntk_pg_call_check(struct ntk_check_req *req, const char *reason, struct ntk_pg_verdict *out)
+{
 	struct ntk_check_rep rep;
 	struct ntk_conn *c;
 	bool reused;
 	int r = NTK_ERR_INTERNAL, tries;
 
-	memset(&req, 0, sizeof(req));
+	memset(out, 0, sizeof(*out));
 	memset(&rep, 0, sizeof(rep));
 	if (ntk_pg_system == NULL || ntk_pg_system[0] == '\0')
 		return NTK_ERR_CONFIG;
-	req.user = GetUserNameFromId(GetUserId(), false);
-	req.system = ntk_pg_system;
+	req->user = GetUserNameFromId(GetUserId(), false);
+	req->system = ntk_pg_system;
+	for (tries = 0; tries < 2; tries++) {
+		if ((r = ntk_pg_conn_get(&c, &reused)) != 0)
+			break;
+		if (reason != NULL)
+			r = ntk_client_break_glass(c, req->user, req->system, req->case_id, reason, &rep);
+		else
+			r = ntk_client_check(c, req, &rep);
+		if (r == 0)
+			break;
+		if (!ntk_pg_conn_failed(r, reused))
+			break;
+	}
+	if (r == 0) {
+		out->outcome = rep.outcome;
+		out->grant_expires = rep.grant_expires;
+		strlcpy(out->verdict, rep.verdict != NULL ? rep.verdict : "", sizeof(out->verdict));
+		strlcpy(out->deny_message, rep.deny_message != NULL ? rep.deny_message : "",
+		    sizeof(out->deny_message));
+		/* An allow carries no message: only a denial's tells what the system's is. */
+		if (!ntk_outcome_allows(rep.outcome))
+			ntk_pg_remember_deny_message(req->system, rep.deny_message);
+	}
+	ntk_check_rep_clear(&rep);
+	pfree(req->user);
+	req->user = NULL;
+	return r;
+}
+
+int
+ntk_pg_check(const char *case_id, enum ntk_case_state state, enum ntk_action action,
+    bool dry_run, struct ntk_pg_verdict *out)
+{
+	struct ntk_check_req req;
+
+	memset(&req, 0, sizeof(req));
 	req.action = action;
 	req.case_id = (char *)case_id;
 	req.state = state;
@@ -199,21 +252,40 @@ ntk_pg_check(const char *case_id, enum ntk_case_state state, enum ntk_action act
 	req.rhost = "";
 	req.tty = "";
 	req.flags = dry_run ? NTK_CHECK_DRY_RUN : 0;
-	for (tries = 0; tries < 2; tries++) {
-		if ((r = ntk_pg_conn_get(&c, &reused)) != 0)
-			break;
-		if ((r = ntk_client_check(c, &req, &rep)) == 0)
-			break;
-		if (!ntk_pg_conn_failed(r, reused))
-			break;
+	return ntk_pg_call_check(&req, NULL, out);
+}
+
+/* Forget the role's facts: the next decision for it, even in this statement, asks ntkd again. */
+static void
+ntk_pg_facts_forget_role(Oid role)
+{
+	size_t i;
+
+	for (i = 0; i < NTK_PG_FACTS_KEPT; i++) {
+		if (ntk_pg_kept[i] == NULL || ntk_pg_kept[i]->roleid != role)
+			continue;
+		if (ntk_pg_last == ntk_pg_kept[i])
+			ntk_pg_last = NULL;
+		ntk_pg_facts_free(ntk_pg_kept[i]);
+		ntk_pg_kept[i] = NULL;
 	}
-	if (r == 0) {
-		*outcome = rep.outcome;
-		strlcpy(verdict, rep.verdict != NULL ? rep.verdict : "", verdict_len);
-	}
-	ntk_check_rep_clear(&rep);
-	pfree(req.user);
-	return r;
+	/* A fetch that failed earlier in this statement must not stand in for the new facts. */
+	ntk_pg_failed = false;
+}
+
+int
+ntk_pg_break_glass(const char *case_id, const char *reason, struct ntk_pg_verdict *out)
+{
+	struct ntk_check_req req;
+	int r;
+
+	memset(&req, 0, sizeof(req));
+	req.case_id = (char *)case_id;
+	if ((r = ntk_pg_call_check(&req, reason, out)) != 0)
+		return r;
+	if (out->outcome == NTK_ALLOW_BREAK_GLASS)
+		ntk_pg_facts_forget_role(GetUserId());
+	return 0;
 }
 
 /*
@@ -332,6 +404,7 @@ ntk_pg_facts_get(int *err)
 	nf->roleid = role;
 	if ((r = ntk_pg_fetch(user, system, &nf->rep)) != 0)
 		goto out;
+	ntk_pg_remember_deny_message(system, nf->rep.deny_message);
 	nf->fetched = time(NULL);
 	nf->stmt = stmt;
 	ntk_pg_facts_clock(nf, nf->fetched);

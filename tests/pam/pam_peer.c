@@ -147,12 +147,12 @@ peer_answer(int fd, const char *mode)
 		m[8] = m[9] = m[10] = m[11] = 0;    /* outcome 0: an allow, if anyone believed it */
 		peer_write(fd, m, 72);
 	} else if (strcmp(mode, "badoutcome") == 0) {
-		/* outcome 9999, verdict "", explain "" */
-		peer_put_header(m, 12, NTK_PROTO_VERSION, rep);
-		memset(m + 8, 0, 12);
+		/* outcome 9999, verdict "", explain "", grant_expires 0, deny_message "" */
+		peer_put_header(m, 24, NTK_PROTO_VERSION, rep);
+		memset(m + 8, 0, 24);
 		m[10] = 0x27;
 		m[11] = 0x0f;
-		peer_write(fd, m, 20);
+		peer_write(fd, m, 32);
 	} else if (strcmp(mode, "denied") == 0) {
 		/* i32 code, str message "no" */
 		int32_t code = NTK_ERR_DENIED;
@@ -169,10 +169,10 @@ peer_answer(int fd, const char *mode)
 		m[17] = 'o';
 		peer_write(fd, m, 18);
 	} else if (strcmp(mode, "allow") == 0) {
-		/* outcome 0 (system-access), verdict "", explain "" */
-		peer_put_header(m, 12, NTK_PROTO_VERSION, rep);
-		memset(m + 8, 0, 12);
-		peer_write(fd, m, 20);
+		/* outcome 0 (system-access), verdict "", explain "", grant_expires 0, deny_message "" */
+		peer_put_header(m, 24, NTK_PROTO_VERSION, rep);
+		memset(m + 8, 0, 24);
+		peer_write(fd, m, 32);
 	} else if (strcmp(mode, "wrongtype") == 0) {
 		peer_put_header(m, 0, NTK_PROTO_VERSION, NTK_MSG_PING | NTK_MSG_REPLY);
 		peer_write(fd, m, NTK_HEADER_LEN);

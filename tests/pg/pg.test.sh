@@ -15,6 +15,10 @@ ntk_tmpdir
 auditd_ensure
 slapd_start 38960 38969
 ntkd_write_conf
+# Grants of one minute, so the test sees one end; the system's advice for refusals.
+DENY_MSG='Requests for records outside your assignments go to the Legal Division, ext. 4410'
+sed -i -e 's/^break_glass_minutes = .*/break_glass_minutes = 1/' \
+	-e "/^\[system:FACTS\]/a deny_message = \"$DENY_MSG\"" "$NTK_CONF"
 ntkd_start
 pg_install_extension
 pg_start 38970 38979
@@ -42,12 +46,75 @@ mkdir -p "$NTK_TMP/regress"
 audit_mark
 if ! "$PG_REGRESS" --use-existing --host=127.0.0.1 --port="$PG_PORT" --user=postgres \
 	--dbname="$DB" --inputdir="$PG_EXT_SRC" --outputdir="$NTK_TMP/regress" \
-	--bindir="$PG_BIN" setup select write traps >"$NTK_TMP/regress.log" 2>&1; then
+	--bindir="$PG_BIN" setup select write traps break_glass >"$NTK_TMP/regress.log" 2>&1; then
 	cat "$NTK_TMP/regress.log" >&2
 	cat "$NTK_TMP/regress/regression.diffs" >&2 2>/dev/null || true
 	ntk_fail "pg_regress: the regression files differ from expected/"
 fi
-ntk_pass "regression files (setup select write traps)"
+ntk_pass "regression files (setup select write traps break_glass)"
+
+# ntk.break_glass: the grant is ntkd's, audited as `ntkctl decide --reason` audits it;
+# mallory's refusal is an audited denial; the SET ROLE and SECURITY DEFINER calls asked nothing.
+recs=$(pg_audit 'op=ntk-break-glass.*acct=oscar')
+ntk_assert_contains "$recs" 'acct=oscar system=FACTS case=1003' "break-glass grant audited for oscar"
+ntk_assert_contains "$recs" 'justification=child brought to ER' "grant record carries the reason"
+ntk_assert_eq 1 "$(printf '%s\n' "$recs" | grep -c 'case=1003' || true)" "one grant: asking again did not renew it"
+recs=$(pg_audit 'op=ntk-case.*acct=mallory.*case=1003')
+ntk_assert_contains "$recs" 'reason=no-business-reason' "mallory's refused break-glass is an audited denial"
+sleep 1
+recs=$(audit_search_once -m TRUSTED_APP -i | grep -aF "peer_exe=$PG_EXE " | grep -a 'case=1004' || true)
+ntk_assert_eq "" "$recs" "no record for break-glass refused under SET ROLE or SECURITY DEFINER"
+ntk_pass "ntk.break_glass granted and refused by ntkd, audited"
+
+# The upgrade path: a database with ntk 1.0 takes break_glass with ALTER EXTENSION ... UPDATE.
+psql_t postgres -c "CREATE DATABASE ntk_upgrade"
+out=$(psql_t ntk_upgrade -c "CREATE EXTENSION ntk VERSION '1.0'" \
+	-c "SELECT extversion || ' ' || count(p.oid) FROM pg_extension e LEFT JOIN pg_proc p ON p.proname = 'break_glass' WHERE e.extname = 'ntk' GROUP BY extversion" \
+	-c "ALTER EXTENSION ntk UPDATE" \
+	-c "SELECT extversion || ' ' || pg_get_function_result('ntk.break_glass(text, text)'::regprocedure) FROM pg_extension WHERE extname = 'ntk'")
+ntk_assert_eq "$(printf '1.0 0\n1.1 timestamp with time zone')" "$out" "ALTER EXTENSION ntk UPDATE adds break_glass"
+ntk_pass "upgrade path 1.0 -> 1.1"
+
+# The grant ends, and the case's rows go with it, although the session keeps its facts
+# (ntk.cache_seconds = 300): decisions use the grant's end, to the second.
+BG_FIFO="$NTK_TMP/bg.in"
+BG_OUT="$NTK_TMP/bg.out"
+mkfifo "$BG_FIFO"
+"$PG_BIN/psql" -X -A -t -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$DB" <"$BG_FIFO" >"$BG_OUT" 2>&1 &
+BG_PID=$!
+exec 8>"$BG_FIFO"
+ntk_on_exit "exec 8>&-; ntk_stop_pid $BG_PID"
+bg_step() {
+	local mark=$1
+	shift
+	printf '%s\n' "$@" "\\echo $mark" >&8
+	ntk_wait_for 30 grep -q "^$mark\$" "$BG_OUT" || { cat "$BG_OUT" >&2; ntk_fail "psql did not reach $mark"; }
+}
+bg_step B0 "SET ntk.cache_seconds = 300;" "SET SESSION AUTHORIZATION oscar;" \
+	"SELECT 'before=' || count(*) FROM clients WHERE case_id = '1004';" \
+	"SELECT 'end=' || extract(epoch FROM ntk.break_glass('1004', 'child brought to ER'))::bigint;" \
+	"SELECT 'during=' || count(*) FROM clients WHERE case_id = '1004';"
+ntk_assert_contains "$(cat "$BG_OUT")" "before=0" "oscar sees no row of 1004 before the grant"
+ntk_assert_contains "$(cat "$BG_OUT")" "during=1" "oscar sees 1004's row at once after the grant"
+bg_end=$(sed -n 's/^end=//p' "$BG_OUT")
+[ -n "$bg_end" ] || ntk_fail "no grant end: $(cat "$BG_OUT")"
+gone=
+for ((i = 1; i <= 90; i++)); do
+	now=$(date +%s)
+	bg_step "P$i" "SELECT 'p$i=' || count(*) FROM clients WHERE case_id = '1004';"
+	n=$(sed -n "s/^p$i=//p" "$BG_OUT")
+	if [ "$n" = 0 ]; then
+		gone=$now
+		break
+	fi
+	# Still visible: the grant has not ended (a second's slack for the clocks).
+	[ "$now" -le $((bg_end + 1)) ] || ntk_fail "1004 still visible at $now, the grant ended at $bg_end"
+	sleep 1
+done
+[ -n "$gone" ] || ntk_fail "1004 still visible 90 s after the grant"
+[ "$gone" -ge $((bg_end - 1)) ] || ntk_fail "1004 hidden at $gone, before the grant's end $bg_end"
+exec 8>&-
+ntk_pass "a break-glass grant's rows disappear when it ends (at $gone, end $bg_end)"
 
 # ntk.require's denials were audited by ntkd as case decisions, one each.
 recs=$(pg_audit 'op=ntk-case')
@@ -193,6 +260,7 @@ step S2 "SELECT 'n2=' || count(*) FROM clients;" "SELECT ntk.can_access('1001');
 out=$(cat "$OUT")
 ntk_assert_contains "$out" "n2=0" "no protected rows once ntkd is gone"
 ntk_assert_contains "$out" "WARNING:  ntk: rows hidden: no decision from ntkd" "row checks warn"
+ntk_assert_contains "$out" "HINT:  $DENY_MSG" "the warning says where to go (deny_message ntkd sent before)"
 ntk_assert_contains "$out" "ERROR:  ntk: cannot get a decision from ntkd" "explicit check is an error"
 ntkd_start
 step S3 "SELECT 'n3=' || count(*) FROM clients;"

@@ -1,5 +1,6 @@
 # A throwaway PostgreSQL cluster with the built ntk extension, for the pg test and bench.
-# Needs common.sh, ntk_tmpdir and a running ntkd (NTK_SOCKET). Sets PG_PORT, PG_BIN, PGDATA_T.
+# Needs common.sh, ntk_tmpdir and a running ntkd (NTK_SOCKET). Sets PG_PORT, PG_BIN, PGDATA_T,
+# PG_ROOT (the private copy of the installation the server runs from).
 
 PG_CONFIG=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
 PG_EXT_DIR="$top_builddir/sql_plugin/postgresql"
@@ -22,24 +23,43 @@ pg_need() {
 	ntk_need_cmd runuser
 }
 
-# Install the built extension where the server looks (PostgreSQL 15 has no
-# extension_destdir); whatever was there before comes back at exit.
+# Install the built extension into a private copy of the server's installation
+# ($PG_ROOT in the test's temp dir) and point PG_BIN at it: nothing is written
+# under the system's pkglibdir or sharedir, so concurrent runs cannot race and a
+# developer's own PostgreSQL is never touched. PostgreSQL finds its share and
+# lib directories relative to the real path of its executable, so the
+# programs that look for them (postgres, initdb, pg_ctl) are copies; every
+# other file is a symlink to the system's, and ntk's files are the only real
+# ones in lib/ and share/extension/.
 pg_install_extension() {
-	local libdir sharedir f dst
+	local bindir libdir sharedir root f
+	bindir=$("$PG_CONFIG" --bindir)
 	libdir=$("$PG_CONFIG" --pkglibdir)
-	sharedir=$("$PG_CONFIG" --sharedir)/extension
-	for f in "$PG_EXT_DIR/.libs/ntk.so:$libdir/ntk.so" \
-		"$PG_EXT_SRC/ntk.control:$sharedir/ntk.control" \
-		"$PG_EXT_SRC/ntk--1.0.sql:$sharedir/ntk--1.0.sql"; do
-		dst=${f#*:}
-		if [ -e "$dst" ]; then
-			cp -p "$dst" "$NTK_TMP/saved.$(basename "$dst")"
-			ntk_on_exit "cp -p '$NTK_TMP/saved.$(basename "$dst")' '$dst'"
-		else
-			ntk_on_exit "rm -f '$dst'"
-		fi
-		install -m 644 "${f%%:*}" "$dst"
+	sharedir=$("$PG_CONFIG" --sharedir)
+	root=$NTK_TMP/pgroot
+	mkdir -p "$root$bindir" "$root$libdir" "$root$sharedir/extension"
+	for f in "$bindir"/*; do
+		case ${f##*/} in
+		postgres | initdb | pg_ctl) cp -p "$f" "$root$bindir/" ;;
+		*) ln -s "$f" "$root$bindir/" ;;
+		esac
 	done
+	for f in "$libdir"/*; do ln -s "$f" "$root$libdir/"; done
+	for f in "$sharedir"/*; do
+		[ "${f##*/}" = extension ] || ln -s "$f" "$root$sharedir/"
+	done
+	for f in "$sharedir"/extension/*; do
+		case ${f##*/} in ntk.control | ntk--*.sql) ;; *) ln -s "$f" "$root$sharedir/extension/" ;; esac
+	done
+	rm -f "$root$libdir/ntk.so"
+	install -m 644 "$PG_EXT_DIR/.libs/ntk.so" "$root$libdir/ntk.so"
+	install -m 644 "$PG_EXT_SRC/ntk.control" "$PG_EXT_SRC"/ntk--*.sql "$root$sharedir/extension/"
+	# The server runs as postgres: every directory on the way must let it through.
+	find "$root" -type d -exec chmod 755 {} +
+	PG_ROOT=$root
+	PG_BIN=$root$bindir
+	PG_PKGLIBDIR=$root$libdir
+	export PG_ROOT PG_BIN PG_PKGLIBDIR
 }
 
 pg_as_postgres() { runuser -u postgres -- "$@"; }

@@ -33,7 +33,8 @@ INSERT INTO clients VALUES (8, repeat('9', 400), 'open', 'Long');
 SQL
 pg_stop
 
-# One statement per line (single-user mode ends a statement at the newline).
+# One statement per line (single-user mode ends a statement at the newline). RESET SESSION
+# AUTHORIZATION does not go back to postgres in a single-user backend: SET it by name.
 cat >"$NTK_TMP/statements.sql" <<'SQL'
 SET ROLE alice;
 SELECT ntk.can_access('1001') AS alice_1001;
@@ -59,6 +60,14 @@ RESET ROLE;
 SET ROLE mallory;
 SELECT count(DISTINCT alice_clients()) AS mallory_switches FROM generate_series(1, 20);
 RESET ROLE;
+SET SESSION AUTHORIZATION oscar;
+SELECT count(*) AS oscar_before FROM clients;
+SELECT ntk.break_glass('1003', 'child brought to ER') IS NOT NULL AS oscar_grant;
+SELECT count(*) AS oscar_after FROM clients;
+SELECT ntk.break_glass('1003', '') AS oscar_no_reason;
+SET SESSION AUTHORIZATION mallory;
+SELECT ntk.break_glass('1004', 'curious') AS mallory_refused;
+SET SESSION AUTHORIZATION postgres;
 SET ntk.cache_seconds = 0;
 SET ROLE erin;
 SELECT count(*) AS erin_rows FROM clients;
@@ -89,6 +98,11 @@ ntk_assert_contains "$out" 'alice_fay = "0"' "alice's search for Fay"
 ntk_assert_contains "$out" 'frank_rows = "6"' "frank (records) sees every row but the sealed one and the overlong id"
 ntk_assert_contains "$out" 'erin_rows = "7"' "erin (legal) sees every row but the overlong id"
 ntk_assert_contains "$out" 'mallory_switches = "1"' "a role switch per row"
+ntk_assert_contains "$out" 'oscar_before = "0"' "oscar has no case before break-glass"
+ntk_assert_contains "$out" 'oscar_grant = "t"' "oscar's break-glass granted"
+ntk_assert_contains "$out" 'oscar_after = "1"' "oscar sees the case's row after it"
+ntk_assert_contains "$out" 'break-glass needs a reason' "break-glass without a reason refused"
+ntk_assert_contains "$out" 'break-glass for case "1004" refused' "mallory's break-glass refused"
 ntk_assert_contains "$out" 'alice_no_ntkd = "0"' "no rows without ntkd"
 ntk_assert_contains "$out" 'cannot get a decision from ntkd' "explicit checks fail without ntkd"
 ntk_assert_contains "$out" 'ntk: read access to case "1003" (open) denied' "ntk.require's denial"

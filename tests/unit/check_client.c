@@ -33,12 +33,13 @@ enum mode {
 	M_SHORT_BODY,    /* a header promising 10 bytes, 4 of them, then close */
 	M_SLOW,          /* read the request, never answer */
 	M_SLOW_BODY,     /* a header, then nothing */
-	M_VERSION,       /* a reply in protocol version 2 */
+	M_VERSION,       /* a reply in the next protocol version */
 	M_TOO_LONG,      /* a header over NTK_REPLY_MAX */
 	M_WRONG_TYPE,    /* a CHECK reply to anything */
 	M_ERROR,         /* an ERROR reply, code DENIED */
 	M_BAD_ERROR,     /* an ERROR reply whose code is 0 */
 	M_CHECK,         /* decode a CHECK request, answer it */
+	M_BREAK_GLASS,   /* a break-glass CHECK, answered with a grant */
 	M_FACTS,         /* a FACTS reply */
 	M_MISC,          /* answer every typed call in turn */
 	M_DRIP,          /* a header promising 100 bytes, then one byte every 50 ms */
@@ -356,6 +357,23 @@ server_main(void *arg)
 		ntk_buf_free(&body);
 		reply(fd, NTK_MSG_CHECK | NTK_MSG_REPLY, fill_check_rep, &p);
 		break;
+	case M_BREAK_GLASS:
+		if (read_request(fd, &body, &type) == 0 && type == NTK_MSG_CHECK &&
+		    ntk_proto_decode_check_req(&body, &q) == 0) {
+			/* What ntkd grants on: a real decision (no dry run) for read of an open case, with the reason. */
+			if (strcmp(q.user, "alice") == 0 && strcmp(q.system, "FACTS") == 0 &&
+			    strcmp(q.case_id, "C-9") == 0 && strcmp(q.reason, "child at risk") == 0 &&
+			    q.action == NTK_ACTION_READ && q.state == NTK_STATE_OPEN && q.flags == 0)
+				s->seen_ok++;
+			ntk_check_req_clear(&q);
+		}
+		ntk_buf_free(&body);
+		p.outcome = NTK_ALLOW_BREAK_GLASS;
+		p.verdict = "ALLOW rule=break-glass";
+		p.grant_expires = 1728003600;
+		p.deny_message = "";
+		reply(fd, NTK_MSG_CHECK | NTK_MSG_REPLY, fill_check_rep, &p);
+		break;
 	case M_FACTS:
 		read_request(fd, &body, &type);
 		ntk_buf_free(&body);
@@ -556,6 +574,31 @@ START_TEST(test_check_call)
 	ck_assert_int_eq(p.outcome, NTK_ALLOW_ASSIGNED);
 	ck_assert_str_eq(p.verdict, "ALLOW rule=assigned");
 	ck_assert_str_eq(p.explain, "");
+	ck_assert(p.grant_expires == 0);
+	ck_assert_str_eq(p.deny_message, "");
+	ntk_check_rep_clear(&p);
+	ntk_conn_close(c);
+	server_stop(&s);
+	ck_assert_int_eq(s.seen_ok, 1);
+}
+END_TEST
+
+START_TEST(test_break_glass_call)
+{
+	struct server s;
+	struct ntk_conn *c;
+	struct ntk_check_rep p;
+
+	server_start(&s, M_BREAK_GLASS);
+	ck_assert_int_eq(ntk_conn_open(s.path, TIMEOUT_MS, &c), 0);
+	/* No reason, no request: an empty one would be an ordinary audited decision. */
+	ck_assert_int_eq(ntk_client_break_glass(c, "alice", "FACTS", "C-9", "", &p),
+	    NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(ntk_client_break_glass(c, "alice", "FACTS", "C-9", NULL, &p),
+	    NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(ntk_client_break_glass(c, "alice", "FACTS", "C-9", "child at risk", &p), 0);
+	ck_assert_int_eq(p.outcome, NTK_ALLOW_BREAK_GLASS);
+	ck_assert(p.grant_expires == 1728003600);
 	ntk_check_rep_clear(&p);
 	ntk_conn_close(c);
 	server_stop(&s);
@@ -863,6 +906,7 @@ client_suite(void)
 	tcase_add_test(tc, test_eintr);
 	tcase_add_test(tc, test_wrong_type);
 	tcase_add_test(tc, test_check_call);
+	tcase_add_test(tc, test_break_glass_call);
 	tcase_add_test(tc, test_facts_call);
 	tcase_add_test(tc, test_typed_calls);
 	tcase_add_test(tc, test_open_errors);

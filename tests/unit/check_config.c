@@ -448,6 +448,60 @@ START_TEST(test_structure_refusals)
 }
 END_TEST
 
+/* [system:NAME] deny_message: text for a person; bounded, printable, UTF-8, errors name file, section, key. */
+START_TEST(test_deny_message)
+{
+	char text[1200];
+
+	ck_assert_int_eq(load(LDAP_MIN "[role:legal]\ncases = all\n[system:FACTS]\nroles = legal\n"
+	    "deny_message = \"Requests for records outside your assignments go to the Legal "
+	    "Division, ext. 4410; or call #4411\"\n[system:OTHER]\nroles = legal\n"), 0);
+	ck_assert_str_eq(cfg.policy.systems[0].deny_message, "Requests for records outside your "
+	    "assignments go to the Legal Division, ext. 4410; or call #4411");
+	ck_assert_ptr_null(cfg.policy.systems[1].deny_message);
+	ntk_config_clear(&cfg);
+	/* Unquoted, UTF-8 kept; empty is the same as none. */
+	ck_assert_int_eq(load(LDAP_MIN ROLES_MIN "deny_message = Demandes : Division juridique \xc3\xa9\n"
+	    "[system:B]\nroles = legal\ndeny_message =\n"), 0);
+	ck_assert_str_eq(cfg.policy.systems[0].deny_message, "Demandes : Division juridique \xc3\xa9");
+	ck_assert_ptr_null(cfg.policy.systems[1].deny_message);
+	ntk_config_clear(&cfg);
+	/* 512 bytes is the most. */
+	snprintf(text, sizeof(text), LDAP_MIN ROLES_MIN "deny_message = %0512d\n", 7);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(strlen(cfg.policy.systems[0].deny_message), 512);
+	ntk_config_clear(&cfg);
+	snprintf(text, sizeof(text), LDAP_MIN ROLES_MIN "deny_message = %0513d\n", 7);
+	refused_exact(load(text), "system:FACTS:deny_message: longer than 512 bytes "
+	    "(it is shown to people as one line of text)");
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = \"tab\there\"\n"),
+	    "system:FACTS:deny_message: holds a control character "
+	    "(it is shown to people as one line of text)");
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = clear \x1b[2J screen\n"),
+	    "system:FACTS:deny_message: holds a control character "
+	    "(it is shown to people as one line of text)");
+	/* C1 controls (U+009B is a one-byte CSI to some terminals), and broken UTF-8. */
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = a \xc2\x9b b\n"),
+	    "system:FACTS:deny_message: holds a control character "
+	    "(it is shown to people as one line of text)");
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = latin1 \xe9t\xe9\n"),
+	    "system:FACTS:deny_message: is not valid UTF-8 "
+	    "(it is shown to people as one line of text)");
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = overlong \xc0\xaf\n"),
+	    "system:FACTS:deny_message: is not valid UTF-8 "
+	    "(it is shown to people as one line of text)");
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = surrogate \xed\xa0\x80\n"),
+	    "system:FACTS:deny_message: is not valid UTF-8 "
+	    "(it is shown to people as one line of text)");
+	refused_exact(load(LDAP_MIN ROLES_MIN "deny_message = cut \xe2\x82\n"),
+	    "system:FACTS:deny_message: is not valid UTF-8 "
+	    "(it is shown to people as one line of text)");
+	/* Only systems have one. */
+	refused_exact(load(LDAP_MIN ROLES_MIN "[role:x]\ncases = all\ndeny_message = no\n"),
+	    "role:x:deny_message: unknown key");
+}
+END_TEST
+
 START_TEST(test_policy_refusals)
 {
 	refused_exact(load(LDAP_MIN ROLES_MIN "[system:OTHER]\nroles = legal ghost\n"),
@@ -904,6 +958,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_bad_integers, 0, (int)(sizeof(bad_ints) / sizeof(bad_ints[0])));
 	tcase_add_test(tc, test_integer_ranges);
 	tcase_add_test(tc, test_daemon_refusals);
+	tcase_add_test(tc, test_deny_message);
 	tcase_add_test(tc, test_daemon_limits);
 	tcase_add_test(tc, test_nss_refusals);
 	suite_add_tcase(s, tc);

@@ -42,11 +42,11 @@ static size_t order2_roles[] = { R_LEGAL, R_RECORDS };  /* legal first */
 static size_t er_roles[] = { R_EMERGENCY };             /* break-glass on a second system */
 
 static struct ntk_system systems[] = {
-	{ (char *)"FACTS", facts_roles, sizeof(facts_roles) / sizeof(size_t) },
-	{ (char *)"OTHER", other_roles, 1 },
-	{ (char *)"ORDER", order_roles, 2 },
-	{ (char *)"ORDER2", order2_roles, 2 },
-	{ (char *)"ER", er_roles, 1 },
+	{ (char *)"FACTS", facts_roles, sizeof(facts_roles) / sizeof(size_t), NULL },
+	{ (char *)"OTHER", other_roles, 1, NULL },
+	{ (char *)"ORDER", order_roles, 2, NULL },
+	{ (char *)"ORDER2", order2_roles, 2, NULL },
+	{ (char *)"ER", er_roles, 1, NULL },
 };
 
 static struct ntk_policy policy = { roles, NROLES, systems, 5, 2 };
@@ -995,7 +995,7 @@ START_TEST(test_many_roles)
 	struct ntk_role many[N];
 	size_t idx[N];
 	char names[N][16];
-	struct ntk_system sys = { (char *)"BIG", idx, N };
+	struct ntk_system sys = { (char *)"BIG", idx, N, NULL };
 	struct ntk_policy p = { many, N, &sys, 1, 2 };
 	struct ntk_query q = { "BIG", NTK_ACTION_WRITE, "1001", NTK_STATE_OPEN };
 	size_t i;

@@ -54,6 +54,8 @@ static struct ntk_check_req fx_check_req = {
 static struct ntk_check_rep fx_check_rep = {
 	.outcome = NTK_ALLOW_ROLE, .verdict = "ALLOW rule=role:legal",
 	.explain = "role legal: cases=all",
+	.grant_expires = 1728003600,
+	.deny_message = "Requests go to the Legal Division, ext. 4410 \xc3\xa9",
 };
 
 static struct ntk_facts_req fx_facts_req = { .user = "bob", .system = "FACTS" };
@@ -90,6 +92,7 @@ static struct ntk_facts_rep fx_facts_rep = {
 	.outcome = NTK_ALLOW_SYSTEM_ACCESS,
 	.clock = { .today = 20000, .now = 1728000000 },
 	.max_age = 30,
+	.deny_message = "Ask Legal, ext. 4410",
 	.policy = { .roles = fx_roles, .nroles = 4, .systems = fx_systems,
 	    .nsystems = 2, .supervision_depth = 2 },
 	.subject = { .found = true, .name = "alice", .roles = fx_subject_roles,
@@ -102,6 +105,7 @@ static struct ntk_facts_rep fx_facts_rep = {
 static struct ntk_facts_rep fx_facts_deny = {
 	.outcome = NTK_DENY_UNKNOWN_USER,
 	.clock = { .today = 1, .now = 2 },
+	.deny_message = "Not on FACTS? Ask your supervisor.",
 };
 
 static char *fx_report_cases[] = { "C-1", "C-2", "C-3" };
@@ -151,6 +155,7 @@ cmp_facts_rep(const struct ntk_facts_rep *g, const struct ntk_facts_rep *w)
 	ck_assert_int_eq(g->clock.today, w->clock.today);
 	ck_assert(g->clock.now == w->clock.now);
 	ck_assert_uint_eq(g->max_age, w->max_age);
+	str_eq_or_empty(g->deny_message, w->deny_message);
 	ck_assert_uint_eq(g->policy.supervision_depth, w->policy.supervision_depth);
 	ck_assert_uint_eq(g->policy.nroles, w->policy.nroles);
 	for (i = 0; i < w->policy.nroles; i++) {
@@ -274,6 +279,8 @@ dec_check_rep(struct ntk_buf *b, int verify)
 		ck_assert_int_eq(o.outcome, fx_check_rep.outcome);
 		ck_assert_str_eq(o.verdict, fx_check_rep.verdict);
 		ck_assert_str_eq(o.explain, fx_check_rep.explain);
+		ck_assert(o.grant_expires == fx_check_rep.grant_expires);
+		ck_assert_str_eq(o.deny_message, fx_check_rep.deny_message);
 	}
 	if (r != 0)
 		ck_assert(all_zero(&o, sizeof(o)));
@@ -728,6 +735,7 @@ struct raw_facts {
 	uint32_t nassign;       /* the count sent; one assignment follows */
 	const char *grant_system;       /* non-NULL: one grant on it is sent */
 	bool old_grant;                 /* send the grant without its system */
+	const char *deny_message;
 };
 
 static const struct raw_facts raw_ok = {
@@ -743,6 +751,7 @@ raw_facts_body(struct ntk_buf *b, const struct raw_facts *f)
 	ck_assert_int_eq(ntk_buf_put_i32(b, 1), 0);
 	ck_assert_int_eq(ntk_buf_put_i64(b, 2), 0);
 	ck_assert_int_eq(ntk_buf_put_u32(b, 3), 0);
+	ck_assert_int_eq(ntk_buf_put_str(b, f->deny_message != NULL ? f->deny_message : "", 1000), 0);
 	/* policy: depth, 2 roles, 1 system with 1 index */
 	ck_assert_int_eq(ntk_buf_put_u32(b, 2), 0);
 	ck_assert_int_eq(ntk_buf_put_u32(b, 2), 0);
@@ -942,6 +951,64 @@ try_report(uint32_t n, const char *last)
 	return r;
 }
 
+/* A CHECK reply built field by field: the grant's expiry and the deny_message. */
+static int
+try_check_rep(int64_t expires, const char *msg)
+{
+	struct ntk_buf b, v;
+	int r;
+
+	ntk_buf_init(&b, NTK_REPLY_MAX);
+	ck_assert_int_eq(ntk_buf_put_u32(&b, NTK_DENY_NO_BUSINESS_REASON), 0);
+	ck_assert_int_eq(ntk_buf_put_str(&b, "DENY reason=no-business-reason", 100), 0);
+	ck_assert_int_eq(ntk_buf_put_str(&b, "", 100), 0);
+	ck_assert_int_eq(ntk_buf_put_i64(&b, expires), 0);
+	ck_assert_int_eq(ntk_buf_put_str(&b, msg, 100000), 0);
+	ntk_buf_view(&v, b.data, b.len);
+	r = dec_check_rep(&v, 0);
+	ntk_buf_free(&b);
+	return r;
+}
+
+/* deny_message is printed to people: no control bytes either way, and bounded. */
+START_TEST(test_deny_message_values)
+{
+	static char longest[NTK_DENY_MESSAGE_MAX + 2];
+	struct ntk_check_rep p = fx_check_rep;
+	struct ntk_facts_rep f = fx_facts_deny;
+	struct raw_facts rf = raw_ok;
+	struct ntk_buf b;
+
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[NTK_DENY_MESSAGE_MAX + 1] = '\0';
+	ck_assert_int_eq(try_check_rep(0, ""), 0);
+	ck_assert_int_eq(try_check_rep(5, "Ask Legal, ext. 4410"), 0);
+	ck_assert_int_eq(try_check_rep(-1, ""), NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(try_check_rep(0, "line one\nline two"), NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(try_check_rep(0, "\x1b[2J"), NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(try_check_rep(0, "del\x7f"), NTK_ERR_BAD_VALUE);
+	ck_assert_int_eq(try_check_rep(0, longest), NTK_ERR_TOO_LONG);
+	longest[NTK_DENY_MESSAGE_MAX] = '\0';
+	ck_assert_int_eq(try_check_rep(0, longest), 0);
+	rf.deny_message = "tab\there";
+	ck_assert_int_eq(try_facts(&rf), NTK_ERR_BAD_VALUE);
+	rf.deny_message = "Ask Legal";
+	ck_assert_int_eq(try_facts(&rf), 0);
+
+	ntk_buf_init(&b, NTK_REPLY_MAX);
+	p.deny_message = "bell\a";
+	ck_assert_int_eq(ntk_proto_encode_check_rep(&b, &p), NTK_ERR_BAD_VALUE);
+	p = fx_check_rep;
+	p.grant_expires = -5;
+	ck_assert_int_eq(ntk_proto_encode_check_rep(&b, &p), NTK_ERR_BAD_VALUE);
+	f.deny_message = "cr\r";
+	ck_assert_int_eq(ntk_proto_encode_facts_rep(&b, &f), NTK_ERR_BAD_VALUE);
+	f.deny_message = NULL;
+	ck_assert_int_eq(ntk_proto_encode_facts_rep(&b, &f), 0);
+	ntk_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_report_values)
 {
 	ck_assert_int_eq(try_report(NTK_REPORT_CASES_MAX, "C-2"), 0);
@@ -1011,6 +1078,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_facts_grant_system);
 	tcase_add_test(tc, test_hostile_counts);
 	tcase_add_test(tc, test_report_values);
+	tcase_add_test(tc, test_deny_message_values);
 	tcase_add_test(tc, test_error_values);
 	tcase_add_test(tc, test_clear_accepts_null);
 	suite_add_tcase(s, tc);
