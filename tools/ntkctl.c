@@ -42,6 +42,8 @@ usage(FILE *f)
 	    "                  exit 0 healthy, 1 degraded, 2 unreachable\n"
 	    "  flush [--user U]  drop cached facts (root only)\n"
 	    "  audit ...       report on needtoknow audit records (ntkctl audit --help)\n"
+	    "  review SERIAL --note TEXT\n"
+	    "                  record the review of a break-glass grant (root; ntkctl review --help)\n"
 	    "options:\n"
 	    "  -c FILE         configuration (default %s); only [daemon] socket is read\n",
 	    NTK_CONF_PATH);
@@ -304,6 +306,8 @@ main(int argc, char **argv)
 		return cmd_flush(argc, argv);
 	if (strcmp(argv[0], "audit") == 0)
 		return ntk_audit_main(argc, argv, config_path);
+	if (strcmp(argv[0], "review") == 0)
+		return ntk_audit_review_main(argc, argv, config_path);
 	fprintf(stderr, "ntkctl: unknown command: %s\n", argv[0]);
 	usage(stderr);
 	return 2;
