@@ -421,7 +421,8 @@ feed_file(auparse_state_t *au, struct reader *rd, const char *path, bool is_stdi
 			break;
 		}
 	}
-	if (r == 0 && n < 0) {
+	/* a truncated .gz ends with data and Z_BUF_ERROR, not with n < 0 */
+	if (r == 0 && rd->rc == 0 && (gzerror(f, &err), err != Z_OK && err != Z_STREAM_END)) {
 		const char *why = gzerror(f, &err);
 
 		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path,
