@@ -2,7 +2,8 @@
 # Benchmark: `ntkctl audit --summary` over synthetic raw logs of 100k and 1M
 # records (auditd's enriched format, 80% TRUSTED_APP/USER_ACCT decisions, 10%
 # other records), with elapsed time and max RSS; memory should stay flat
-# (bounded by distinct keys). Baseline in the same run: ausearch -i over the
+# (bounded by distinct keys), also when the 1M records come as auditd's
+# rotations with the oldest gzipped. Baseline in the same run: ausearch -i over the
 # same 1M-record file, the hand-made report's first step.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/audit/audit_common.sh"
@@ -36,17 +37,37 @@ s100=$SECS r100=$RSS
 [ "$(grep -c '^user' "$NTK_TMP/out")" = 1000 ] || ntk_fail "100k: expected 1000 users"
 measure "summary 1M records" "${AUDIT_ARGV[@]}" --summary --input "$NTK_TMP/synth-1000000.log"
 s1m=$SECS r1m=$RSS
+cp "$NTK_TMP/out" "$NTK_TMP/out.single"
 [ "$(grep -c '^user' "$NTK_TMP/out")" = 1000 ] || ntk_fail "1M: expected 1000 users"
 measure "browsing 1M records" "${AUDIT_ARGV[@]}" --browsing --input "$NTK_TMP/synth-1000000.log"
 measure "list 1M records (csv)" "${AUDIT_ARGV[@]}" --list --format csv --input "$NTK_TMP/synth-1000000.log"
+# the same 1M records as auditd keeps them: audit.log and four rotations, the two
+# oldest gzipped (logrotate's compress), found through a private auditd.conf
+rot="$NTK_TMP/rot"
+mkdir -p "$rot"
+total=$(wc -l <"$NTK_TMP/synth-1000000.log")
+per=$(((total + 4) / 5))
+split -l "$per" -d -a 1 "$NTK_TMP/synth-1000000.log" "$rot/part."
+mv "$rot/part.0" "$rot/audit.log.4"
+mv "$rot/part.1" "$rot/audit.log.3"
+mv "$rot/part.2" "$rot/audit.log.2"
+mv "$rot/part.3" "$rot/audit.log.1"
+mv "$rot/part.4" "$rot/audit.log"
+gzip "$rot/audit.log.4" "$rot/audit.log.3"
+printf 'log_file = %s/audit.log\n' "$rot" >"$rot/auditd.conf"
+measure "summary 1M records, 5 rotations, 2 .gz" env NTK_AUDITD_CONF="$rot/auditd.conf" \
+	"${AUDIT_ARGV[@]}" --summary
+srot=$SECS rrot=$RSS
+cmp -s "$NTK_TMP/out" "$NTK_TMP/out.single" || ntk_fail "rotated summary differs from the single file's"
 measure "baseline: ausearch -i 1M records" ausearch -if "$NTK_TMP/synth-1000000.log" \
 	-m USER_ACCT,TRUSTED_APP -i
 sa=$SECS
 
-awk -v s100="$s100" -v s1m="$s1m" -v r100="$r100" -v r1m="$r1m" -v sa="$sa" 'BEGIN {
+awk -v s100="$s100" -v s1m="$s1m" -v r100="$r100" -v r1m="$r1m" -v sa="$sa" -v srot="$srot" -v rrot="$rrot" 'BEGIN {
 	printf "summary 1M: %.2f s (target < 10 s), %.2f us/record\n", s1m, s1m * 1e6 / 1000000
 	printf "memory 1M / 100k: %.2f (flat is ~1)\n", r1m / r100
 	printf "time 1M / 100k: %.1f (linear is ~10)\n", s1m / (s100 > 0 ? s100 : 0.01)
 	printf "ausearch -i / summary on 1M: %.1fx\n", sa / (s1m > 0 ? s1m : 0.01)
+	printf "rotated+gz / single file on 1M: time %.2f, memory %.2f (flat is ~1)\n", srot / (s1m > 0 ? s1m : 0.01), rrot / r1m
 }'
 awk -v s="$s1m" 'BEGIN { exit !(s < 10) }' || ntk_fail "1M summary took $s1m s (target < 10 s)"
