@@ -87,8 +87,11 @@ set +e
 "$NTKCTL" -c "$NTK_CONF" review "$serial" --note "$(head -c 1025 /dev/zero | tr '\0' x)" >"$out" 2>"$out.err"; r2=$?
 "$NTKCTL" -c "$NTK_CONF" review 999999999 --note "x" --since "@$t0" >"$out" 2>"$out.err"; r3=$?
 "$NTKCTL" -c "$NTK_CONF" review abc --note "x" >"$out" 2>"$out.err"; r4=$?
+# two grants with one serial (serials restart at boot and differ per node): refused, said
+"$NTKCTL" -c "$NTK_CONF" review 52 --note "x" --input "$AUDIT_SAMPLE" "$AUDIT_SAMPLE" >"$out" 2>"$out.err"; r5=$?
 set -e
-ntk_assert_eq "2 2 1 2" "$r1 $r2 $r3 $r4" "no note, long note, unknown serial, bad serial"
+ntk_assert_contains "$(cat "$out.err")" "2 grants have serial 52" "ambiguous serial said"
+ntk_assert_eq "2 2 1 2 2" "$r1 $r2 $r3 $r4 $r5" "no note, long note, unknown serial, bad serial, ambiguous"
 [ -z "$(audit_search_once -m TRUSTED_APP --raw | grep "op=ntk-review.*grant_serial=$serial " || true)" ] ||
 	ntk_fail "a refused review wrote a record"
 
