@@ -94,6 +94,13 @@ audit_rc 1 "$out" --break-glass --unreviewed --user heidi --input "$AUDIT_SAMPLE
 audit_rc 0 "$out" --break-glass --input "$AUDIT_SAMPLE" "$REVIEWS"
 ntk_assert_contains "$(grep heidi "$out")" '"called heidi:\nreal emergency"' "note escaped in text"
 ntk_assert_eq 3 "$(wc -l <"$out")" "header and two grants"
+# on a collector: a review written on another server (srv-c) still goes with its grant's node
+sed 's/^/node=srv-a /' "$AUDIT_SAMPLE" >"$NTK_TMP/bg-collector.log"
+printf '%s\n' "node=srv-c type=TRUSTED_APP msg=audit(1795250000.000:17): pid=3300 uid=0 auid=1020 ses=9 msg='op=ntk-review grant_node=\"srv-a\" grant_serial=52 grant_time=1795247069.361 acct=\"heidi\" system=\"FACTS\" case=\"1005\" reviewer=\"secboss\" note=\"ok\" exe=\"/usr/bin/ntkctl\" hostname=? addr=? terminal=? res=success'" >>"$NTK_TMP/bg-collector.log"
+audit_rc 0 "$out" --break-glass --node srv-a --format csv --input "$NTK_TMP/bg-collector.log"
+ntk_assert_contains "$(cat "$out")" "srv-a,52," "grant on srv-a"
+ntk_assert_contains "$(cat "$out")" ",yes,secboss," "reviewed from srv-c"
+audit_rc 1 "$out" --unreviewed --node srv-a --input "$NTK_TMP/bg-collector.log"
 # reviews are no access decisions: not in --list or --summary
 audit_rc 0 "$out" --list --format csv --input "$REVIEWS"
 ntk_assert_not_contains "$(cat "$out")" ",review," "review not listed as a decision"

@@ -199,8 +199,10 @@ passes(const struct ntk_audit_opts *o, const struct ntk_audit_rec *r)
 		return false;
 	if (o->result == NTK_AUDIT_ALLOWED_ONLY && !r->allowed)
 		return false;
+	/* a review may be written on another server than its grant: it goes with the grant's node */
 	if (!in_list(o->users, o->nusers, r->user) || !in_list(o->systems, o->nsystems, r->system) ||
-	    !in_list(o->reasons, o->nreasons, r->reason) || !in_list(o->nodes, o->nnodes, r->node))
+	    !in_list(o->reasons, o->nreasons, r->reason) || !in_list(o->nodes, o->nnodes,
+	    r->op == NTK_AUDIT_OP_REVIEW ? r->grant_node : r->node))
 		return false;
 	if (o->ncases == 0)
 		return true;

@@ -18,11 +18,11 @@ struct run {
 	struct ntk_audit_out *out;
 };
 
-/* One user's --list is a timeline: sorted, in sessions. */
+/* One user's --list is a timeline: sorted, in sessions (ndjson keeps a SIEM's fields). */
 static bool
 is_timeline(const struct ntk_audit_opts *o)
 {
-	return o->view == NTK_AUDIT_LIST && o->nusers == 1;
+	return o->view == NTK_AUDIT_LIST && o->nusers == 1 && o->format != NTK_AUDIT_NDJSON;
 }
 
 static int
