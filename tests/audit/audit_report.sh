@@ -72,8 +72,8 @@ ntk_assert_eq "user,mallory,6,0,0,6" "$(grep -m1 '^user,' "$out")" "the top user
 # --- one user's timeline: sorted whatever the input order, sessions split by --gap
 { cat "$REVIEWS"; cat "$AUDIT_SAMPLE"; } >"$NTK_TMP/unsorted.log"
 audit_rc 0 "$out" --list --user heidi --format csv --input "$NTK_TMP/unsorted.log"
-ntk_assert_eq "session,idle_before,time,result,op,system,case,access,state,reason,host,node,serial" "$(head -n 1 "$out")" "timeline header"
-ntk_assert_eq "52 53 901 902 903" "$(tail -n +2 "$out" | cut -d, -f13 | tr '\n' ' ' | sed 's/ $//')" "sorted by time"
+ntk_assert_eq "session,idle_before,time,result,op,user,system,case,access,state,reason,peer,peer_pid,peer_uid,host,node,serial" "$(head -n 1 "$out")" "timeline header"
+ntk_assert_eq "52 53 901 902 903" "$(tail -n +2 "$out" | cut -d, -f17 | tr '\n' ' ' | sed 's/ $//')" "sorted by time"
 ntk_assert_contains "$(sed -n 6p "$out")" "2,3h15m,2026-11-21 11:03:20.000,allowed,case" "a new session after 3h15m idle"
 ntk_assert_eq "1 1 1 1 2" "$(tail -n +2 "$out" | cut -d, -f1 | tr '\n' ' ' | sed 's/ $//')" "session numbers"
 audit_rc 0 "$out" --list --user heidi --format csv --gap 1 --input "$NTK_TMP/unsorted.log"

@@ -1,4 +1,7 @@
-/* --list for one --user: that user's records in time order, numbered by session, with the idle gap before each session. */
+/*
+ * --list for one --user: that user's records in time order, numbered by
+ * session, with the idle gap before each session; the list's columns follow.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,6 +11,8 @@
 #include "ntk_err.h"
 #include "ntk_audit.h"
 
+#define NS 11
+
 /* One record kept: the timeline is sorted at the end (files and nodes come in any order). */
 struct item {
 	time_t sec;
@@ -15,7 +20,7 @@ struct item {
 	unsigned long serial;
 	bool allowed;
 	enum ntk_audit_op op;
-	char *s[7];                    /* system, case, access, state, reason, host, node */
+	char *s[NS];                   /* the list's string columns, see src[] */
 };
 
 struct ntk_audit_timeline {
@@ -29,17 +34,30 @@ const struct ntk_audit_col ntk_audit_timeline_cols[] = {
 	{ "time", NTK_AUDIT_COL_TIME },
 	{ "result", NTK_AUDIT_COL_STR },
 	{ "op", NTK_AUDIT_COL_STR },
+	{ "user", NTK_AUDIT_COL_STR },
 	{ "system", NTK_AUDIT_COL_STR },
 	{ "case", NTK_AUDIT_COL_STR },
 	{ "access", NTK_AUDIT_COL_STR },
 	{ "state", NTK_AUDIT_COL_STR },
 	{ "reason", NTK_AUDIT_COL_STR },
+	{ "peer", NTK_AUDIT_COL_STR },
+	{ "peer_pid", NTK_AUDIT_COL_NUM },
+	{ "peer_uid", NTK_AUDIT_COL_NUM },
 	{ "host", NTK_AUDIT_COL_STR },
 	{ "node", NTK_AUDIT_COL_STR },
 	{ "serial", NTK_AUDIT_COL_NUM },
 };
 const size_t ntk_audit_timeline_ncols =
     sizeof(ntk_audit_timeline_cols) / sizeof(ntk_audit_timeline_cols[0]);
+
+/* A number column holds a number or nothing (JSON prints it bare). */
+static const char *
+num_or_null(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 19)
+		return NULL;
+	return s;
+}
 
 int
 ntk_audit_timeline_new(struct ntk_audit_timeline **out)
@@ -57,7 +75,7 @@ ntk_audit_timeline_free(struct ntk_audit_timeline *tl)
 	if (tl == NULL)
 		return;
 	for (i = 0; i < tl->n; i++)
-		for (j = 0; j < 7; j++)
+		for (j = 0; j < NS; j++)
 			free(tl->v[i].s[j]);
 	free(tl->v);
 	free(tl);
@@ -66,8 +84,8 @@ ntk_audit_timeline_free(struct ntk_audit_timeline *tl)
 int
 ntk_audit_timeline_add(struct ntk_audit_timeline *tl, const struct ntk_audit_rec *r)
 {
-	const char *src[7] = { r->system, r->case_id, r->access, r->state, r->reason, r->host,
-		r->node };
+	const char *src[NS] = { r->user, r->system, r->case_id, r->access, r->state, r->reason,
+		r->peer_exe, num_or_null(r->peer_pid), num_or_null(r->peer_uid), r->host, r->node };
 	struct item *it, *nv;
 	size_t j, cap;
 
@@ -85,7 +103,7 @@ ntk_audit_timeline_add(struct ntk_audit_timeline *tl, const struct ntk_audit_rec
 	it->serial = r->serial;
 	it->allowed = r->allowed;
 	it->op = r->op;
-	for (j = 0; j < 7; j++) {
+	for (j = 0; j < NS; j++) {
 		if (src[j] != NULL && (it->s[j] = strdup(src[j])) == NULL) {
 			while (j-- > 0)
 				free(it->s[j]);
@@ -126,7 +144,7 @@ span(long s, char *buf, size_t len)
 int
 ntk_audit_timeline_print(struct ntk_audit_timeline *tl, long gap, struct ntk_audit_out *t)
 {
-	struct ntk_audit_cell c[13];
+	struct ntk_audit_cell c[5 + NS + 1];
 	char when[48], serial[24], session[24], idle[32];
 	unsigned long sess = 0;
 	size_t i, j;
@@ -153,9 +171,9 @@ ntk_audit_timeline_print(struct ntk_audit_timeline *tl, long gap, struct ntk_aud
 		c[2].str = when;
 		c[3].str = it->allowed ? "allowed" : "denied";
 		c[4].str = ntk_audit_op_name(it->op);
-		for (j = 0; j < 7; j++)
+		for (j = 0; j < NS; j++)
 			c[5 + j].str = it->s[j];
-		c[12].str = serial;
+		c[5 + NS].str = serial;
 		if ((r = ntk_audit_out_row(t, c)) != 0)
 			return r;
 	}
