@@ -328,8 +328,11 @@ ntk_audit_grants_print(struct ntk_audit_grants *g, bool unreviewed, struct ntk_a
 	size_t i;
 	int r;
 
-	qsort(g->g, g->ng, sizeof(*g->g), cmp_grant);
-	qsort(g->a, g->na, sizeof(*g->a), cmp_access);
+	/* qsort wants an array even for none */
+	if (g->ng > 0)
+		qsort(g->g, g->ng, sizeof(*g->g), cmp_grant);
+	if (g->na > 0)
+		qsort(g->a, g->na, sizeof(*g->a), cmp_access);
 	for (i = 0; i < g->ng; i++)
 		if ((r = grant_row(g, &g->g[i], unreviewed, t)) != 0)
 			return r;

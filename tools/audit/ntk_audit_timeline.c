@@ -150,7 +150,8 @@ ntk_audit_timeline_print(struct ntk_audit_timeline *tl, long gap, struct ntk_aud
 	size_t i, j;
 	int r;
 
-	qsort(tl->v, tl->n, sizeof(*tl->v), cmp_item);
+	if (tl->n > 0)                 /* qsort wants an array even for none */
+		qsort(tl->v, tl->n, sizeof(*tl->v), cmp_item);
 	for (i = 0; i < tl->n; i++) {
 		struct item *it = &tl->v[i];
 
