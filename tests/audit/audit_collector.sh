@@ -14,6 +14,11 @@
 # user puts first. audisp-remote reads only /etc/audit/audisp-remote.conf, and
 # auditd always writes /var/run/auditd.pid: both run in a private mount
 # namespace where our own files are bind-mounted over those paths.
+#
+# NTK_TEST_HOST_AUDISP=1 (a machine of its own, e.g. a CI VM) also runs the
+# literal setup: the host's auditd gets name_format and its au-remote plugin
+# pointed at the collector, is reloaded, and its own records arrive with their
+# node; every file is put back byte for byte and auditd reloaded again on exit.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/auditd.sh"
 . "$top_srcdir/tests/audit/audit_common.sh"
@@ -156,7 +161,9 @@ ntk_assert_eq 4 "$(LC_ALL=C ausearch -if "$CLOG" --node srv-b -m TRUSTED_APP,USE
 
 audit_rc 0 "$out" --input "$CLOG" --list --format csv --user "$user"
 ntk_assert_eq 8 "$(($(wc -l <"$out") - 1))" "rows from the collector"
-ntk_assert_eq "srv-a srv-b" "$(tail -n +2 "$out" | awk -F, '{ print $12 }' | sort -u | tr '\n' ' ' | sed 's/ $//')" "node of each row"
+# the node column, found by its header (one user's list is a timeline with more columns)
+nodes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "node") c = i; next } { print $c }' "$out" | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
+ntk_assert_eq "srv-a=4 srv-b=4 " "$nodes" "node of each row"
 audit_rc 0 "$out" --input "$CLOG" --list --format csv --node srv-b --denied
 ntk_assert_eq 3 "$(grep -c ",srv-b," "$out")" "--node srv-b --denied"
 ntk_assert_not_contains "$(cat "$out")" ",srv-a," "--node filters out srv-a"
@@ -168,3 +175,47 @@ ntk_assert_contains "$(cat "$out")" "user,$user,6,2,0,8" "summary: the user over
 NTK_AUDITD_CONF="$C/conf/auditd.conf" audit_rc 0 "$out" --summary --format csv --user "$user"
 ntk_assert_contains "$(cat "$out")" "node,srv-b,3,1,0,4" "default logs of the collector"
 ntk_pass "two servers through audisp-remote to a collector auditd on port $PORT ($AUDIT_VIA)"
+
+[ "${NTK_TEST_HOST_AUDISP:-0}" = 1 ] || exit 0
+# --- the host's own auditd as a sender (changes the shared daemon's config for a while)
+HOST_FILES=(/etc/audit/auditd.conf /etc/audit/plugins.d/au-remote.conf /etc/audit/audisp-remote.conf)
+for f in "${HOST_FILES[@]}"; do
+	[ -f "$f" ] || ntk_skip "$f missing: the host-auditd part is not run"
+done
+mkdir -p "$NTK_TMP/saved"
+for i in "${!HOST_FILES[@]}"; do
+	cp -p "${HOST_FILES[$i]}" "$NTK_TMP/saved/$i"
+done
+host_reload() { auditctl --signal reload >/dev/null 2>&1 || kill -HUP "$(audit_registered_pid)"; }
+host_restore() {
+	local i
+	for i in "${!HOST_FILES[@]}"; do
+		cat "$NTK_TMP/saved/$i" >"${HOST_FILES[$i]}"
+	done
+	host_reload
+}
+ntk_on_exit host_restore
+node="ntkhost$$"
+sed -i -e 's/^name_format *=.*/name_format = user/' -e '/^name *=/d' /etc/audit/auditd.conf
+grep -q '^name_format = user$' /etc/audit/auditd.conf || echo 'name_format = user' >>/etc/audit/auditd.conf
+echo "name = $node" >>/etc/audit/auditd.conf
+sed -i 's/^active *=.*/active = yes/' /etc/audit/plugins.d/au-remote.conf
+sed "s/^port = .*/port = $PORT/" "$NTK_TMP/remote-srv-a.conf" >/etc/audit/audisp-remote.conf
+host_reload
+# audisp-remote connects when it has its first event: send records until they arrive
+user2="host$$x$RANDOM"
+for ((i = 0; i < 20; i++)); do
+	"$GEN" live "$user2" || ntk_fail "ntk_audit_gen live failed"
+	grep -q "^node=$node .*acct=\"$user2\"" "$CLOG" 2>/dev/null && break
+	sleep 0.5
+done
+sleep 1
+audit_rc 0 "$out" --input "$CLOG" --list --format csv --user "$user2" --node "$node"
+[ "$(($(wc -l <"$out") - 1))" -ge 4 ] || ntk_fail "the host's records did not reach the collector: $(cat "$out")"
+ntk_assert_contains "$(cat "$out")" ",denied,case,$user2,FACTS,1001,read,open,no-business-reason," "a host record with its node"
+host_restore
+for i in "${!HOST_FILES[@]}"; do
+	cmp -s "$NTK_TMP/saved/$i" "${HOST_FILES[$i]}" || ntk_fail "${HOST_FILES[$i]} not restored"
+done
+audit_daemon_alive || ntk_fail "the host's auditd is gone"
+ntk_pass "the host's auditd forwarded through its au-remote plugin as $node; its config restored"
