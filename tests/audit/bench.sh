@@ -67,7 +67,7 @@ measure "baseline: ausearch -i 1M records" ausearch -if "$NTK_TMP/synth-1000000.
 sa=$SECS ca=$CPU
 
 awk -v s100="$s100" -v s1m="$s1m" -v r100="$r100" -v r1m="$r1m" -v sa="$sa" -v srot="$srot" -v rrot="$rrot" 'BEGIN {
-	printf "summary 1M: %.2f s (target < 10 s), %.2f us/record\n", s1m, s1m * 1e6 / 1000000
+	printf "summary 1M: %.2f s elapsed, %.2f us/record (the 10 s target is on CPU, below)\n", s1m, s1m * 1e6 / 1000000
 	printf "memory 1M / 100k: %.2f (flat is ~1)\n", r1m / r100
 	printf "time 1M / 100k: %.1f (linear is ~10)\n", s1m / (s100 > 0 ? s100 : 0.01)
 	printf "ausearch -i / summary on 1M: %.1fx\n", sa / (s1m > 0 ? s1m : 0.01)
