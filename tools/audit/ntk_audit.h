@@ -93,13 +93,13 @@ void ntk_audit_usage(FILE *f);
 
 /*
  * ntk_audit_read.c: calls `fn` for every needtoknow record that passes the
- * filters. Returns 0, NTK_AUDIT_INCOMPLETE when the rotations read have a
- * gap (said on stderr, the rest read), or a negative error (an unreadable
- * file: said on stderr before anything is read).
+ * filters. *incomplete is set when the rotations read have a gap (said on
+ * stderr, the rest read). Returns 0 or a negative error (an unreadable file:
+ * said on stderr before anything is read).
  */
 typedef int (*ntk_audit_rec_fn)(const struct ntk_audit_rec *r, void *ctx);
-int ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx);
-#define NTK_AUDIT_INCOMPLETE 1     /* positive: not an error, the report is partial */
+int ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx,
+    bool *incomplete);
 
 /* ntk_audit_logs.c: the files to read, in order, and what is wrong with the set. */
 int ntk_audit_logs(const struct ntk_audit_opts *o, char ***out, bool *incomplete);

@@ -445,12 +445,12 @@ feed_file(auparse_state_t *au, struct reader *rd, const char *path, bool is_stdi
  * feed stays flat. Parsing is auparse's either way.
  */
 int
-ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx)
+ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx, bool *incomplete)
 {
 	struct reader rd;
 	auparse_state_t *au = NULL;
 	char **logs = NULL;
-	bool incomplete = false, is_stdin;
+	bool is_stdin;
 	size_t i;
 	int r = 0;
 
@@ -459,7 +459,7 @@ ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx)
 	rd.fn = fn;
 	rd.ctx = ctx;
 	is_stdin = o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0;
-	if ((r = ntk_audit_logs(o, &logs, &incomplete)) != 0)
+	if ((r = ntk_audit_logs(o, &logs, incomplete)) != 0)
 		goto out;
 	/* an unreadable file is an error before anything is printed */
 	for (i = 0; !is_stdin && logs[i] != NULL; i++) {
@@ -480,8 +480,6 @@ ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx)
 		auparse_flush_feed(au);
 	if (r == 0)
 		r = rd.rc;
-	if (r == 0 && incomplete)
-		r = NTK_AUDIT_INCOMPLETE;
 out:
 	auparse_destroy(au);
 	ntk_audit_logs_free(logs);

@@ -122,9 +122,8 @@ ntk_audit_main(int argc, char **argv, const char *config_path)
 	streaming = o.view == NTK_AUDIT_LIST && !is_timeline(&o);
 	if (streaming && (r = ntk_audit_out_begin(stdout, o.format, cols, ncols, &run.out)) != 0)
 		goto fail;
-	if ((r = ntk_audit_read(&o, on_record, &run)) < 0)
+	if ((r = ntk_audit_read(&o, on_record, &run, &incomplete)) != 0)
 		goto fail_quiet;
-	incomplete = r == NTK_AUDIT_INCOMPLETE;
 	if (!streaming) {
 		if ((r = ntk_audit_out_begin(stdout, o.format, cols, ncols, &run.out)) != 0 ||
 		    (r = print_view(&run, threshold)) != 0)

@@ -101,12 +101,17 @@ reviewer(const char *config_path, char *name, size_t len)
 	return r;
 }
 
+struct collect {
+	struct ntk_audit_grants *grants;
+	const struct ntk_audit_opts *o;
+};
+
 static int
 collect(const struct ntk_audit_rec *r, void *ctx)
 {
-	struct ntk_audit_opts *o = ((void **)ctx)[1];
+	struct collect *c = ctx;
 
-	return ntk_audit_grants_add(((void **)ctx)[0], r, o);
+	return ntk_audit_grants_add(c->grants, r, c->o);
 }
 
 /* " name=ENC" as libaudit encodes untrusted values (hex when not plain). */
@@ -176,7 +181,8 @@ ntk_audit_review_main(int argc, char **argv, const char *config_path)
 	struct ntk_audit_grant_ref ref;
 	const char *note = NULL, *serial_arg = NULL;
 	char **av = NULL, who[256];
-	void *ctx[2];
+	struct collect ctx;
+	bool incomplete = false;
 	size_t nfound;
 	int ac = 0, i, r, rc = 2;
 	long v;
@@ -226,11 +232,11 @@ ntk_audit_review_main(int argc, char **argv, const char *config_path)
 		goto out;
 	if ((r = ntk_audit_grants_new(&grants)) != 0)
 		goto fail;
-	ctx[0] = grants;
-	ctx[1] = &o;
-	if ((r = ntk_audit_read(&o, collect, ctx)) < 0)
+	ctx.grants = grants;
+	ctx.o = &o;
+	if ((r = ntk_audit_read(&o, collect, &ctx, &incomplete)) != 0)
 		goto out;
-	if (r == NTK_AUDIT_INCOMPLETE)
+	if (incomplete)
 		fprintf(stderr, "ntkctl review: the logs read have a gap; looking in the rest\n");
 	r = ntk_audit_grants_find(grants, (unsigned long)v, &ref, &nfound);
 	if (r == NTK_ERR_NOT_FOUND) {
