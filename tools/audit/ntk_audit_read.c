@@ -416,6 +416,7 @@ feed_file(auparse_state_t *au, struct reader *rd, const char *path, bool is_stdi
 		say_unreadable(path, err);
 		return NTK_ERR_IO;
 	}
+	gzbuffer(f, sizeof(buf));      /* zlib's 8 KiB default means more, smaller reads */
 	while (rd->rc == 0 && (n = gzread(f, buf, sizeof(buf))) > 0) {
 		last = buf[n - 1];
 		if (auparse_feed(au, buf, (size_t)n) != 0) {
