@@ -106,7 +106,7 @@ raw=$(audit_search -m TRUSTED_APP --raw | grep "op=ntk-review.*grant_serial=$ser
 [ -n "$raw" ] || ntk_fail "no op=ntk-review record for grant $serial in auditd's log"
 ntk_assert_contains "$raw" " uid=0 auid=65534 " "written by root, login user nobody"
 ntk_assert_contains "$raw" 'reviewer="nobody"' "reviewer field"
-ntk_assert_contains "$raw" "note=$(printf '%s' "$note" | xxd -p | tr -d '\n' | tr a-f A-F) " "note hex-encoded"
+ntk_assert_contains "$raw" "note=$(printf '%s' "$note" | od -An -tx1 | tr -d ' \n' | tr a-f A-F) " "note hex-encoded"
 ntk_assert_eq 1 "$(grep -o 'res=' <<<"$raw" | wc -l)" "the note adds no res= field"
 # now reviewed, and gone from --unreviewed
 poll 1 --break-glass --since "@$t0" --user oscar --case "$c"
