@@ -45,7 +45,9 @@ static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads",
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
 static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queue",
 	"browsing_threshold", "auditd_pid_file",
-	"auditd_log_file", "confirm_ms", "budget", "budget_interval", NULL };
+	"auditd_log_file", "confirm_ms", "budget", "budget_interval",
+	"reviewers",
+	NULL };
 static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
 	"system_gid_min", "role_gid_min", "enumerate", NULL };
 static const char *const system_keys[] = { "roles", "deny_message", NULL };

@@ -7,9 +7,12 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libldap-dev libpam0g-dev libaudit-dev libauparse-dev check
 	libkrb5-dev libsasl2-dev
+	zlib1g-dev
 	postgresql-server-dev-15 libmariadb-dev
 	# real servers and clients the tests drive
 	slapd ldap-utils auditd postgresql-15 mariadb-server
+	# audisp-remote: the audit collector test forwards records to a private auditd
+	audispd-plugins
 	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client nscd
 	# SASL binds: a private MIT KDC (GSSAPI) and the SASL GSSAPI mechanism
 	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit

@@ -59,6 +59,7 @@ usage(FILE *f)
 	    "  status          the daemon's health; exit 0 healthy, 1 degraded, 2 unreachable\n"
 	    "  flush           drop cached facts (root only)\n"
 	    "  audit           report on needtoknow audit records\n"
+	    "  review          record the review of a break-glass grant (root)\n"
 	    "options:\n"
 	    "  -c FILE         configuration (default %s); only [daemon] socket is read\n",
 	    NTK_CONF_PATH);
@@ -314,6 +315,12 @@ cmd_audit(int argc, char **argv)
 	return ntk_audit_main(argc, argv, config_path);
 }
 
+static int
+cmd_review(int argc, char **argv)
+{
+	return ntk_audit_review_main(argc, argv, config_path);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -323,6 +330,7 @@ static const struct {
 	{ "status", cmd_status },
 	{ "flush", cmd_flush },
 	{ "audit", cmd_audit },
+	{ "review", cmd_review },
 };
 
 int

@@ -57,7 +57,7 @@ ntk_assert_contains "$(cat "$out.err")" "--until is before --since" "until befor
 audit_rc 2 "$out" --input "$AUDIT_SAMPLE" --denied --allowed
 audit_rc 2 "$out" --input "$AUDIT_SAMPLE" --list --summary
 audit_rc 2 "$out" --input "$AUDIT_SAMPLE" --format xml
-ntk_assert_contains "$(cat "$out.err")" "'xml' is not text, csv or json" "bad format"
+ntk_assert_contains "$(cat "$out.err")" "'xml' is not text, csv, json or ndjson" "bad format"
 audit_rc 2 "$out" --input "$AUDIT_SAMPLE" --threshold 0
 audit_rc 2 "$out" --input "$AUDIT_SAMPLE" --bogus
 audit_rc 2 "$out" --input - "$AUDIT_SAMPLE"

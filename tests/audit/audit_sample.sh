@@ -113,5 +113,14 @@ if command -v valgrind >/dev/null && [ "$(ldd "$AUDIT_MAIN" | grep -c libasan)" 
 			"$AUDIT_MAIN" --input "$AUDIT_SAMPLE" --"$view" --format json >/dev/null 2>"$NTK_TMP/vg" ||
 			{ cat "$NTK_TMP/vg" >&2; ntk_fail "valgrind: --$view"; }
 	done
+	# the views that keep records (grants, one user's timeline) and the by-case pairs, gzipped input
+	gzip -c "$top_srcdir/tests/audit/data/reviews.audit" >"$NTK_TMP/reviews.gz"
+	for args in "--break-glass --format csv" "--unreviewed" "--summary --by case --top 3" \
+	    "--list --user heidi" "--list --format ndjson"; do
+		# shellcheck disable=SC2086
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			"$AUDIT_MAIN" --input "$AUDIT_SAMPLE" "$NTK_TMP/reviews.gz" $args >/dev/null 2>"$NTK_TMP/vg" ||
+			{ cat "$NTK_TMP/vg" >&2; ntk_fail "valgrind: $args"; }
+	done
 fi
 ntk_pass "sample: $(ls "$AUDIT_EXPECTED" | wc -l) expected outputs match ($AUDIT_VIA)"

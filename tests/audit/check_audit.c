@@ -64,6 +64,27 @@ START_TEST(time_bad)
 }
 END_TEST
 
+/* ISO 8601 with a zone is absolute: the same instant whatever TZ says. */
+START_TEST(time_iso_zoned)
+{
+	static const char *const bad[] = { "2026-11-21T07:44:30+25:00", "2026-11-21T07:44:30+01:0",
+		"2026-02-30T00:00:00Z", "2026-11-21T07:44:30ZZ", "2026-11-21T07:44:30+01:60",
+		"2026-11-21T7:44:30Z", "2026-11-21T07:44:30.Z", NULL };
+	time_t t;
+	size_t i;
+
+	ck_assert_int_eq(at("2026-11-21T07:44:30Z", NULL), 1795247070);
+	ck_assert_int_eq(at("2026-11-21T08:44:30+01:00", NULL), 1795247070);
+	ck_assert_int_eq(at("2026-11-21T02:44:30-0500", NULL), 1795247070);
+	ck_assert_int_eq(at("2026-11-21T13:14:30+05:30", NULL), 1795247070);
+	ck_assert_int_eq(at("2026-11-21T07:44:30.250Z", NULL), 1795247070);
+	ck_assert_int_eq(at("2026-11-21 07:44Z", NULL), 1795247040);
+	ck_assert_int_eq(at("2026-11-21T10:44:30+03", NULL), 1795247070);
+	for (i = 0; bad[i] != NULL; i++)
+		ck_assert_msg(ntk_audit_parse_time(bad[i], NULL, NOW, &t) != 0, "accepted '%s'", bad[i]);
+}
+END_TEST
+
 static int
 parse(struct ntk_audit_opts *o, const char *const *args)
 {
@@ -142,6 +163,37 @@ render(enum ntk_audit_format fmt, const char *name, const char *const *items, si
 	return buf;
 }
 
+START_TEST(args_new_views)
+{
+	struct ntk_audit_opts o;
+	const char *unrev[] = { "--unreviewed", NULL };
+	const char *unrev_list[] = { "--unreviewed", "--list", NULL };
+	const char *bycase[] = { "--by", "case", "--top", "3", "--format", "ndjson", "--node", "a",
+		NULL };
+	const char *bycase_list[] = { "--by", "case", "--list", NULL };
+	const char *byuser[] = { "--by", "user", NULL };
+	const char *top0[] = { "--top", "0", NULL };
+	const char *gap[] = { "--gap", "45", "--list", NULL };
+
+	FILE *devnull = freopen("/dev/null", "w", stderr);
+	ck_assert_ptr_nonnull(devnull);
+	ck_assert_int_eq(parse(&o, unrev), 0);
+	ck_assert_int_eq(o.view, NTK_AUDIT_BREAK_GLASS);
+	ck_assert(o.unreviewed);
+	ck_assert_int_ne(parse(&o, unrev_list), 0);
+	ck_assert_int_eq(parse(&o, bycase), 0);
+	ck_assert_int_eq(o.by, NTK_AUDIT_BY_CASE);
+	ck_assert_uint_eq(o.top, 3);
+	ck_assert_int_eq(o.format, NTK_AUDIT_NDJSON);
+	ck_assert_uint_eq(o.nnodes, 1);
+	ck_assert_int_ne(parse(&o, bycase_list), 0);
+	ck_assert_int_ne(parse(&o, byuser), 0);
+	ck_assert_int_ne(parse(&o, top0), 0);
+	ck_assert_int_eq(parse(&o, gap), 0);
+	ck_assert_int_eq(o.gap, 45 * 60);
+}
+END_TEST
+
 START_TEST(escape_text)
 {
 	const char *items[] = { "1001", "10,01", "a\"b" };
@@ -165,8 +217,17 @@ START_TEST(escape_csv)
 	const char *items[] = { "=1", "x" };
 	char *s;
 
+	/* a newline is escaped as in text: a CSV row stays one line */
 	s = render(NTK_AUDIT_CSV, "a,\"b\"\nc", items, 2);
-	ck_assert_str_eq(s, "name,n,ok,items\n\"a,\"\"b\"\"\nc\",7,yes,\"'=1,x\"\n");
+	ck_assert_str_eq(s, "name,n,ok,items\n\"a,\"\"b\"\"\\nc\",7,yes,\"'=1,x\"\n");
+	free(s);
+	/* control bytes, a terminal escape, a bidi override, a bad byte and a backslash */
+	s = render(NTK_AUDIT_CSV, "x\r\x1b[2J\x01\\\xe2\x80\xae\xff", items, 0);
+	ck_assert_str_eq(s, "name,n,ok,items\nx\\r\\x1B[2J\\x01\\\\\\xE2\\x80\\xAE\\xFF,7,yes,\n");
+	free(s);
+	/* a leading TAB is both escaped and still neutralised */
+	s = render(NTK_AUDIT_CSV, "\t=cmd", items, 0);
+	ck_assert_str_eq(s, "name,n,ok,items\n'\\t=cmd,7,yes,\n");
 	free(s);
 	s = render(NTK_AUDIT_CSV, "-2+3", items, 0);
 	ck_assert_str_eq(s, "name,n,ok,items\n'-2+3,7,yes,\n");
@@ -185,6 +246,18 @@ START_TEST(escape_json)
 	s = render(NTK_AUDIT_JSON, "a\"\\\n\t\x01\x7f\xff\xc3\xa9", items, 2);
 	ck_assert_str_eq(s, "[\n  {\"name\": \"a\\\"\\\\\\n\\t\\u0001\\u007f\\ufffd\xc3\xa9\", \"n\": 7, "
 	    "\"ok\": true, \"items\": [\"q\\\"\", \"\\\\\"]}\n]\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(ndjson_rows)
+{
+	const char *items[] = { "a" };
+	char *s;
+
+	/* one object per line, no array around them, nothing for an empty table */
+	s = render(NTK_AUDIT_NDJSON, "x\ny", items, 1);
+	ck_assert_str_eq(s, "{\"name\": \"x\\ny\", \"n\": 7, \"ok\": true, \"items\": [\"a\"]}\n");
 	free(s);
 }
 END_TEST
@@ -218,6 +291,9 @@ suite(void)
 	tcase_add_test(tc, time_words);
 	tcase_add_test(tc, time_dates);
 	tcase_add_test(tc, time_bad);
+	tcase_add_test(tc, time_iso_zoned);
+	tcase_add_test(tc, args_new_views);
+	tcase_add_test(tc, ndjson_rows);
 	tcase_add_test(tc, args_rules);
 	tcase_add_test(tc, escape_text);
 	tcase_add_test(tc, escape_csv);

@@ -50,7 +50,7 @@ run ntkd-stray "$NTKD" stray-argument
 expect ntkd-stray 2 "" "usage: ntkd"
 
 # Every subcommand explains itself, and only itself.
-for sub in check decide status flush audit; do
+for sub in check decide status flush audit review; do
 	run sub-$sub "$NTKCTL" $sub --help
 	expect sub-$sub 0 "usage: ntkctl $sub" ""
 	run sub-$sub-unknown "$NTKCTL" $sub --frobnicate

@@ -16,13 +16,15 @@
 void
 ntk_audit_usage(FILE *f)
 {
-	fputs("usage: ntkctl audit [--summary | --list | --browsing] [--format text|csv|json]\n"
+	fputs("usage: ntkctl audit [--summary [--by case] | --list | --browsing | --break-glass]\n"
+	    "         [--unreviewed] [--format text|csv|json|ndjson] [--top N]\n"
 	    "         [--since TIME] [--until TIME] [--user U] [--system S] [--case C]\n"
-	    "         [--reason R] [--denied | --allowed] [--threshold N] [--input FILE... | --input -]\n"
+	    "         [--reason R] [--node N] [--denied | --allowed] [--threshold N]\n"
+	    "         [--gap MINUTES] [--input FILE... | --input -]\n"
 	    "  TIME: now, recent, this-hour, boot, today, yesterday, this-week, week-ago,\n"
 	    "        this-month, this-year, MM/DD/YYYY [HH:MM[:SS]], YYYY-MM-DD [HH:MM[:SS]],\n"
-	    "        HH:MM[:SS] (today), @EPOCH\n"
-	    "  exit: 0 results, 1 none, 2 error\n", f);
+	    "        HH:MM[:SS] (today), @EPOCH, ISO 8601 with a zone (2026-11-21T09:30:00+01:00, ...Z)\n"
+	    "  exit: 0 results, 1 none, 2 error, 3 results from incomplete input (a gap)\n", f);
 }
 
 /* A decimal number of exactly `len` digits (len 0: all of s) in [min, max]. */
@@ -132,6 +134,71 @@ boot_time(time_t now, time_t *out)
 	return 0;
 }
 
+/* "Z", "+HH:MM", "+HHMM" or "+HH" into seconds east of UTC. */
+static int
+parse_zone(const char *z, long *off)
+{
+	long h, m = 0;
+	size_t n = strlen(z);
+
+	if (strcmp(z, "Z") == 0 || strcmp(z, "z") == 0) {
+		*off = 0;
+		return 0;
+	}
+	if ((z[0] != '+' && z[0] != '-') || (n != 3 && n != 5 && n != 6))
+		return NTK_ERR_BAD_VALUE;
+	if (parse_num(z + 1, 2, 0, 23, &h) != 0)
+		return NTK_ERR_BAD_VALUE;
+	if (n == 6 && (z[3] != ':' || parse_num(z + 4, 2, 0, 59, &m) != 0))
+		return NTK_ERR_BAD_VALUE;
+	if (n == 5 && parse_num(z + 3, 2, 0, 59, &m) != 0)
+		return NTK_ERR_BAD_VALUE;
+	*off = (h * 3600 + m * 60) * (z[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+/*
+ * ISO 8601 with a zone: YYYY-MM-DDTHH:MM[:SS[.fff]] then Z or an offset
+ * (fractions are dropped: the filters work in whole seconds). 1: not this form.
+ */
+static int
+parse_iso_zoned(const char *w, time_t *out)
+{
+	char clock[16];
+	const char *z;
+	struct tm tm, want;
+	size_t n;
+	long off;
+	time_t t;
+
+	if (strlen(w) < 17 || (w[10] != 'T' && w[10] != 't' && w[10] != ' '))
+		return 1;
+	z = w + 11 + strspn(w + 11, "0123456789:.");
+	if (*z == '\0')
+		return 1;                      /* no zone: local time, the other forms */
+	memset(&tm, 0, sizeof(tm));
+	n = (size_t)(z - (w + 11));
+	if (n >= sizeof(clock) || parse_zone(z, &off) != 0)
+		return NTK_ERR_BAD_VALUE;
+	memcpy(clock, w + 11, n);
+	clock[n] = '\0';
+	if (n > 8 && clock[8] == '.' && strspn(clock + 9, "0123456789") == n - 9 && n > 9)
+		clock[8] = '\0';
+	{
+		char date[11];
+
+		memcpy(date, w, 10);
+		date[10] = '\0';
+		if (date[4] != '-' || parse_date(date, &tm) != 0 || parse_clock(clock, &tm) != 0)
+			return NTK_ERR_BAD_VALUE;
+	}
+	want = tm;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon)
+		return NTK_ERR_BAD_VALUE;
+	*out = t - off;
+	return 0;
+}
+
 /*
  * One point in time, as ausearch's -ts/-te take it: a word or a date, and an
  * optional clock (`clock` may be NULL; a date without one means midnight).
@@ -149,6 +216,8 @@ ntk_audit_parse_time(const char *word, const char *clock, time_t now, time_t *ou
 
 	if (localtime_r(&now, &tm) == NULL)
 		return NTK_ERR_INTERNAL;
+	if (clock == NULL && (r = parse_iso_zoned(word, out)) <= 0)
+		return r;
 	if (strcmp(word, "now") == 0 || strcmp(word, "recent") == 0 ||
 	    strcmp(word, "boot") == 0 || word[0] == '@' || strcmp(word, "this-hour") == 0) {
 		if (clock != NULL)
@@ -227,7 +296,7 @@ add_filter(const char **arr, size_t *n, const char *v, const char *opt)
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_USER, OPT_SYSTEM, OPT_CASE, OPT_REASON, OPT_DENIED,
 	OPT_ALLOWED, OPT_SUMMARY, OPT_LIST, OPT_BROWSING, OPT_THRESHOLD, OPT_FORMAT, OPT_INPUT,
-	OPT_HELP };
+	OPT_HELP, OPT_NODE, OPT_BY, OPT_TOP, OPT_BREAK_GLASS, OPT_UNREVIEWED, OPT_GAP };
 
 static const struct option long_opts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
@@ -245,6 +314,12 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "break-glass", no_argument, NULL, OPT_BREAK_GLASS },
+	{ "unreviewed", no_argument, NULL, OPT_UNREVIEWED },
+	{ "gap", required_argument, NULL, OPT_GAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -259,7 +334,8 @@ time_opt(int argc, char **argv, const char *name, time_t now, time_t *out)
 	if (ntk_audit_parse_time(optarg, clock, now, out) != 0) {
 		fprintf(stderr, "ntkctl audit: --%s: bad time '%s%s%s' (use now, recent, this-hour, "
 		    "boot, today, yesterday, this-week, week-ago, this-month, this-year, "
-		    "MM/DD/YYYY [HH:MM:SS], YYYY-MM-DD [HH:MM:SS], HH:MM:SS or @EPOCH)\n",
+		    "MM/DD/YYYY [HH:MM:SS], YYYY-MM-DD [HH:MM:SS], HH:MM:SS, @EPOCH or ISO 8601 "
+		    "with a zone, e.g. 2026-11-21T09:30:00+01:00)\n",
 		    name, optarg, clock ? " " : "", clock ? clock : "");
 		return NTK_ERR_BAD_VALUE;
 	}
@@ -274,6 +350,7 @@ ntk_audit_parse_args(int argc, char **argv, struct ntk_audit_opts *o, time_t now
 	long v;
 
 	memset(o, 0, sizeof(*o));
+	o->gap = NTK_AUDIT_DEFAULT_GAP;
 	optind = 0;                            /* glibc: full reset, ntkctl may have used getopt */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
@@ -303,6 +380,39 @@ ntk_audit_parse_args(int argc, char **argv, struct ntk_audit_opts *o, time_t now
 		case OPT_REASON:
 			if ((r = add_filter(o->reasons, &o->nreasons, optarg, "--reason")) != 0)
 				goto out;
+			break;
+		case OPT_NODE:
+			if ((r = add_filter(o->nodes, &o->nnodes, optarg, "--node")) != 0)
+				goto out;
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "case") != 0) {
+				fprintf(stderr, "ntkctl audit: --by: '%s' is not case\n", optarg);
+				r = NTK_ERR_BAD_VALUE;
+				goto out;
+			}
+			o->by = NTK_AUDIT_BY_CASE;
+			break;
+		case OPT_TOP:
+		case OPT_GAP:
+			if (parse_num(optarg, 0, 1, c == OPT_TOP ? 1000000000L : 525600L, &v) != 0) {
+				fprintf(stderr, "ntkctl audit: --%s: '%s' is not a number in 1..%s\n",
+				    c == OPT_TOP ? "top" : "gap", optarg,
+				    c == OPT_TOP ? "1000000000" : "525600 (minutes)");
+				r = NTK_ERR_BAD_VALUE;
+				goto out;
+			}
+			if (c == OPT_TOP)
+				o->top = (unsigned long)v;
+			else
+				o->gap = v * 60;
+			break;
+		case OPT_BREAK_GLASS:
+			nviews++;
+			o->view = NTK_AUDIT_BREAK_GLASS;
+			break;
+		case OPT_UNREVIEWED:
+			o->unreviewed = true;
 			break;
 		case OPT_DENIED:
 		case OPT_ALLOWED:
@@ -336,8 +446,10 @@ ntk_audit_parse_args(int argc, char **argv, struct ntk_audit_opts *o, time_t now
 				o->format = NTK_AUDIT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = NTK_AUDIT_JSON;
+			else if (strcmp(optarg, "ndjson") == 0)
+				o->format = NTK_AUDIT_NDJSON;
 			else {
-				fprintf(stderr, "ntkctl audit: --format: '%s' is not text, csv or json\n",
+				fprintf(stderr, "ntkctl audit: --format: '%s' is not text, csv, json or ndjson\n",
 				    optarg);
 				r = NTK_ERR_BAD_VALUE;
 				goto out;
@@ -368,7 +480,20 @@ ntk_audit_parse_args(int argc, char **argv, struct ntk_audit_opts *o, time_t now
 		goto out;
 	}
 	if (nviews > 1) {
-		fprintf(stderr, "ntkctl audit: give one of --summary, --list, --browsing\n");
+		fprintf(stderr, "ntkctl audit: give one of --summary, --list, --browsing, --break-glass\n");
+		r = NTK_ERR_BAD_VALUE;
+		goto out;
+	}
+	/* --unreviewed alone means the break-glass view */
+	if (o->unreviewed && nviews == 0)
+		o->view = NTK_AUDIT_BREAK_GLASS;
+	if (o->unreviewed && o->view != NTK_AUDIT_BREAK_GLASS) {
+		fprintf(stderr, "ntkctl audit: --unreviewed goes with --break-glass\n");
+		r = NTK_ERR_BAD_VALUE;
+		goto out;
+	}
+	if (o->by == NTK_AUDIT_BY_CASE && o->view != NTK_AUDIT_SUMMARY) {
+		fprintf(stderr, "ntkctl audit: --by case goes with --summary\n");
 		r = NTK_ERR_BAD_VALUE;
 		goto out;
 	}

@@ -118,6 +118,42 @@ is_unsafe(const unsigned char *s, size_t n)
 }
 
 /*
+ * The escapes of text, without the surrounding quotes: \" (only when
+ * `quote`; CSV doubles quotes instead) \\ \n \r \t, \xNN for other
+ * controls, unsafe code points and bytes that are not UTF-8.
+ */
+static void
+escape_value(struct sbuf *b, const char *v, bool quote)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t i, n;
+
+	for (i = 0; s[i] != '\0'; i += n) {
+		n = utf8_len(s + i);
+		if (n == 0 || is_unsafe(s + i, n)) {
+			for (size_t k = 0; k < (n ? n : 1); k++)
+				sb_hex(b, s[i + k]);
+			n = n ? n : 1;
+		} else if (n > 1)
+			sb_put(b, v + i, n);
+		else if (s[i] == '"')
+			sb_puts(b, quote ? "\\\"" : "\"");
+		else if (s[i] == '\\')
+			sb_puts(b, "\\\\");
+		else if (s[i] == '\n')
+			sb_puts(b, "\\n");
+		else if (s[i] == '\r')
+			sb_puts(b, "\\r");
+		else if (s[i] == '\t')
+			sb_puts(b, "\\t");
+		else if (s[i] < 0x20 || s[i] == 0x7f)
+			sb_hex(b, s[i]);
+		else
+			sb_put(b, v + i, 1);
+	}
+}
+
+/*
  * A value for text (and list items in CSV): as written when it is plain
  * printable UTF-8 without blanks, quotes or backslashes (nor `,` for list
  * items); otherwise in double quotes with \" \\ \n \r \t and \xNN escapes, so
@@ -143,29 +179,7 @@ text_value(struct sbuf *b, const char *v, bool list_item)
 		return;
 	}
 	sb_put(b, "\"", 1);
-	for (i = 0; s[i] != '\0'; i += n) {
-		n = utf8_len(s + i);
-		if (n == 0 || is_unsafe(s + i, n)) {
-			for (size_t k = 0; k < (n ? n : 1); k++)
-				sb_hex(b, s[i + k]);
-			n = n ? n : 1;
-		} else if (n > 1)
-			sb_put(b, v + i, n);
-		else if (s[i] == '"')
-			sb_puts(b, "\\\"");
-		else if (s[i] == '\\')
-			sb_puts(b, "\\\\");
-		else if (s[i] == '\n')
-			sb_puts(b, "\\n");
-		else if (s[i] == '\r')
-			sb_puts(b, "\\r");
-		else if (s[i] == '\t')
-			sb_puts(b, "\\t");
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			sb_hex(b, s[i]);
-		else
-			sb_put(b, v + i, 1);
-	}
+	escape_value(b, v, true);
 	sb_put(b, "\"", 1);
 }
 
@@ -307,27 +321,45 @@ text_row(struct ntk_audit_out *t, const struct ntk_audit_cell *cells)
 }
 
 /*
- * CSV per RFC 4180 (LF line ends): a field holding a comma, quote, CR or LF
- * is quoted and its quotes doubled. A text value starting with = + - @ TAB
- * or CR gets a leading ' so a spreadsheet shows it rather than running it.
+ * CSV per RFC 4180 (LF line ends): a field holding a comma or quote is
+ * quoted and its quotes doubled. Text values are escaped as in text (so no
+ * raw CR, LF or other control reaches a spreadsheet or a SIEM), and one
+ * starting with = + - @ TAB or CR gets a leading ' so a spreadsheet shows
+ * it rather than running it.
  */
-static void
-csv_field(FILE *f, const char *v, bool neutralise)
+static int
+csv_field(FILE *f, const char *v, bool untrusted, bool guard)
 {
-	bool quote = strpbrk(v, ",\"\r\n") != NULL;
-	bool formula = neutralise && strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0';
+	struct sbuf b = { NULL, 0, 0, false };
+	bool formula = guard && v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL;
+	const char *p;
 
-	if (quote)
-		fputc('"', f);
-	if (formula)
-		fputc('\'', f);
-	for (; *v != '\0'; v++) {
-		if (*v == '"')
-			fputc('"', f);
-		fputc(*v, f);
+	if (untrusted) {
+		sb_puts(&b, "");
+		escape_value(&b, v, false);
+		if (b.fail) {
+			free(b.p);
+			return NTK_ERR_NOMEM;
+		}
+		v = b.p;
 	}
-	if (quote)
+	if (strpbrk(v, ",\"\r\n") != NULL) {
 		fputc('"', f);
+		if (formula)
+			fputc('\'', f);
+		for (p = v; *p != '\0'; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	} else {
+		if (formula)
+			fputc('\'', f);
+		fputs(v, f);
+	}
+	free(b.p);
+	return 0;
 }
 
 static int
@@ -347,9 +379,17 @@ csv_row(struct ntk_audit_out *t, const struct ntk_audit_cell *cells)
 				free(b.p);
 				return NTK_ERR_NOMEM;
 			}
-			csv_field(t->f, b.p, true);
-		} else if (cells[i].str != NULL)
-			csv_field(t->f, cells[i].str, t->cols[i].type == NTK_AUDIT_COL_STR);
+			/* items are escaped already; only the formula guard and quoting remain */
+			if (csv_field(t->f, b.p, false, true) != 0) {
+				free(b.p);
+				return NTK_ERR_NOMEM;
+			}
+		} else if (cells[i].str != NULL &&
+		    csv_field(t->f, cells[i].str, t->cols[i].type == NTK_AUDIT_COL_STR,
+		    t->cols[i].type == NTK_AUDIT_COL_STR) != 0) {
+			free(b.p);
+			return NTK_ERR_NOMEM;
+		}
 	}
 	fputc('\n', t->f);
 	free(b.p);
@@ -394,7 +434,10 @@ json_row(struct ntk_audit_out *t, const struct ntk_audit_cell *cells)
 {
 	size_t i, j;
 
-	fputs(t->rows == 0 ? "[\n  {" : ",\n  {", t->f);
+	if (t->fmt == NTK_AUDIT_NDJSON)
+		fputc('{', t->f);
+	else
+		fputs(t->rows == 0 ? "[\n  {" : ",\n  {", t->f);
 	for (i = 0; i < t->ncols; i++) {
 		if (i > 0)
 			fputs(", ", t->f);
@@ -423,7 +466,7 @@ json_row(struct ntk_audit_out *t, const struct ntk_audit_cell *cells)
 				json_str(t->f, cells[i].str);
 		}
 	}
-	fputc('}', t->f);
+	fputs(t->fmt == NTK_AUDIT_NDJSON ? "}\n" : "}", t->f);
 	return 0;
 }
 

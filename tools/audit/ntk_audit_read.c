@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,16 @@
 
 #include <auparse.h>
 #include <libaudit.h>  /* record type numbers only */
+#include <zlib.h>
 
 #include "ntk_err.h"
 #include "ntk_audit.h"
 
 /* The fields we keep, in a per-record arena (reset for every record). */
 enum fid { F_ACCT, F_SYSTEM, F_CASE, F_CASES, F_ACCESS, F_STATE, F_REASON, F_RULE,
-	F_PEER_EXE, F_PEER_PID, F_PEER_UID, F_HOSTNAME, F_ADDR, F_RES, F_N };
+	F_PEER_EXE, F_PEER_PID, F_PEER_UID, F_GRANT_ID, F_JUSTIFICATION, F_MINUTES, F_GRANT_NODE,
+	F_GRANT_SERIAL, F_GRANT_TIME, F_REVIEWER, F_NOTE,
+	F_HOSTNAME, F_ADDR, F_RES, F_UID, F_NODE, F_N };
 
 static const struct {
 	const char *name;
@@ -33,9 +37,19 @@ static const struct {
 	[F_PEER_EXE] = { "peer_exe", true },
 	[F_PEER_PID] = { "peer_pid", false },
 	[F_PEER_UID] = { "peer_uid", false },
+	[F_GRANT_ID] = { "grant_id", false },
+	[F_JUSTIFICATION] = { "justification", true },
+	[F_MINUTES] = { "minutes", false },
+	[F_GRANT_NODE] = { "grant_node", true },
+	[F_GRANT_SERIAL] = { "grant_serial", false },
+	[F_GRANT_TIME] = { "grant_time", false },
+	[F_REVIEWER] = { "reviewer", true },
+	[F_NOTE] = { "note", true },
 	[F_HOSTNAME] = { "hostname", false },
 	[F_ADDR] = { "addr", false },
 	[F_RES] = { "res", false },
+	[F_UID] = { "uid", false },
+	[F_NODE] = { "node", false },
 };
 
 struct arena {
@@ -52,6 +66,7 @@ ntk_audit_op_name(enum ntk_audit_op op)
 	case NTK_AUDIT_OP_CASE: return "case";
 	case NTK_AUDIT_OP_STATEMENT: return "statement";
 	case NTK_AUDIT_OP_BREAK_GLASS: return "break-glass";
+	case NTK_AUDIT_OP_REVIEW: return "review";
 	}
 	return "?";
 }
@@ -184,8 +199,10 @@ passes(const struct ntk_audit_opts *o, const struct ntk_audit_rec *r)
 		return false;
 	if (o->result == NTK_AUDIT_ALLOWED_ONLY && !r->allowed)
 		return false;
+	/* a review may be written on another server than its grant: it goes with the grant's node */
 	if (!in_list(o->users, o->nusers, r->user) || !in_list(o->systems, o->nsystems, r->system) ||
-	    !in_list(o->reasons, o->nreasons, r->reason))
+	    !in_list(o->reasons, o->nreasons, r->reason) || !in_list(o->nodes, o->nnodes,
+	    r->op == NTK_AUDIT_OP_REVIEW ? r->grant_node : r->node))
 		return false;
 	if (o->ncases == 0)
 		return true;
@@ -206,6 +223,8 @@ parse_op(const char *op, enum ntk_audit_op *out)
 		*out = NTK_AUDIT_OP_STATEMENT;
 	else if (strcmp(op, "ntk-break-glass") == 0)
 		*out = NTK_AUDIT_OP_BREAK_GLASS;
+	else if (strcmp(op, "ntk-review") == 0)
+		*out = NTK_AUDIT_OP_REVIEW;
 	else
 		return NTK_ERR_NOT_FOUND;
 	return 0;
@@ -237,6 +256,10 @@ extract(auparse_state_t *au, struct arena *a, struct ntk_audit_rec *rec)
 		if (name == NULL)
 			continue;
 		if (where == BEFORE_OP) {
+			/* the kernel's uid= of the writer comes before the message */
+			if (strcmp(name, "uid") == 0 && a->off[F_UID] < 0 &&
+			    (r = store_field(au, a, F_UID)) != 0)
+				return r;
 			if (strcmp(name, "op") != 0)
 				continue;
 			s = auparse_get_field_str(au);
@@ -288,6 +311,22 @@ extract(auparse_state_t *au, struct arena *a, struct ntk_audit_rec *rec)
 	rec->peer_exe = get(a, F_PEER_EXE);
 	rec->peer_pid = get(a, F_PEER_PID);
 	rec->peer_uid = get(a, F_PEER_UID);
+	rec->sender_uid = get(a, F_UID);
+	rec->grant_id = get(a, F_GRANT_ID);
+	rec->justification = get(a, F_JUSTIFICATION);
+	rec->minutes = get(a, F_MINUTES);
+	rec->grant_node = get(a, F_GRANT_NODE);
+	rec->grant_serial = get(a, F_GRANT_SERIAL);
+	rec->grant_time = get(a, F_GRANT_TIME);
+	rec->reviewer = get(a, F_REVIEWER);
+	rec->note = get(a, F_NOTE);
+	/*
+	 * A review counts only when root wrote it (ntkctl review as root): the
+	 * kernel sets uid=, and a user without CAP_AUDIT_WRITE cannot write at all.
+	 */
+	if (rec->op == NTK_AUDIT_OP_REVIEW &&
+	    (rec->sender_uid == NULL || strcmp(rec->sender_uid, "0") != 0))
+		return 0;
 	rec->host = get(a, F_HOSTNAME);
 	if (rec->host == NULL || strcmp(rec->host, "?") == 0 || rec->host[0] == '\0')
 		rec->host = get(a, F_ADDR);
@@ -296,76 +335,12 @@ extract(auparse_state_t *au, struct arena *a, struct ntk_audit_rec *rec)
 	return 1;
 }
 
-/*
- * The logs auditd writes: log_file from auditd.conf (an analyst who may not
- * read it gets the default path), with its rotations oldest first, as
- * ausearch and AUSOURCE_LOGS read them. Returns a NULL-terminated array.
- */
-static int
-default_logs(char ***out)
-{
-	char line[4096], *p, *e, *path = NULL, **v = NULL;
-	size_t n = 0, i, rot = 0;
-	FILE *f;
-	int r = 0;
-
-	if ((f = fopen("/etc/audit/auditd.conf", "re")) != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			p = line + strspn(line, " \t");
-			if (strncmp(p, "log_file", 8) != 0)
-				continue;
-			p += 8;
-			p += strspn(p, " \t");
-			if (*p != '=')
-				continue;
-			p++;
-			p += strspn(p, " \t");
-			e = p + strcspn(p, " \t\r\n");
-			*e = '\0';
-			free(path);
-			if ((path = strdup(p)) == NULL) {
-				fclose(f);
-				return NTK_ERR_NOMEM;
-			}
-		}
-		fclose(f);
-	}
-	if (path == NULL && (path = strdup("/var/log/audit/audit.log")) == NULL)
-		return NTK_ERR_NOMEM;
-	/* rotations are log_file.1 (newest) .. log_file.N (oldest) */
-	for (rot = 1; rot < 1000; rot++) {
-		if (snprintf(line, sizeof(line), "%s.%zu", path, rot) >= (int)sizeof(line) ||
-		    access(line, F_OK) != 0)
-			break;
-	}
-	if ((v = calloc(rot + 1, sizeof(*v))) == NULL) {
-		r = NTK_ERR_NOMEM;
-		goto out;
-	}
-	for (i = rot - 1; i >= 1; i--) {
-		snprintf(line, sizeof(line), "%s.%zu", path, i);
-		if ((v[n++] = strdup(line)) == NULL) {
-			r = NTK_ERR_NOMEM;
-			goto out;
-		}
-	}
-	v[n++] = path;
-	path = NULL;
-	*out = v;
-	v = NULL;
-out:
-	for (i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
-	free(path);
-	return r;
-}
-
 struct reader {
 	const struct ntk_audit_opts *o;
 	ntk_audit_rec_fn fn;
 	void *ctx;
 	struct arena a;
+	char *node;                    /* of the current event */
 	int rc;                        /* first error; stops the feeding */
 };
 
@@ -385,7 +360,9 @@ on_event(auparse_state_t *au, auparse_cb_event_t what, void *user)
 		if (type != AUDIT_USER_ACCT && type != AUDIT_TRUSTED_APP)
 			continue;
 		t = auparse_get_time(au);
-		if ((rd->o->have_since && t < rd->o->since) || (rd->o->have_until && t > rd->o->until))
+		/* break-glass: the window picks grants; their accesses and reviews may fall after it */
+		if (rd->o->view != NTK_AUDIT_BREAK_GLASS &&
+		    ((rd->o->have_since && t < rd->o->since) || (rd->o->have_until && t > rd->o->until)))
 			continue;
 		memset(&rec, 0, sizeof(rec));
 		if ((r = extract(au, &rd->a, &rec)) <= 0) {
@@ -396,40 +373,68 @@ on_event(auparse_state_t *au, auparse_cb_event_t what, void *user)
 		rec.sec = t;
 		rec.msec = auparse_get_milli(au);
 		rec.serial = auparse_get_serial(au);
+		free(rd->node);
+		rd->node = (char *)auparse_get_node(au);
+		rec.node = rd->node;
 		if (passes(rd->o, &rec) && (rd->rc = rd->fn(&rec, rd->ctx)) != 0)
 			return;
 	} while (auparse_next_record(au) > 0);
 }
 
-/* Feed one file (or stdin) to auparse in blocks; a last line without its newline gets one. */
+/* "cannot read FILE: why", and for a permission error the group that may read auditd's logs. */
+static void
+say_unreadable(const char *path, int err)
+{
+	char group[256];
+
+	if ((err == EACCES || err == EPERM) && ntk_audit_log_group(group, sizeof(group)) == 0)
+		fprintf(stderr, "ntkctl audit: cannot read %s: %s (auditd.conf log_group is %s: "
+		    "run as root or as a member of %s)\n", path, strerror(err), group, group);
+	else
+		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path, strerror(err));
+}
+
+/*
+ * Feed one file (or stdin) to auparse in blocks; a last line without its
+ * newline gets one. zlib reads gzipped rotations and passes plain files as
+ * they are.
+ */
 static int
-feed_file(auparse_state_t *au, struct reader *rd, const char *path, FILE *in)
+feed_file(auparse_state_t *au, struct reader *rd, const char *path, bool is_stdin)
 {
 	char buf[65536];
-	FILE *f = in;
-	size_t n;
+	gzFile f;
+	int n, fd, err;
 	char last = '\n';
 	int r = 0;
 
-	if (f == NULL && (f = fopen(path, "re")) == NULL) {
-		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path, strerror(errno));
+	fd = is_stdin ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (f = gzdopen(fd, "rb")) == NULL) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		say_unreadable(path, err);
 		return NTK_ERR_IO;
 	}
-	while (rd->rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+	gzbuffer(f, sizeof(buf));      /* zlib's 8 KiB default means more, smaller reads */
+	while (rd->rc == 0 && (n = gzread(f, buf, sizeof(buf))) > 0) {
 		last = buf[n - 1];
-		if (auparse_feed(au, buf, n) != 0) {
+		if (auparse_feed(au, buf, (size_t)n) != 0) {
 			r = NTK_ERR_NOMEM;
 			break;
 		}
 	}
-	if (r == 0 && ferror(f)) {
-		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path, strerror(errno));
+	/* a truncated .gz ends with data and Z_BUF_ERROR, not with n < 0 */
+	if (r == 0 && rd->rc == 0 && (gzerror(f, &err), err != Z_OK && err != Z_STREAM_END)) {
+		const char *why = gzerror(f, &err);
+
+		fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", path,
+		    err == Z_ERRNO ? strerror(errno) : why);
 		r = NTK_ERR_IO;
 	}
 	if (r == 0 && last != '\n' && auparse_feed(au, "\n", 1) != 0)
 		r = NTK_ERR_NOMEM;
-	if (f != in)
-		fclose(f);
+	gzclose(f);
 	return r;
 }
 
@@ -441,11 +446,12 @@ feed_file(auparse_state_t *au, struct reader *rd, const char *path, FILE *in)
  * feed stays flat. Parsing is auparse's either way.
  */
 int
-ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx)
+ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx, bool *incomplete)
 {
 	struct reader rd;
 	auparse_state_t *au = NULL;
 	char **logs = NULL;
+	bool is_stdin;
 	size_t i;
 	int r = 0;
 
@@ -453,40 +459,32 @@ ntk_audit_read(const struct ntk_audit_opts *o, ntk_audit_rec_fn fn, void *ctx)
 	rd.o = o;
 	rd.fn = fn;
 	rd.ctx = ctx;
-	if (o->ninputs == 0 && (r = default_logs(&logs)) != 0)
+	is_stdin = o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0;
+	if ((r = ntk_audit_logs(o, &logs, incomplete)) != 0)
 		goto out;
+	/* an unreadable file is an error before anything is printed */
+	for (i = 0; !is_stdin && logs[i] != NULL; i++) {
+		if (access(logs[i], R_OK) != 0) {
+			say_unreadable(logs[i], errno);
+			r = NTK_ERR_IO;
+			goto out;
+		}
+	}
 	if ((au = auparse_init(AUSOURCE_FEED, NULL)) == NULL) {
 		r = NTK_ERR_NOMEM;
 		goto out;
 	}
 	auparse_add_callback(au, on_event, &rd, NULL);
-	if (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0)
-		r = feed_file(au, &rd, "standard input", stdin);
-	else if (o->ninputs == 0) {
-		for (i = 0; logs[i] != NULL && r == 0 && rd.rc == 0; i++)
-			r = feed_file(au, &rd, logs[i], NULL);
-	} else {
-		/* a missing file is an error before anything is printed */
-		for (i = 0; i < o->ninputs; i++) {
-			if (access(o->inputs[i], R_OK) != 0) {
-				fprintf(stderr, "ntkctl audit: cannot read %s: %s\n", o->inputs[i],
-				    strerror(errno));
-				r = NTK_ERR_IO;
-				goto out;
-			}
-		}
-		for (i = 0; i < o->ninputs && r == 0 && rd.rc == 0; i++)
-			r = feed_file(au, &rd, o->inputs[i], NULL);
-	}
+	for (i = 0; logs[i] != NULL && r == 0 && rd.rc == 0; i++)
+		r = feed_file(au, &rd, is_stdin ? "standard input" : logs[i], is_stdin);
 	if (r == 0 && rd.rc == 0)
 		auparse_flush_feed(au);
 	if (r == 0)
 		r = rd.rc;
 out:
 	auparse_destroy(au);
-	for (i = 0; logs != NULL && logs[i] != NULL; i++)
-		free(logs[i]);
-	free(logs);
+	ntk_audit_logs_free(logs);
 	free(rd.a.data);
+	free(rd.node);
 	return r;
 }
