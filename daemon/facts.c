@@ -22,7 +22,12 @@ static void
 facts_destroy(struct ntkd_cached *v)
 {
 	struct ntkd_facts *f = (struct ntkd_facts *)v;
+	struct ntkd_facts_gids *g = atomic_load(&f->gids);
 
+	if (g != NULL) {
+		ntk_buf_free(&g->body);
+		free(g);
+	}
 	ntk_subject_clear(&f->subject);
 	free(f);
 }

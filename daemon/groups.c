@@ -337,11 +337,11 @@ typedef int (*gid_fn)(uint32_t gid, void *arg);
 static int
 case_gid(struct ntkd_req *r, const struct ntk_assignment *a, gid_fn fn, void *arg)
 {
-	struct ntkd_group_id id;
+	uint32_t gid;
 
-	if (a->until < r->today || ntkd_group_of_case(&r->snap->config, a->case_id, &id) != 0)
+	if (a->until < r->today || ntkd_case_gid(&r->snap->config, a->case_id, &gid) != 0)
 		return 0;
-	return fn(id.gid, arg);
+	return fn(gid, arg);
 }
 
 /*
@@ -490,11 +490,53 @@ may_see(struct ntkd_req *r, uint32_t gid)
 	return rc;
 }
 
+/*
+ * The user's INITGROUPS answer body: the one kept with the facts when it
+ * is for today and this config, else computed (and kept when none was).
+ * *mine: a computed answer nobody else holds, for the caller to free.
+ */
+static int
+initgroups_body(struct ntkd_req *r, struct ntkd_facts *f, const struct ntkd_facts_gids **out,
+    struct ntkd_facts_gids **mine)
+{
+	struct ntkd_facts_gids *g = atomic_load(&f->gids), *expected = NULL;
+	struct gid_acc acc = { { NULL, 0 }, 0 };
+	int rc;
+
+	*mine = NULL;
+	if (g != NULL && g->today == r->today && g->generation == r->snap->generation) {
+		*out = g;
+		return 0;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NTK_ERR_NOMEM;
+	g->today = r->today;
+	g->generation = r->snap->generation;
+	ntk_buf_init(&g->body, NTK_REPLY_MAX);
+	if ((rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
+		goto fail;
+	gid_list_unique(&acc.l);
+	if ((rc = ntk_proto_encode_gid_list(&g->body, &acc.l)) != 0)
+		goto fail;
+	free(acc.l.gids);
+	/* Kept with the facts only in an empty slot: a reader may still hold any earlier one. */
+	if (!atomic_compare_exchange_strong(&f->gids, &expected, g))
+		*mine = g;
+	*out = g;
+	return 0;
+ fail:
+	free(acc.l.gids);
+	ntk_buf_free(&g->body);
+	free(g);
+	return rc;
+}
+
 int
 ntkd_handle_initgroups(struct ntkd_req *r)
 {
 	const struct ntk_config *c = &r->snap->config;
-	struct gid_acc acc = { { NULL, 0 }, 0 };
+	const struct ntkd_facts_gids *g;
+	struct ntkd_facts_gids *mine = NULL;
 	struct ntkd_facts *f = NULL;
 	enum ntkd_facts_source src;
 	char *user = NULL;
@@ -510,14 +552,17 @@ ntkd_handle_initgroups(struct ntkd_req *r)
 		goto out;
 	}
 	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0 ||
-	    (rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
+	    (rc = initgroups_body(r, f, &g, &mine)) != 0)
 		goto out;
-	gid_list_unique(&acc.l);
-	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_gid_list(r->out, &acc.l)) == 0)
+	if ((rc = ntkd_reply_begin(r)) == 0 &&
+	    (rc = ntk_buf_put_bytes(r->out, ntk_buf_ptr(&g->body), ntk_buf_remaining(&g->body))) == 0)
 		rc = ntk_proto_end(r->out);
  out:
+	if (mine != NULL) {
+		ntk_buf_free(&mine->body);
+		free(mine);
+	}
 	ntkd_facts_unref(f);
-	free(acc.l.gids);
 	free(user);
 	return rc;
 }
