@@ -21,7 +21,7 @@ struct ntk_case_index {
 	const struct ntk_supervised *supervised;
 	size_t nsupervised;
 	uint32_t *slot;         /* cap slots: 0 empty, else group number + 1 */
-	size_t cap;             /* a power of two, at least twice the groups */
+	size_t cap;             /* a power of two, at least 1.5 times the entries */
 	struct case_group *group;
 	size_t ngroups;
 	uint32_t *pos;
@@ -78,7 +78,8 @@ ntk_case_index_build(struct ntk_subject *s)
 	ix->nassignments = s->nassignments;
 	ix->supervised = s->supervised;
 	ix->nsupervised = s->nsupervised;
-	for (ix->cap = 16; ix->cap < 2 * total; ix->cap *= 2)
+	/* At most two thirds full however many ids repeat: probes stay short, the table small. */
+	for (ix->cap = 16; ix->cap < total + total / 2; ix->cap *= 2)
 		;
 	if ((ix->slot = calloc(ix->cap, sizeof(*ix->slot))) == NULL ||
 	    (total > 0 && ((ix->group = calloc(total, sizeof(*ix->group))) == NULL ||

@@ -137,9 +137,14 @@ ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
 	ntkd_cache_count(r->d->facts, false);
 	old = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
 
-	/* Another request fetching this user: wait for its answer, no longer than one LDAP call may take. */
+	/*
+	 * Another request fetching this user: wait for its answer, no longer
+	 * than its searches may take (the user's entry, its role groups, one
+	 * per supervision level), each up to timeout per URI.
+	 */
 	rc = ntkd_inflight_join(&facts_inflight, user, r->snap->generation,
-	    (int64_t)c->timeout * 1000 * (int64_t)(c->nuris > 0 ? c->nuris : 1), &lead, &shared);
+	    (int64_t)c->timeout * 1000 * (int64_t)(c->nuris > 0 ? c->nuris : 1) *
+	    (2 + (int64_t)c->policy.supervision_depth), &lead, &shared);
 	if (lead != NULL) {
 		/*
 		 * A fetch that ended between our cache miss and the join has
