@@ -17,8 +17,7 @@ ntk_tmpdir
 # The 20,000-staff database with its substring index outgrows slapd.sh's 100 MB map.
 SLAPD_EXTRA_DB="maxsize 2147483648"
 
-# person numbers of scale_gen.awk: head h, lead h_l, worker h_l_w; case k of person p.
-p_head() { echo $((1 + 1001 * $1)); }
+# person numbers of scale_gen.awk: lead h_l, worker h_l_w; case k of person p.
 p_lead() { echo $((2 + 1001 * $1 + 10 * $2)); }
 p_worker() { echo $((3 + 1001 * $1 + 10 * $2 + $3)); }
 case_of() { echo $((100000 + 10 * $1 + ${2:-0})); }
@@ -58,6 +57,7 @@ run_size() {
 }
 
 for s in $SIZES; do run_size "$s"; done
+# shellcheck disable=SC2086 # the sizes are words
 set -- $SIZES
 SMALL=$1 LARGE=${2:-$1}
 val() { awk -v k="$2" '$1 == k { print $2 }' "$NTK_TMP/res.$1"; }
