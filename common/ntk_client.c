@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ntk_buf.h"
+#include "ntk_case_index.h"
 #include "ntk_client.h"
 #include "ntk_clock.h"
 #include "ntk_err.h"
@@ -403,7 +404,12 @@ ntk_client_facts(struct ntk_conn *c, const struct ntk_facts_req *req, struct ntk
 	    (r = ntk_proto_encode_facts_req(&k.req, req)) != 0 ||
 	    (r = call_send(c, &k, NTK_MSG_FACTS)) != 0)
 		goto out;
-	r = ntk_proto_decode_facts_rep(&k.rep, rep);
+	/*
+	 * The SQL plugins decide row by row from these facts: index them once
+	 * (without memory for it, decisions scan, with the same outcomes).
+	 */
+	if ((r = ntk_proto_decode_facts_rep(&k.rep, rep)) == 0)
+		(void)ntk_case_index_build(&rep->subject);
  out:
 	call_done(&k);
 	return r;

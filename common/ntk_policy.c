@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ntk_assignment.h"
+#include "ntk_case_index.h"
 #include "ntk_err.h"
 #include "ntk_policy.h"
 
@@ -67,14 +68,54 @@ case_equal(const char *a, const char *b)
 	return a[0] != '\0' && strcmp(a, b) == 0;
 }
 
+/*
+ * The positions worth looking at for one case: the index's, or (no index)
+ * every one, in the same ascending order, so both find the same first match.
+ */
+struct candidates {
+	const uint32_t *at;     /* NULL: 0 .. n-1 */
+	size_t n, k;
+};
+
+static void
+candidates_own(const struct ntk_subject *s, const char *case_id, struct candidates *c)
+{
+	c->k = 0;
+	if ((c->n = ntk_case_index_own(s, case_id, &c->at)) == NTK_CASE_INDEX_NONE) {
+		c->at = NULL;
+		c->n = s->assignments != NULL ? s->nassignments : 0;
+	}
+}
+
+static void
+candidates_supervised(const struct ntk_subject *s, const char *case_id, struct candidates *c)
+{
+	c->k = 0;
+	if ((c->n = ntk_case_index_supervised(s, case_id, &c->at)) == NTK_CASE_INDEX_NONE) {
+		c->at = NULL;
+		c->n = s->supervised != NULL ? s->nsupervised : 0;
+	}
+}
+
+static bool
+candidates_next(struct candidates *c, size_t *i)
+{
+	if (c->k >= c->n)
+		return false;
+	*i = c->at != NULL ? c->at[c->k] : c->k;
+	c->k++;
+	return true;
+}
+
 /* The first own assignment for the case active today; writable ones only if asked. */
 static const struct ntk_assignment *
 own_active(const struct ntk_subject *s, const struct ntk_query *q, int32_t today,
     bool need_write)
 {
+	struct candidates c;
 	size_t i;
 
-	for (i = 0; s->assignments != NULL && i < s->nassignments; i++) {
+	for (candidates_own(s, q->case_id, &c); candidates_next(&c, &i);) {
 		const struct ntk_assignment *a = &s->assignments[i];
 
 		if (case_equal(a->case_id, q->case_id) &&
@@ -89,9 +130,10 @@ own_active(const struct ntk_subject *s, const struct ntk_query *q, int32_t today
 static const struct ntk_assignment *
 own_expired(const struct ntk_subject *s, const struct ntk_query *q, int32_t today)
 {
+	struct candidates c;
 	size_t i;
 
-	for (i = 0; s->assignments != NULL && i < s->nassignments; i++) {
+	for (candidates_own(s, q->case_id, &c); candidates_next(&c, &i);) {
 		const struct ntk_assignment *a = &s->assignments[i];
 
 		if (case_equal(a->case_id, q->case_id) &&
@@ -106,9 +148,10 @@ static const struct ntk_supervised *
 supervised_active(const struct ntk_subject *s, const struct ntk_query *q,
     int32_t today, unsigned max_depth, bool need_write)
 {
+	struct candidates c;
 	size_t i;
 
-	for (i = 0; s->supervised != NULL && i < s->nsupervised; i++) {
+	for (candidates_supervised(s, q->case_id, &c); candidates_next(&c, &i);) {
 		const struct ntk_supervised *v = &s->supervised[i];
 
 		if (v->depth >= 1 && v->depth <= max_depth &&
@@ -594,5 +637,6 @@ ntk_subject_clear(struct ntk_subject *subject)
 	}
 	free(subject->supervised);
 	free(subject->grants);
+	ntk_case_index_free(subject->index);
 	memset(subject, 0, sizeof(*subject));
 }

@@ -106,6 +106,8 @@ struct ntk_grant {
 	int64_t expires;        /* unix seconds */
 };
 
+struct ntk_case_index;   /* ntk_case_index.h */
+
 /* What the directory (and the daemon's grant store) says about one user. */
 struct ntk_subject {
 	bool found;             /* false: not in the directory */
@@ -119,6 +121,12 @@ struct ntk_subject {
 	size_t nsupervised;
 	struct ntk_grant *grants;
 	size_t ngrants;
+	/*
+	 * NULL, or the assignments by case id (ntk_case_index_build), owned:
+	 * a decision then looks at the asked case's entries only, not at all
+	 * of a supervisor's thousands. Same outcomes either way.
+	 */
+	struct ntk_case_index *index;
 };
 
 struct ntk_query {

@@ -8,6 +8,7 @@
 #include "facts.h"
 #include "inflight.h"
 #include "log.h"
+#include "ntk_case_index.h"
 #include "ntk_err.h"
 
 /*
@@ -21,7 +22,12 @@ static void
 facts_destroy(struct ntkd_cached *v)
 {
 	struct ntkd_facts *f = (struct ntkd_facts *)v;
+	struct ntkd_facts_gids *g = atomic_load(&f->gids);
 
+	if (g != NULL) {
+		ntk_buf_free(&g->body);
+		free(g);
+	}
 	ntk_subject_clear(&f->subject);
 	free(f);
 }
@@ -51,6 +57,21 @@ lifetime(const struct ntk_config *c, const struct ntkd_facts *f)
 	return f->subject.found ? c->cache_ttl : c->cache_negative_ttl;
 }
 
+/* The cached entry for `user` when it may be used as is (a new reference), else NULL. */
+static struct ntkd_facts *
+fresh(struct ntkd_req *r, const char *user)
+{
+	const struct ntk_config *c = &r->snap->config;
+	struct ntkd_facts *f = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
+
+	/* Facts fetched under an older config (attribute mapping, depth) are not fresh. */
+	if (f != NULL && f->generation == r->snap->generation &&
+	    r->now - f->base.fetched < lifetime(c, f) && f->base.fetched <= r->now)
+		return f;
+	ntkd_facts_unref(f);
+	return NULL;
+}
+
 /* Ask the directory about `user` and cache the answer (a new reference in *out). */
 static int
 fetch(struct ntkd_req *r, const char *user, struct ntkd_facts **out)
@@ -78,6 +99,9 @@ fetch(struct ntkd_req *r, const char *user, struct ntkd_facts **out)
 		ntkd_cached_unref(&f->base);
 		return rc;
 	}
+	/* Built once here, so a warm decision reads the asked case's entries only; without it, a scan. */
+	if (ntk_case_index_build(&f->subject) != 0)
+		ntkd_log(LOG_WARNING, "facts: out of memory for the case index, decisions scan");
 	if (ntkd_cache_put(r->d->facts, user, &f->base) != 0)
 		ntkd_log(LOG_WARNING, "facts cache: out of memory, answer not cached");
 	*out = f;
@@ -104,22 +128,30 @@ ntkd_facts_get(struct ntkd_req *r, const char *user, struct ntkd_facts **out,
 		*out = f;
 		return 0;
 	}
-	old = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
-	/* Facts fetched under an older config (attribute mapping, depth) are not fresh. */
-	if (old != NULL && old->generation == r->snap->generation &&
-	    r->now - old->base.fetched < lifetime(c, old) && old->base.fetched <= r->now) {
+	if ((f = fresh(r, user)) != NULL) {
 		ntkd_cache_count(r->d->facts, true);
 		*source = NTKD_FACTS_CACHE;
-		*out = old;
+		*out = f;
 		return 0;
 	}
 	ntkd_cache_count(r->d->facts, false);
+	old = (struct ntkd_facts *)ntkd_cache_get(r->d->facts, user);
 
-	/* Another request fetching this user: wait for its answer, no longer than one LDAP call may take. */
+	/*
+	 * Another request fetching this user: wait for its answer, no longer
+	 * than its searches may take (the user's entry, its role groups, one
+	 * per supervision level), each up to timeout per URI.
+	 */
 	rc = ntkd_inflight_join(&facts_inflight, user, r->snap->generation,
-	    (int64_t)c->timeout * 1000 * (int64_t)(c->nuris > 0 ? c->nuris : 1), &lead, &shared);
+	    (int64_t)c->timeout * 1000 * (int64_t)(c->nuris > 0 ? c->nuris : 1) *
+	    (2 + (int64_t)c->policy.supervision_depth), &lead, &shared);
 	if (lead != NULL) {
-		rc = fetch(r, user, &f);
+		/*
+		 * A fetch that ended between our cache miss and the join has
+		 * already put its answer (put comes before done): use it.
+		 */
+		if ((f = fresh(r, user)) == NULL)
+			rc = fetch(r, user, &f);
 		ntkd_inflight_done(&facts_inflight, lead, rc, f != NULL ? &f->base : NULL);
 	} else {
 		f = (struct ntkd_facts *)shared;

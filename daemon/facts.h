@@ -2,14 +2,26 @@
 #ifndef NTKD_FACTS_H
 #define NTKD_FACTS_H
 
+#include <stdatomic.h>
+
 #include "cache.h"
+#include "ntk_buf.h"
 #include "ntk_policy.h"
 #include "ntkd.h"
+
+/* The user's INITGROUPS answer body, encoded once for one day and config (groups.c). */
+struct ntkd_facts_gids {
+	int32_t today;
+	unsigned long generation;
+	struct ntk_buf body;
+};
 
 struct ntkd_facts {
 	struct ntkd_cached base;        /* first: the cache's header */
 	struct ntk_subject subject;     /* grants empty: the grant store holds them */
 	unsigned long generation;       /* config it was fetched under */
+	/* NULL until the first INITGROUPS; set once (compare-and-swap), freed with the facts. */
+	_Atomic(struct ntkd_facts_gids *) gids;
 };
 
 enum ntkd_facts_source {

@@ -13,25 +13,37 @@
 #define CASE_PREFIX "ntk-case-"
 
 int
-ntkd_group_of_case(const struct ntk_config *c, const char *id, struct ntkd_group_id *out)
+ntkd_case_gid(const struct ntk_config *c, const char *id, uint32_t *gid)
 {
 	uint64_t v = 0;
-	size_t i, n = strlen(id);
+	size_t i;
 
 	/* Decimal only, one spelling per number: no sign, no leading zero. */
-	if (n == 0 || n > 10 || (id[0] == '0' && n > 1))
+	if (id[0] == '\0' || (id[0] == '0' && id[1] != '\0'))
 		return NTK_ERR_NOT_FOUND;
-	for (i = 0; i < n; i++) {
-		if (id[i] < '0' || id[i] > '9')
+	for (i = 0; id[i] != '\0'; i++) {
+		if (i == 10 || id[i] < '0' || id[i] > '9')
 			return NTK_ERR_NOT_FOUND;
 		v = v * 10 + (uint64_t)(id[i] - '0');
 	}
 	if (c->case_gid_min > c->case_gid_max || v > (uint64_t)c->case_gid_max - c->case_gid_min)
 		return NTK_ERR_NOT_FOUND;
+	*gid = c->case_gid_min + (uint32_t)v;
+	return 0;
+}
+
+int
+ntkd_group_of_case(const struct ntk_config *c, const char *id, struct ntkd_group_id *out)
+{
+	uint32_t gid;
+	int r;
+
+	if ((r = ntkd_case_gid(c, id, &gid)) != 0)
+		return r;
 	memset(out, 0, sizeof(*out));
 	out->kind = NTKD_GROUP_CASE;
-	memcpy(out->case_id, id, n + 1);
-	out->gid = c->case_gid_min + (uint32_t)v;
+	memcpy(out->case_id, id, strlen(id) + 1);
+	out->gid = gid;
 	snprintf(out->name, sizeof(out->name), CASE_PREFIX "%s", id);
 	return 0;
 }

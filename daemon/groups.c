@@ -9,30 +9,59 @@
 #include "facts.h"
 #include "groups.h"
 #include "handlers.h"
+#include "inflight.h"
 #include "log.h"
+#include "ntk_case_index.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
+#include "ntk_strset.h"
 
+/*
+ * A cached group: its members, sorted, and its answer already encoded
+ * (wire, or the encoder's error in wire_rc), so a warm lookup copies
+ * bytes instead of re-encoding thousands of names. Both live and die
+ * with the cache entry.
+ */
 struct group_entry {
 	struct ntkd_cached base;
 	struct ntk_group g;
+	struct ntk_buf wire;
+	int wire_rc;
 };
 
-/* A growing, de-duplicated list of user names. */
+/*
+ * Groups being computed right now: concurrent misses for one group (a
+ * login's NSS lookups from several processes) compute it once.
+ */
+static struct ntkd_inflight groups_inflight = NTKD_INFLIGHT_INIT;
+
+/* A growing, de-duplicated list of user names; the set makes each add O(1). */
 struct names {
 	char **v;
 	size_t n, cap;
+	struct ntk_strset seen;
 };
+
+static void
+names_clear(struct names *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	ntk_strset_clear(&s->seen);
+	memset(s, 0, sizeof(*s));
+}
 
 static int
 names_add(struct names *s, const char *name)
 {
 	char **nv;
-	size_t i;
+	int r;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
-			return 0;
+	if ((r = ntk_strset_add(&s->seen, name)) <= 0)
+		return r;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 
@@ -59,6 +88,7 @@ group_destroy(struct ntkd_cached *v)
 	struct group_entry *e = (struct group_entry *)v;
 
 	ntk_group_clear(&e->g);
+	ntk_buf_free(&e->wire);
 	free(e);
 }
 
@@ -99,18 +129,28 @@ has_supervised_role(const struct ntk_policy *p, char *const *roles, size_t nrole
 static int
 supervises_active(struct ntkd_req *r, const char *uid, const char *case_id, bool *yes)
 {
+	const struct ntk_supervised *sv;
 	struct ntkd_facts *f = NULL;
 	enum ntkd_facts_source src;
-	size_t i;
+	const uint32_t *at;
+	size_t i, n;
 	int rc;
 
 	*yes = false;
 	if ((rc = ntkd_facts_get(r, uid, &f, &src)) != 0)
 		return rc;
-	for (i = 0; i < f->subject.nsupervised; i++)
-		if (strcmp(f->subject.supervised[i].assignment.case_id, case_id) == 0 &&
-		    f->subject.supervised[i].assignment.until >= r->today)
+	sv = f->subject.supervised;
+	/* The index names this case's entries; without one, every entry is looked at. */
+	if ((n = ntk_case_index_supervised(&f->subject, case_id, &at)) == NTK_CASE_INDEX_NONE) {
+		at = NULL;
+		n = f->subject.nsupervised;
+	}
+	for (i = 0; i < n && !*yes; i++) {
+		const struct ntk_supervised *v = &sv[at != NULL ? at[i] : i];
+
+		if (strcmp(v->assignment.case_id, case_id) == 0 && v->assignment.until >= r->today)
 			*yes = true;
+	}
 	ntkd_facts_unref(f);
 	return 0;
 }
@@ -187,31 +227,30 @@ compute(struct ntkd_req *r, const struct ntkd_group_id *id, struct names *out)
 	return NTK_ERR_INTERNAL;
 }
 
-/* The group through the cache (a new reference), with the offline fallback of facts. */
+/* A cached entry still fresh for this request (a new reference), else NULL. */
+static struct group_entry *
+fresh(struct ntkd_req *r, const struct ntkd_group_id *id)
+{
+	struct group_entry *e = (struct group_entry *)ntkd_cache_get(r->d->groups, id->name);
+
+	if (e != NULL && r->now >= e->base.fetched &&
+	    r->now - e->base.fetched < r->snap->config.cache_ttl)
+		return e;
+	ntkd_cached_unref(e != NULL ? &e->base : NULL);
+	return NULL;
+}
+
+/* Compute the group, encode its answer once, and cache it (a new reference in *out). */
 static int
-lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **out)
+build(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **out)
 {
 	const struct ntk_config *c = &r->snap->config;
-	struct group_entry *old, *e = NULL;
-	struct names m = { NULL, 0, 0 };
-	size_t i;
+	struct group_entry *e = NULL;
+	struct names m = { 0 };
 	int rc;
 
 	*out = NULL;
-	old = (struct group_entry *)ntkd_cache_get(r->d->groups, id->name);
-	if (old != NULL && r->now >= old->base.fetched && r->now - old->base.fetched < c->cache_ttl) {
-		*out = old;
-		return 0;
-	}
-	rc = compute(r, id, &m);
-	if (rc == NTK_ERR_UNAVAILABLE && old != NULL &&
-	    r->now - old->base.fetched < (int64_t)c->cache_ttl + c->cache_offline_grace) {
-		*out = old;
-		old = NULL;
-		rc = 0;
-		goto done;
-	}
-	if (rc != 0)
+	if ((rc = compute(r, id, &m)) != 0)
 		goto done;
 	if ((e = calloc(1, sizeof(*e))) == NULL || (e->g.name = strdup(id->name)) == NULL) {
 		rc = NTK_ERR_NOMEM;
@@ -225,6 +264,10 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 	e->g.nmembers = m.n;
 	m.v = NULL;
 	m.n = 0;
+	/* The reply body as send_group would write it; an error is kept and answered the same way. */
+	ntk_buf_init(&e->wire, NTK_REPLY_MAX);
+	if ((e->wire_rc = ntk_proto_encode_group(&e->wire, &e->g)) != 0)
+		ntk_buf_free(&e->wire);
 	/* An untrusted peer's lookups may only push out its own earlier ones. */
 	if (ntkd_cache_put_for(r->d->groups, id->name, &e->base,
 	    ntkd_req_trusted(r) ? NTKD_CACHE_SHARED : r->peer->uid,
@@ -237,9 +280,53 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 		free(e->g.name);
 		free(e);
 	}
-	for (i = 0; i < m.n; i++)
-		free(m.v[i]);
-	free(m.v);
+	names_clear(&m);
+	return rc;
+}
+
+/*
+ * The group through the cache (a new reference), with the offline
+ * fallback of facts; concurrent misses share one computation.
+ */
+static int
+lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **out)
+{
+	const struct ntk_config *c = &r->snap->config;
+	struct group_entry *old = NULL, *e = NULL;
+	struct ntkd_flight *lead;
+	struct ntkd_cached *shared;
+	int64_t wait_ms;
+	int rc;
+
+	*out = NULL;
+	if ((*out = fresh(r, id)) != NULL)
+		return 0;
+	old = (struct group_entry *)ntkd_cache_get(r->d->groups, id->name);
+	/* A case group asks for holders, then each supervisor's facts: several LDAP calls. */
+	wait_ms = (int64_t)c->timeout * 1000 * (int64_t)(c->nuris > 0 ? c->nuris : 1) *
+	    (3 + (int64_t)c->policy.supervision_depth);
+	rc = ntkd_inflight_join(&groups_inflight, id->name, r->snap->generation, wait_ms, &lead,
+	    &shared);
+	if (lead != NULL) {
+		/* A computation that ended between our miss and the join has cached its answer. */
+		if ((e = fresh(r, id)) == NULL)
+			rc = build(r, id, &e);
+		ntkd_inflight_done(&groups_inflight, lead, rc, e != NULL ? &e->base : NULL);
+	} else {
+		e = (struct group_entry *)shared;
+	}
+	if (rc == 0 && e == NULL)
+		rc = NTK_ERR_INTERNAL;  /* cannot happen: a computation that succeeded has a group */
+	if (rc == NTK_ERR_UNAVAILABLE && old != NULL &&
+	    r->now - old->base.fetched < (int64_t)c->cache_ttl + c->cache_offline_grace) {
+		*out = old;
+		old = NULL;
+		rc = 0;
+	} else if (rc == 0) {
+		*out = e;
+		e = NULL;
+	}
+	ntkd_cached_unref(e != NULL ? &e->base : NULL);
 	ntkd_cached_unref(old != NULL ? &old->base : NULL);
 	return rc;
 }
@@ -250,11 +337,11 @@ typedef int (*gid_fn)(uint32_t gid, void *arg);
 static int
 case_gid(struct ntkd_req *r, const struct ntk_assignment *a, gid_fn fn, void *arg)
 {
-	struct ntkd_group_id id;
+	uint32_t gid;
 
-	if (a->until < r->today || ntkd_group_of_case(&r->snap->config, a->case_id, &id) != 0)
+	if (a->until < r->today || ntkd_case_gid(&r->snap->config, a->case_id, &gid) != 0)
 		return 0;
-	return fn(id.gid, arg);
+	return fn(gid, arg);
 }
 
 /*
@@ -403,11 +490,53 @@ may_see(struct ntkd_req *r, uint32_t gid)
 	return rc;
 }
 
+/*
+ * The user's INITGROUPS answer body: the one kept with the facts when it
+ * is for today and this config, else computed (and kept when none was).
+ * *mine: a computed answer nobody else holds, for the caller to free.
+ */
+static int
+initgroups_body(struct ntkd_req *r, struct ntkd_facts *f, const struct ntkd_facts_gids **out,
+    struct ntkd_facts_gids **mine)
+{
+	struct ntkd_facts_gids *g = atomic_load(&f->gids), *expected = NULL;
+	struct gid_acc acc = { { NULL, 0 }, 0 };
+	int rc;
+
+	*mine = NULL;
+	if (g != NULL && g->today == r->today && g->generation == r->snap->generation) {
+		*out = g;
+		return 0;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NTK_ERR_NOMEM;
+	g->today = r->today;
+	g->generation = r->snap->generation;
+	ntk_buf_init(&g->body, NTK_REPLY_MAX);
+	if ((rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
+		goto fail;
+	gid_list_unique(&acc.l);
+	if ((rc = ntk_proto_encode_gid_list(&g->body, &acc.l)) != 0)
+		goto fail;
+	free(acc.l.gids);
+	/* Kept with the facts only in an empty slot: a reader may still hold any earlier one. */
+	if (!atomic_compare_exchange_strong(&f->gids, &expected, g))
+		*mine = g;
+	*out = g;
+	return 0;
+ fail:
+	free(acc.l.gids);
+	ntk_buf_free(&g->body);
+	free(g);
+	return rc;
+}
+
 int
 ntkd_handle_initgroups(struct ntkd_req *r)
 {
 	const struct ntk_config *c = &r->snap->config;
-	struct gid_acc acc = { { NULL, 0 }, 0 };
+	const struct ntkd_facts_gids *g;
+	struct ntkd_facts_gids *mine = NULL;
 	struct ntkd_facts *f = NULL;
 	enum ntkd_facts_source src;
 	char *user = NULL;
@@ -423,32 +552,37 @@ ntkd_handle_initgroups(struct ntkd_req *r)
 		goto out;
 	}
 	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0 ||
-	    (rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
+	    (rc = initgroups_body(r, f, &g, &mine)) != 0)
 		goto out;
-	gid_list_unique(&acc.l);
-	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_gid_list(r->out, &acc.l)) == 0)
+	if ((rc = ntkd_reply_begin(r)) == 0 &&
+	    (rc = ntk_buf_put_bytes(r->out, ntk_buf_ptr(&g->body), ntk_buf_remaining(&g->body))) == 0)
 		rc = ntk_proto_end(r->out);
  out:
+	if (mine != NULL) {
+		ntk_buf_free(&mine->body);
+		free(mine);
+	}
 	ntkd_facts_unref(f);
-	free(acc.l.gids);
 	free(user);
 	return rc;
 }
 
-/* After the group is computed, the same rule again by its member list. */
+static int
+cmp_name_key(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+/* After the group is computed, the same rule again by its member list (sorted: bsearch). */
 static bool
 visible(struct ntkd_req *r, const struct ntk_group *g)
 {
-	size_t i;
-
 	if (r->snap->config.visibility == NTK_VISIBILITY_ALL || ntkd_req_trusted(r))
 		return true;
-	if (!r->peer->has_name)
+	if (!r->peer->has_name || g->nmembers == 0)
 		return false;
-	for (i = 0; i < g->nmembers; i++)
-		if (strcmp(g->members[i], r->peer->name) == 0)
-			return true;
-	return false;
+	return bsearch(r->peer->name, g->members, g->nmembers, sizeof(*g->members),
+	    cmp_name_key) != NULL;
 }
 
 static int
@@ -461,7 +595,8 @@ send_group(struct ntkd_req *r, const struct ntkd_group_id *id)
 		return rc;
 	if (!visible(r, &e->g))
 		rc = NTK_ERR_NOT_FOUND;
-	else if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_group(r->out, &e->g)) == 0)
+	else if ((rc = e->wire_rc) == 0 && (rc = ntkd_reply_begin(r)) == 0 &&
+	    (rc = ntk_buf_put_bytes(r->out, ntk_buf_ptr(&e->wire), ntk_buf_remaining(&e->wire))) == 0)
 		rc = ntk_proto_end(r->out);
 	ntkd_cached_unref(&e->base);
 	return rc;

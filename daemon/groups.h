@@ -25,6 +25,8 @@ struct ntkd_group_id {
 /* NTK_ERR_NOT_FOUND when the name or gid is outside every configured range. */
 int ntkd_group_by_name(const struct ntk_config *c, const char *name, struct ntkd_group_id *out);
 int ntkd_group_by_gid(const struct ntk_config *c, uint32_t gid, struct ntkd_group_id *out);
+/* The gid of case_id's group alone (no name built): INITGROUPS asks it for thousands of cases. */
+int ntkd_case_gid(const struct ntk_config *c, const char *case_id, uint32_t *gid);
 /* The case group of `case_id`, when it is numeric and within range. */
 int ntkd_group_of_case(const struct ntk_config *c, const char *case_id, struct ntkd_group_id *out);
 

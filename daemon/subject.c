@@ -146,7 +146,7 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 	struct level_ctx ctx = { 0 };
 	char *attrs[] = { cf->name_attribute, cf->case_attribute, NULL };
 	char **filters = NULL, *any = NULL;
-	size_t nf = 0, i, m;
+	size_t nf = 0, i, m, per;
 	unsigned level;
 	int r;
 
@@ -155,17 +155,25 @@ subject_supervised(struct ntkd_directory *d, const char *dn, struct ntk_subject 
 	ctx.seen = &seen;
 	ctx.out = out;
 	for (level = 1; level <= cf->policy.supervision_depth && frontier.n > 0; level++) {
-		nf = (frontier.n + NTKD_DIR_FILTER_DNS - 1) / NTKD_DIR_FILTER_DNS;
+		/*
+		 * The level's managers spread over a full batch of searches: each
+		 * answers fewer entries, so a large team needs no more pages (each
+		 * a round trip) than a small one. At most NTKD_DIR_FILTER_DNS a filter.
+		 */
+		per = (frontier.n + NTKD_DIR_BATCH - 1) / NTKD_DIR_BATCH;
+		if (per > NTKD_DIR_FILTER_DNS)
+			per = NTKD_DIR_FILTER_DNS;
+		nf = (frontier.n + per - 1) / per;
 		if ((s = calloc(nf, sizeof(*s))) == NULL || (filters = calloc(nf, sizeof(*filters))) == NULL) {
 			r = NTK_ERR_NOMEM;
 			goto out;
 		}
 		for (i = 0; i < nf; i++) {
-			m = frontier.n - i * NTKD_DIR_FILTER_DNS;
-			if (m > NTKD_DIR_FILTER_DNS)
-				m = NTKD_DIR_FILTER_DNS;
+			m = frontier.n - i * per;
+			if (m > per)
+				m = per;
 			if ((r = ntkd_ldap_filter_any(cf->manager_attribute,
-			    (const char *const *)frontier.v + i * NTKD_DIR_FILTER_DNS, m, &any)) != 0 ||
+			    (const char *const *)frontier.v + i * per, m, &any)) != 0 ||
 			    (r = ntkd_dir_staff_and(cf, any, &filters[i])) != 0)
 				goto out;
 			free(any);

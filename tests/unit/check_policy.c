@@ -5,8 +5,12 @@
 #include <string.h>
 
 #include "ntk_assignment.h"
+#include "ntk_case_index.h"
 #include "ntk_err.h"
 #include "ntk_policy.h"
+
+/* Second pass: every decision through the case index, which must change no outcome. */
+static bool indexed;
 
 enum {
 	R_SOCIAL, R_SUPERVISOR, R_LEGAL, R_RECORDS, R_EMERGENCY, R_VIEWER,
@@ -148,6 +152,8 @@ decide(const char *system, enum ntk_action action, const char *case_id,
 	struct ntk_query q = { system, action, case_id, state };
 
 	memset(&d, 0xa5, sizeof(d));    /* decide must set every field */
+	if (indexed)
+		ck_assert_int_eq(ntk_case_index_build(&subj), 0);
 	ntk_policy_decide(&policy, &subj, &q, &clk, &d);
 	return d.outcome;
 }
@@ -1284,11 +1290,16 @@ policy_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(policy_suite());
-	int failed;
+	SRunner *sr;
+	int failed = 0, pass;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	/* Every test twice: scanning the subject, then through its case index. */
+	for (pass = 0; pass < 2; pass++) {
+		indexed = pass == 1;
+		sr = srunner_create(policy_suite());
+		srunner_run_all(sr, CK_NORMAL);
+		failed += srunner_ntests_failed(sr);
+		srunner_free(sr);
+	}
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
