@@ -15,8 +15,8 @@ static struct ntk_role roles[] = {
 };
 static size_t sys_roles[] = { 0, 1 };
 static struct ntk_system systems[] = {
-	{ (char *)"FACTS", sys_roles, 2 },
-	{ (char *)"COURTS", sys_roles, 2 },
+	{ (char *)"FACTS", sys_roles, 2, NULL },
+	{ (char *)"COURTS", sys_roles, 2, NULL },
 };
 static struct ntk_policy policy = { roles, 2, systems, 2, 2 };
 
