@@ -194,6 +194,7 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 	const struct ntk_config *c = &r->snap->config;
 	struct group_entry *old, *e = NULL;
 	struct names m = { NULL, 0, 0 };
+	uint64_t epoch;
 	size_t i;
 	int rc;
 
@@ -203,6 +204,7 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 		*out = old;
 		return 0;
 	}
+	epoch = ntkd_cache_epoch();     /* a change dropped while computing keeps this uncached */
 	rc = compute(r, id, &m);
 	if (rc == NTK_ERR_UNAVAILABLE && old != NULL &&
 	    r->now - old->base.fetched < (int64_t)c->cache_ttl + c->cache_offline_grace) {
@@ -218,6 +220,7 @@ lookup(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **
 		goto done;
 	}
 	ntkd_cached_init(&e->base, r->now, group_destroy);
+	ntkd_cached_since(&e->base, epoch);
 	if (m.n > 1)
 		qsort(m.v, m.n, sizeof(*m.v), cmp_str);
 	e->g.gid = id->gid;
