@@ -511,10 +511,14 @@ drop_change(struct ntkd_mirror *m, struct ntkd *d, const struct ntk_config *cf,
     const struct ntkd_mirror_rec *old, const struct ntkd_mirror_rec *now, size_t *dropped)
 {
 	struct drops dr = { .m = m, .cf = cf };
-	/* Only assignments changed: nobody below gains or loses a supervisor. */
+	/*
+	 * Only assignments changed: nobody below gains or loses a supervisor.
+	 * Nothing we read changed: an attribute we do not see did (staff_filter
+	 * may test one), so the walk below is done.
+	 */
 	bool below = old == NULL || now == NULL || old->rest != now->rest ||
 	    !str_eq(old->manager, now->manager) || !str_eq(old->uid, now->uid) ||
-	    !strlist_eq(&old->roles, &now->roles);
+	    !strlist_eq(&old->roles, &now->roles) || strlist_eq(&old->cases, &now->cases);
 	size_t i;
 
 	if (old != NULL)

@@ -13,11 +13,13 @@
 #include "dir_sync.h"
 #include "dir_sync_msg.h"
 #include "ldap_conn.h"
+#include "ntk_clock.h"
 #include "log.h"
 #include "ntk_err.h"
 #include "ntkd.h"
 
 #define BACKOFF_MAX_SECS 30
+#define KEEPALIVE_SECS 30       /* a quiet subscription asks the server something this often */
 
 enum state { ST_OFF, ST_CONNECTING, ST_DOWN, ST_REFRESHING, ST_FOLLOWING, ST_TTL };
 static const char *const state_names[] = {
@@ -296,6 +298,47 @@ on_done(struct ntkd_dir_sync *s, LDAP *ld, LDAPMessage *msg, const char *server)
 	return END_TTL;
 }
 
+/*
+ * A frozen server keeps the connection open and says nothing, which looks
+ * like a quiet directory: every KEEPALIVE_SECS a base search of the root
+ * DSE must be answered within `timeout`. 0, or NTK_ERR_TIMEOUT when the
+ * server is to be given up.
+ */
+struct keepalive {
+	int msgid;                      /* outstanding, or -1 */
+	int64_t next_ms, deadline_ms;
+};
+
+static int
+keepalive(LDAP *ld, const struct ntk_config *cf, struct keepalive *k)
+{
+	char *attrs[] = { "1.1", NULL };
+	struct timeval zero = { 0, 0 };
+	LDAPMessage *res = NULL;
+	int64_t now = ntk_mono_ms();
+	int rc;
+
+	if (k->msgid < 0) {
+		if (now < k->next_ms)
+			return 0;
+		if (ldap_search_ext(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL, NULL,
+		    NULL, 1, &k->msgid) != LDAP_SUCCESS)
+			return NTK_ERR_TIMEOUT;
+		k->deadline_ms = now + (int64_t)cf->timeout * 1000;
+		return 0;
+	}
+	rc = ldap_result(ld, k->msgid, LDAP_MSG_ALL, &zero, &res);
+	ldap_msgfree(res);
+	if (rc < 0)
+		return NTK_ERR_TIMEOUT;
+	if (rc > 0) {
+		k->msgid = -1;
+		k->next_ms = now + KEEPALIVE_SECS * 1000;
+		return 0;
+	}
+	return now > k->deadline_ms ? NTK_ERR_TIMEOUT : 0;
+}
+
 /* One connection: subscribe, refresh, follow until it goes. */
 static enum ending
 session(struct ntkd_dir_sync *s, const struct ntk_config *cf)
@@ -313,6 +356,7 @@ session(struct ntkd_dir_sync *s, const struct ntk_config *cf)
 	const char *server;
 	LDAP *ld;
 	enum ending end = END_LOST;
+	struct keepalive ka = { -1, ntk_mono_ms() + KEEPALIVE_SECS * 1000, 0 };
 	int msgid, rc, err;
 
 	s->cf = cf;
@@ -348,6 +392,11 @@ session(struct ntkd_dir_sync *s, const struct ntk_config *cf)
 		}
 		if (current_generation(s->d) != s->generation || s->restart_full) {
 			end = END_RESTART;
+			break;
+		}
+		if (keepalive(ld, cf, &ka) != 0) {
+			ntkd_log(LOG_WARNING, "dir_sync: %s did not answer a keepalive within %u s: "
+			    "giving it up", server, cf->timeout);
 			break;
 		}
 		tv.tv_sec = 1;
