@@ -160,7 +160,7 @@ attr_is(const char *a, const char *b)
 	return b != NULL && strcasecmp(a, b) == 0;
 }
 
-/* A digest of the attributes not kept apart (staff_filter may test any of them). */
+/* A digest of the attributes not compared one by one (staff_filter may test any of them). */
 static uint64_t
 digest_rest(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e)
 {
@@ -171,7 +171,9 @@ digest_rest(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e)
 	size_t i;
 
 	for (a = ldap_first_attribute(ld, e, &ber); a != NULL; a = ldap_next_attribute(ld, e, ber)) {
-		if (!attr_is(a, cf->case_attribute) && (vals = ldap_get_values_len(ld, e, a)) != NULL) {
+		/* Kept apart: assignments and members are compared value by value. */
+		if (!attr_is(a, cf->case_attribute) && !attr_is(a, "member") &&
+		    !attr_is(a, "uniqueMember") && (vals = ldap_get_values_len(ld, e, a)) != NULL) {
 			h = hash_bytes(a, strlen(a) + 1, h);
 			for (i = 0; vals[i] != NULL; i++)
 				h = hash_bytes(vals[i]->bv_val, vals[i]->bv_len, hash_bytes("", 1, h));
