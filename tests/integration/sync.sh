@@ -138,6 +138,14 @@ resumed0=$(status_of dir_sync_resumed)
 proxy_cut
 ntk_wait_for 10 sh -c "! '$NTKCTL' -c '$NTK_CONF' status | grep -qx dir_sync=following" ||
 	ntk_fail "the subscription did not notice the cut"
+ntk_wait_for 10 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -qx dir_sync=down" ||
+	ntk_fail "dir_sync not down during the cut: $(ntk_status | grep dir_sync)"
+set +e
+out=$(ntkctl_t status 2>&1)
+rc=$?
+set -e
+ntk_assert_eq 1 "$rc" "ntkctl status exit while the subscription is down"
+ntk_assert_contains "$(printf '%s\n' "$out" | grep '^health=')" "dir-sync-down" "health names the subscription"
 modify "dn: uid=grace,ou=people,$SLAPD_BASE" "changetype: modify" "delete: ntkCaseAssignment" \
 	"ntkCaseAssignment: 1001;until=2099-06-30;access=read"
 ldapdelete -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" "uid=oscar,ou=people,$SLAPD_BASE"
