@@ -19,7 +19,7 @@
 #include "ntkd.h"
 
 #define BACKOFF_MAX_SECS 30
-#define KEEPALIVE_SECS 30       /* a quiet subscription asks the server something this often */
+#define KEEPALIVE_SECS 10       /* a quiet subscription asks the server something this often */
 
 enum state { ST_OFF, ST_CONNECTING, ST_DOWN, ST_REFRESHING, ST_FOLLOWING, ST_TTL };
 static const char *const state_names[] = {

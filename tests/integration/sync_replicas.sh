@@ -4,7 +4,8 @@
 # ttl = 3600. A change written on either server reaches ntkd's decisions through
 # its subscription on the first; the first is killed (by PID); ntkd's subscription
 # moves to the second, resumes there with its cookie, and changes written there
-# keep reaching decisions, including one written while ntkd was moving.
+# keep reaching decisions, including one written while ntkd was moving. Then A
+# returns and B freezes: the subscription's keepalive gives B up and it moves back.
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -107,6 +108,25 @@ modify_on "$URI_B" "dn: uid=trent,ou=people,$SLAPD_BASE" "changetype: modify" "a
 modify_on "$URI_B" "dn: uid=trent,ou=people,$SLAPD_BASE" "changetype: modify" "delete: ntkCaseAssignment" \
 	"ntkCaseAssignment: 1003"
 poll_check "DENY reason=no-business-reason" --user trent --system FACTS --case 1003
+
+# A comes back, B freezes (SIGSTOP: its connections stay open and silent): the
+# subscription's keepalive gives B up and it moves back to A, where changes follow.
+check_is "ALLOW rule=assigned" --user grace --system FACTS --case 1001
+rm -f "$DIR_A/slapd.pid"
+slapd_exec -f "$DIR_A/slapd.conf" -h "$URI_A" || ntk_fail "slapd A did not restart"
+ntk_wait_for 10 test -s "$DIR_A/slapd.pid" || ntk_fail "slapd A wrote no pid file after restart"
+PID_A=$(cat "$DIR_A/slapd.pid")
+ntk_on_exit "ntk_stop_pid $PID_A"
+ntk_wait_for 10 ldapsearch -x -H "$URI_A" -s base -b "" || ntk_fail "slapd A does not answer after restart"
+ntk_on_exit "kill -CONT $PID_B"
+kill -STOP "$PID_B"
+ntk_wait_for 40 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -qx 'dir_sync_server=$URI_A'" ||
+	ntk_fail "the subscription stayed on frozen B: $(ntk_status | grep dir_sync)"
+modify_on "$URI_A" "dn: uid=grace,ou=people,$SLAPD_BASE" "changetype: modify" "delete: ntkCaseAssignment" \
+	"ntkCaseAssignment: 1001;until=2099-06-30;access=read"
+poll_check "DENY reason=no-business-reason" --user grace --system FACTS --case 1001
+kill -CONT "$PID_B"
+ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "did not answer a keepalive" "the keepalive gave B up"
 ntk_log "$(ntk_status | grep '^dir_sync' | tr '\n' ' ')"
 ntkd_finish
 ntk_pass "replicated pair: changes on either server followed, failover to the second resumes there"
