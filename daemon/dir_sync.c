@@ -20,6 +20,7 @@
 
 #define BACKOFF_MAX_SECS 30
 #define KEEPALIVE_SECS 10       /* a quiet subscription asks the server something this often */
+#define FAILBACK_SECS 60        /* following a later URI: try the first again this often */
 
 enum state { ST_OFF, ST_CONNECTING, ST_DOWN, ST_REFRESHING, ST_FOLLOWING, ST_TTL };
 static const char *const state_names[] = {
@@ -55,6 +56,7 @@ struct ntkd_dir_sync {
 	unsigned long generation;       /* the config the mirror and cookie belong to */
 	const struct ntk_config *cf;    /* of the running session */
 	bool full;                      /* this refresh began without a cookie */
+	bool following;                 /* this session's refresh is done */
 	bool restart_full;              /* the refresh cannot be trusted: start from scratch */
 	size_t marks;                   /* entries named in the current refresh phase */
 	unsigned long pending_changes;
@@ -198,6 +200,7 @@ refresh_done(struct ntkd_dir_sync *s, const char *server)
 	ntkd_log(LOG_INFO, "dir_sync: following changes on %s (%zu entries, %s)", server,
 	    ntkd_mirror_count(s->mirror), s->full ? "full refresh" : "resumed with the cookie");
 	s->full = false;
+	s->following = true;
 	set_state(s, ST_FOLLOWING, NULL, server);
 }
 
@@ -357,6 +360,8 @@ session(struct ntkd_dir_sync *s, const struct ntk_config *cf)
 	LDAP *ld;
 	enum ending end = END_LOST;
 	struct keepalive ka = { -1, ntk_mono_ms() + KEEPALIVE_SECS * 1000, 0 };
+	int64_t failback_ms = ntk_mono_ms() + FAILBACK_SECS * 1000;
+	bool preferred;
 	int msgid, rc, err;
 
 	s->cf = cf;
@@ -371,6 +376,9 @@ session(struct ntkd_dir_sync *s, const struct ntk_config *cf)
 	ntkd_ldap_search_clear(&q, 1);
 	ld = ntkd_ldap_conn_ld(conn);
 	server = ntkd_ldap_conn_server(conn);
+	/* The first URI is the nearest replica: away from it, come back when it answers again. */
+	preferred = cf->nuris == 0 || strcmp(server, cf->uris[0]) == 0;
+	s->following = false;
 	s->full = s->cookie == NULL;
 	if (s->full)
 		ntkd_mirror_clear(s->mirror);
@@ -391,6 +399,12 @@ session(struct ntkd_dir_sync *s, const struct ntk_config *cf)
 			break;
 		}
 		if (current_generation(s->d) != s->generation || s->restart_full) {
+			end = END_RESTART;
+			break;
+		}
+		if (!preferred && s->following && ntk_mono_ms() >= failback_ms) {
+			ntkd_log(LOG_INFO, "dir_sync: trying %s again after %d s on %s", cf->uris[0],
+			    FAILBACK_SECS, server);
 			end = END_RESTART;
 			break;
 		}

@@ -5,7 +5,8 @@
 # its subscription on the first; the first is killed (by PID); ntkd's subscription
 # moves to the second, resumes there with its cookie, and changes written there
 # keep reaching decisions, including one written while ntkd was moving. Then A
-# returns and B freezes: the subscription's keepalive gives B up and it moves back.
+# returns and B freezes: the subscription's keepalive gives B up and it moves back;
+# A freezes and thaws: the subscription goes to B, then fails back to A.
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -127,6 +128,17 @@ modify_on "$URI_A" "dn: uid=grace,ou=people,$SLAPD_BASE" "changetype: modify" "d
 poll_check "DENY reason=no-business-reason" --user grace --system FACTS --case 1001
 kill -CONT "$PID_B"
 ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "did not answer a keepalive" "the keepalive gave B up"
+
+# Failback: A freezes (the subscription moves to B), thaws, and within the failback
+# period (60 s) the subscription is back on A, the nearest replica.
+kill -STOP "$PID_A"
+ntk_on_exit "kill -CONT $PID_A"
+ntk_wait_for 40 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -qx 'dir_sync_server=$URI_B'" ||
+	ntk_fail "the subscription stayed on frozen A: $(ntk_status | grep dir_sync)"
+kill -CONT "$PID_A"
+ntk_wait_for 90 sh -c "'$NTKCTL' -c '$NTK_CONF' status | grep -qx 'dir_sync_server=$URI_A'" ||
+	ntk_fail "no failback to A: $(ntk_status | grep dir_sync)"
+ntk_assert_contains "$(cat "$NTK_TMP/ntkd.log")" "dir_sync: trying $URI_A again" "failback logged"
 ntk_log "$(ntk_status | grep '^dir_sync' | tr '\n' ' ')"
 ntkd_finish
 ntk_pass "replicated pair: changes on either server followed, failover to the second resumes there"
