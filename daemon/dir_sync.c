@@ -581,7 +581,8 @@ ntkd_dir_sync_status(struct ntkd_dir_sync *s, FILE *f)
 }
 
 int
-ntkd_dir_sync_offered(LDAP *ld, const struct ntk_config *cf, char *why, size_t whylen)
+ntkd_dir_sync_offered(LDAP *ld, const struct ntk_config *cf, bool *offered, char *why,
+    size_t whylen)
 {
 	char *attrs[] = { "1.1", NULL };
 	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
@@ -589,6 +590,7 @@ ntkd_dir_sync_offered(LDAP *ld, const struct ntk_config *cf, char *why, size_t w
 	struct timeval tv = { .tv_sec = (time_t)cf->timeout, .tv_usec = 0 };
 	int rc;
 
+	*offered = false;
 	snprintf(why, whylen, "%s", "");
 	if (ntkd_sync_control(LDAP_SYNC_REFRESH_ONLY, NULL, &ctrl) != 0)
 		return NTK_ERR_NOMEM;
@@ -598,8 +600,8 @@ ntkd_dir_sync_offered(LDAP *ld, const struct ntk_config *cf, char *why, size_t w
 	    &tv, 1, &res);
 	ldap_msgfree(res);
 	ldap_control_free(ctrl);
-	if (rc == LDAP_SUCCESS)
-		return 1;
-	snprintf(why, whylen, "%s", ldap_err2string(rc));
-	return code_refuses(rc) ? 0 : NTK_ERR_UNAVAILABLE;
+	*offered = rc == LDAP_SUCCESS;
+	if (rc != LDAP_SUCCESS)
+		snprintf(why, whylen, "%s", ldap_err2string(rc));
+	return rc == LDAP_SUCCESS || code_refuses(rc) ? 0 : NTK_ERR_UNAVAILABLE;
 }

@@ -2,6 +2,7 @@
 #ifndef NTKD_DIR_SYNC_H
 #define NTKD_DIR_SYNC_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <ldap.h>
@@ -36,9 +37,11 @@ void ntkd_dir_sync_status(struct ntkd_dir_sync *s, FILE *f);
 
 /*
  * Does the server `ld` is bound to offer content sync under base? A
- * refreshOnly sync search of the base entry alone. 1: yes; 0: no, with
- * the server's reason in why; NTK_ERR_UNAVAILABLE when it did not answer.
+ * refreshOnly sync search of the base entry alone. 0 with *offered set
+ * (when not, the server's reason in why); NTK_ERR_UNAVAILABLE when it did
+ * not answer (its reason in why).
  */
-int ntkd_dir_sync_offered(LDAP *ld, const struct ntk_config *cf, char *why, size_t whylen);
+int ntkd_dir_sync_offered(LDAP *ld, const struct ntk_config *cf, bool *offered, char *why,
+    size_t whylen);
 
 #endif /* NTKD_DIR_SYNC_H */

@@ -94,12 +94,13 @@ check_sync(struct report *rep, const struct ntk_config *cf, const char *uri, str
 {
 	LDAP *ld = ntkd_ldap_conn_ld(d->conn);
 	char why[200];
+	bool offered;
 	int r;
 
 	if (!cf->follow_changes || ld == NULL)
 		return;
-	r = ntkd_dir_sync_offered(ld, cf, why, sizeof(why));
-	if (r == 1)
+	r = ntkd_dir_sync_offered(ld, cf, &offered, why, sizeof(why));
+	if (r == 0 && offered)
 		say(rep, L_OK, "%s: offers content sync (RFC 4533): ntkd follows directory changes "
 		    "as they happen", uri);
 	else if (r == 0)
