@@ -167,11 +167,11 @@ on_entry(struct ntkd_dir_sync *s, LDAP *ld, LDAPMessage *msg)
 	case LDAP_SYNC_ADD:
 	case LDAP_SYNC_MODIFY:
 		if ((r = ntkd_mirror_rec_from_entry(s->cf, ld, msg, uuid, &rec)) == 0)
-			r = ntkd_mirror_put(s->mirror, s->d, s->cf, rec, !s->full, &s->pending_dropped);
+			r = ntkd_invalidate_put(s->mirror, s->d, s->cf, rec, !s->full, &s->pending_dropped);
 		s->marks++;
 		break;
 	case LDAP_SYNC_DELETE:
-		r = ntkd_mirror_delete(s->mirror, s->d, s->cf, uuid, !s->full, &s->pending_dropped);
+		r = ntkd_invalidate_delete(s->mirror, s->d, s->cf, uuid, !s->full, &s->pending_dropped);
 		break;
 	}
 	if (r != 0) {
@@ -219,7 +219,7 @@ on_info(struct ntkd_dir_sync *s, LDAP *ld, LDAPMessage *msg, const char *server)
 	case NTKD_SYNC_ID_SET:
 		for (i = 0; info.uuids != NULL && info.uuids[i].bv_val != NULL && r == 0; i++) {
 			if (info.refresh_deletes) {
-				r = ntkd_mirror_delete(s->mirror, s->d, s->cf, &info.uuids[i], !s->full,
+				r = ntkd_invalidate_delete(s->mirror, s->d, s->cf, &info.uuids[i], !s->full,
 				    &s->pending_dropped);
 				s->pending_changes++;
 			} else {
@@ -236,7 +236,7 @@ on_info(struct ntkd_dir_sync *s, LDAP *ld, LDAPMessage *msg, const char *server)
 			drop_everything(s);
 			s->restart_full = true;
 		} else if (!s->full) {
-			r = ntkd_mirror_sweep(s->mirror, s->d, s->cf, &s->pending_dropped);
+			r = ntkd_invalidate_sweep(s->mirror, s->d, s->cf, &s->pending_dropped);
 		}
 		ntkd_mirror_unmark(s->mirror);
 		s->marks = 0;
