@@ -1,7 +1,8 @@
 #!/bin/bash
 # Following changes to role groups (role_source = group, syncprov, ttl = 3600):
 # a member removed loses the role at once while the group's other members stay
-# cached; a member added gains it; a role group deleted takes the role from all.
+# cached; a member added gains it; a role group deleted takes the role from all;
+# a group nested in a role group (group_nesting = 1) added and taken out again.
 . "${top_srcdir:-../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -13,7 +14,7 @@ ntk_tmpdir
 SLAPD_EXTRA_MODULES=syncprov SLAPD_EXTRA_DB=$'index entryCSN,entryUUID eq\noverlay syncprov\nsyncprov-checkpoint 100 1\nsyncprov-sessionlog 1000' \
 	slapd_start 39470 39479 "$top_srcdir/tests/directory/role-groups.ldif"
 NTK_TEST_TTL=3600 NTK_TEST_NEGATIVE_TTL=3600 ntkd_write_conf
-printf '\n[ldap]\nrole_source = group\n' >>"$NTK_CONF"
+printf '\n[ldap]\nrole_source = group\ngroup_nesting = 1\n' >>"$NTK_CONF"
 ntkd_start
 send() { "$NTK_SEND" "$NTK_SOCKET" "$@"; }
 modify() { printf '%s\n' "$@" | slapd_modify; }
@@ -51,5 +52,18 @@ poll_check "ALLOW rule=supervisor" --user dave --system FACTS --case 1001
 ldapdelete -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" "cn=supervisor,ou=groups,$SLAPD_BASE"
 poll_check "DENY reason=system-not-permitted" --user carol --system FACTS --case 1001
 poll_check "DENY reason=system-not-permitted" --user dave --system FACTS --case 1001
+
+# 4. Nesting (group_nesting = 1): a new group lawyers made a member of legal gives
+#    frank, its member, the role; taken out again, frank loses it.
+check_is "DENY reason=system-not-permitted" --user frank --system FACTS --case 1003
+printf 'dn: cn=lawyers,ou=groups,%s\nobjectClass: groupOfNames\ncn: lawyers\nmember: uid=frank,ou=people,%s\n' \
+	"$SLAPD_BASE" "$SLAPD_BASE" | ldapadd -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null
+check_is "DENY reason=system-not-permitted" --user frank --system FACTS --case 1003
+modify "dn: cn=legal,ou=groups,$SLAPD_BASE" "changetype: modify" "add: member" \
+	"member: cn=lawyers,ou=groups,$SLAPD_BASE"
+poll_check "ALLOW rule=role:legal" --user frank --system FACTS --case 1003
+modify "dn: cn=legal,ou=groups,$SLAPD_BASE" "changetype: modify" "delete: member" \
+	"member: cn=lawyers,ou=groups,$SLAPD_BASE"
+poll_check "DENY reason=system-not-permitted" --user frank --system FACTS --case 1003
 ntkd_finish
-ntk_pass "role group changes followed: member removed, member added, group deleted"
+ntk_pass "role group changes followed: member removed, member added, group deleted, nested group"
