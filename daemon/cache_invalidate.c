@@ -32,14 +32,46 @@ add_key(struct drops *dr, struct ntk_strset *set, const char *key)
 		dr->rc = r;
 }
 
+/* The case group of one case_attribute value: its id is what comes before ';', blanks trimmed. */
 static void
-add_case(struct drops *dr, const char *case_id)
+add_case(struct drops *dr, const char *value)
 {
 	struct ntkd_group_id id;
+	char buf[NTK_CASE_ID_MAX + 1];
+	size_t n;
 
+	while (*value == ' ')
+		value++;
+	for (n = strcspn(value, ";"); n > 0 && value[n - 1] == ' '; n--)
+		;
+	if (n == 0 || n >= sizeof(buf))
+		return;
+	memcpy(buf, value, n);
+	buf[n] = '\0';
 	/* Only numeric ids within case_gid range have a group. */
-	if (ntkd_group_of_case(dr->cf, case_id, &id) == 0)
+	if (ntkd_group_of_case(dr->cf, buf, &id) == 0)
 		add_key(dr, &dr->groups, id.name);
+}
+
+/* A set of the list's strings (an allocation failure is remembered in dr->rc). */
+static void
+set_of(struct drops *dr, const struct ntk_strlist *l, struct ntk_strset *out)
+{
+	size_t i;
+
+	for (i = 0; i < l->n && dr->rc == 0; i++)
+		add_key(dr, out, l->v[i]);
+}
+
+/* The case groups of the values in `l` that `other` lacks. */
+static void
+add_cases_not_in(struct drops *dr, const struct ntk_strlist *l, const struct ntk_strset *other)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!ntk_strset_has(other, l->v[i]))
+			add_case(dr, l->v[i]);
 }
 
 /* The role's group, and the group of every system the role may use. */
@@ -117,9 +149,9 @@ add_groups_of(struct drops *dr, const struct ntkd_mirror_rec *person)
 				add_role(dr, g->group_roles.v[k]);
 }
 
-/* One version of a staff entry: what it fed. */
+/* One version of a staff entry: what it fed (its case groups too with `cases`). */
 static void
-add_person(struct drops *dr, const struct ntkd_mirror_rec *r, bool below)
+add_person(struct drops *dr, const struct ntkd_mirror_rec *r, bool below, bool cases)
 {
 	const struct ntkd_mirror_rec *s;
 	const char *up;
@@ -137,7 +169,7 @@ add_person(struct drops *dr, const struct ntkd_mirror_rec *r, bool below)
 		add_key(dr, &dr->users, s->uid);
 		up = s->manager;
 	}
-	for (k = 0; k < r->cases.n; k++)
+	for (k = 0; cases && k < r->cases.n; k++)
 		add_case(dr, r->cases.v[k]);
 	for (k = 0; k < r->roles.n; k++)
 		add_role(dr, r->roles.v[k]);
@@ -177,7 +209,7 @@ add_member(struct drops *dr, const char *ndn, unsigned nesting)
 
 	if (r == NULL)
 		return;
-	add_person(dr, r, true);
+	add_person(dr, r, true, true);
 	/* A group in the group: its members' roles changed too. */
 	if (r->members.n > 0 && nesting < dr->cf->group_nesting)
 		add_group(dr, r, NULL, nesting + 1);
@@ -188,15 +220,19 @@ static void
 add_group(struct drops *dr, const struct ntkd_mirror_rec *g, const struct ntkd_mirror_rec *other,
     unsigned nesting)
 {
+	struct ntk_strset others = { 0 };
 	bool all = other == NULL || other->rest != g->rest ||
 	    !strlist_eq(&g->group_roles, &other->group_roles);
 	size_t k;
 
 	for (k = 0; k < g->group_roles.n; k++)
 		add_role(dr, g->group_roles.v[k]);
+	if (!all)
+		set_of(dr, &other->members, &others);
 	for (k = 0; k < g->members.n && dr->rc == 0; k++)
-		if (all || !strlist_has(&other->members, g->members.v[k]))
+		if (all || !ntk_strset_has(&others, g->members.v[k]))
 			add_member(dr, g->members.v[k], nesting);
+	ntk_strset_clear(&others);
 }
 
 /* Drop what the change from `old` to `now` (either may be NULL) touches. */
@@ -205,20 +241,33 @@ drop_change(struct ntkd_mirror *m, struct ntkd *d, const struct ntk_config *cf,
     const struct ntkd_mirror_rec *old, const struct ntkd_mirror_rec *now, size_t *dropped)
 {
 	struct drops dr = { .m = m, .cf = cf };
-	/*
-	 * Only assignments changed: nobody below gains or loses a supervisor.
-	 * Nothing we read changed: an attribute we do not see did (staff_filter
-	 * may test one), so the walk below is done.
-	 */
-	bool below = old == NULL || now == NULL || old->rest != now->rest ||
-	    !str_eq(old->manager, now->manager) || !str_eq(old->uid, now->uid) ||
-	    !strlist_eq(&old->roles, &now->roles) || strlist_eq(&old->cases, &now->cases);
+	struct ntk_strset old_cases = { 0 }, now_cases = { 0 };
+	bool rest_same = false, cases_same = false, below;
 	size_t i;
 
+	if (old != NULL && now != NULL) {
+		rest_same = old->rest == now->rest && str_eq(old->manager, now->manager) &&
+		    str_eq(old->uid, now->uid) && strlist_eq(&old->roles, &now->roles);
+		set_of(&dr, &old->cases, &old_cases);
+		set_of(&dr, &now->cases, &now_cases);
+		for (i = 0, cases_same = old->cases.n == now->cases.n; cases_same && i < now->cases.n; i++)
+			cases_same = ntk_strset_has(&old_cases, now->cases.v[i]);
+	}
+	/*
+	 * Only assignment values changed: nobody below gains or loses a
+	 * supervisor, and only the cases whose values changed lose or gain
+	 * this holder. Nothing we read changed: an attribute we do not see did
+	 * (staff_filter may test one), so everything it feeds goes.
+	 */
+	below = !rest_same || cases_same;
 	if (old != NULL)
-		add_person(&dr, old, below);
+		add_person(&dr, old, below, below);
 	if (now != NULL)
-		add_person(&dr, now, below);
+		add_person(&dr, now, below, below);
+	if (!below) {
+		add_cases_not_in(&dr, &now->cases, &old_cases);
+		add_cases_not_in(&dr, &old->cases, &now_cases);
+	}
 	if (old != NULL && old->members.n > 0)
 		add_group(&dr, old, now, 0);
 	if (now != NULL && now->members.n > 0)
@@ -234,6 +283,8 @@ drop_change(struct ntkd_mirror *m, struct ntkd *d, const struct ntk_config *cf,
 			if (dr.groups.slot[i] != NULL)
 				*dropped += ntkd_cache_drop(d->groups, dr.groups.slot[i]);
 	}
+	ntk_strset_clear(&old_cases);
+	ntk_strset_clear(&now_cases);
 	ntk_strset_clear(&dr.users);
 	ntk_strset_clear(&dr.groups);
 	return 0;

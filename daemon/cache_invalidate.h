@@ -17,9 +17,10 @@ struct ntkd;
  * drops (ntkd_cache_drop) exactly the cached answers either version feeds:
  * - facts: the user, and every supervisor up to supervision_depth above it
  *   along the old and the new manager chain;
- * - groups: the case groups of its old and new assignments, the role and
- *   system groups of its old and new roles, and, unless only assignments
- *   changed, the case groups of everyone below it to supervision_depth
+ * - groups: the role and system groups of its old and new roles; when
+ *   only assignment values changed, the case groups of the values added or
+ *   removed (an `until` changed counts), else the case groups of all its
+ *   old and new assignments and of everyone below it to supervision_depth
  *   (their supervisors are members);
  * - a group entry: its role and system groups, and each member added or
  *   removed (all members when anything else changed) as if that member's

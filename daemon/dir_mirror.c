@@ -88,29 +88,35 @@ ntkd_mirror_rec_free(struct ntkd_mirror_rec *r)
 }
 
 /* The case id of each case_attribute value: what comes before ';', blanks trimmed. */
+/*
+ * The case_attribute values, whitespace-trimmed but otherwise raw (a changed
+ * `until` is a change), all of them up to what facts keep: a giant entry's
+ * changes must reach every case group it is in.
+ */
 static int
-read_cases(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, const char *dn,
-    struct ntk_strlist *out)
+read_cases(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e, struct ntk_strlist *out)
 {
-	struct ntk_strlist raw = { 0 };
+	struct berval **vals;
+	const char *v;
 	size_t i, n;
-	char *v;
-	int r;
+	int r = 0;
 
-	if ((r = ntkd_dir_entry_strings(ld, e, dn, cf->case_attribute, &raw, NTKD_DIR_VALUE_MAX)) != 0)
-		goto out;
-	for (i = 0; i < raw.n && r == 0; i++) {
-		v = raw.v[i];
-		v[strcspn(v, ";")] = '\0';
-		while (*v == ' ')
+	if ((vals = ldap_get_values_len(ld, e, cf->case_attribute)) == NULL)
+		return 0;
+	for (i = 0; vals[i] != NULL && out->n < NTKD_DIR_ASSIGNMENTS_MAX && r == 0; i++) {
+		v = vals[i]->bv_val;
+		n = vals[i]->bv_len;
+		/* Unusable values are logged where facts are read; here they feed nothing. */
+		if (n == 0 || n > NTKD_DIR_VALUE_MAX || memchr(v, '\0', n) != NULL)
+			continue;
+		for (; n > 0 && *v == ' '; n--)
 			v++;
-		for (n = strlen(v); n > 0 && v[n - 1] == ' '; n--)
-			v[n - 1] = '\0';
-		if (*v != '\0')
-			r = ntk_strlist_push_copy(out, v);
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+		if (n > 0)
+			r = ntk_strlist_push(out, strndup(v, n));
 	}
-out:
-	ntk_strlist_clear(&raw);
+	ldap_value_free_len(vals);
 	return r;
 }
 
@@ -181,7 +187,7 @@ ntkd_mirror_rec_from_entry(const struct ntk_config *cf, LDAP *ld, LDAPMessage *e
 	if (rc != 0 ||
 	    (rc = ntkd_dir_entry_strings(ld, e, dn, cf->manager_attribute, &mgr,
 	    NTKD_DIR_VALUE_MAX)) != 0 ||
-	    (rc = read_cases(cf, ld, e, dn, &r->cases)) != 0 ||
+	    (rc = read_cases(cf, ld, e, &r->cases)) != 0 ||
 	    (rc = ntkd_dir_entry_roles(cf, ld, e, dn, &r->roles)) != 0 ||
 	    (rc = read_members(ld, e, dn, "member", &r->members)) != 0 ||
 	    (rc = read_members(ld, e, dn, "uniqueMember", &r->members)) != 0)

@@ -20,7 +20,7 @@ struct ntkd_mirror_rec {
 	char *ndn;                      /* normalised, lower case */
 	char *uid;                      /* name_attribute, or NULL */
 	char *manager;                  /* normalised manager DN, or NULL */
-	struct ntk_strlist cases;       /* case ids of case_attribute values */
+	struct ntk_strlist cases;       /* case_attribute values, trimmed */
 	struct ntk_strlist roles;       /* what role_attribute names */
 	struct ntk_strlist members;     /* normalised member/uniqueMember DNs */
 	struct ntk_strlist group_roles; /* role_group_attribute values of a group */

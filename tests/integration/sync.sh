@@ -128,8 +128,20 @@ modify "dn: uid=alice,ou=people,$SLAPD_BASE" "changetype: modify" "replace: mana
 poll_check "DENY reason=no-business-reason" --user carol --system FACTS --case 1002
 check_is "ALLOW rule=supervisor" --user dave --system FACTS --case 1002
 from_cache frank
+
+# 4b. An assignment's until moved into the past (same case id, new value): it expires
+#     at once, for the holder and in the case group.
+check_is "ALLOW rule=assigned" --user alice --system FACTS --case 1002
+ntk_assert_contains "$(send group ntk-case-1002)" "alice" "case group before the expiry"
+modify "dn: uid=alice,ou=people,$SLAPD_BASE" "changetype: modify" "delete: ntkCaseAssignment" \
+	"ntkCaseAssignment: 1002;until=2099-12-31" "-" "add: ntkCaseAssignment" \
+	"ntkCaseAssignment: 1002;until=2020-12-31"
+poll_check "DENY reason=assignment-expired" --user alice --system FACTS --case 1002
+ntk_wait_for 10 sh -c "! '$NTK_SEND' '$NTK_SOCKET' group ntk-case-1002 | grep -q alice" ||
+	ntk_fail "case group after the expiry: $(send group ntk-case-1002)"
+from_cache frank
 changes=$(status_of dir_sync_changes)
-[ "$changes" -ge 5 ] || ntk_fail "dir_sync_changes=$changes after 5 changes"
+[ "$changes" -ge 6 ] || ntk_fail "dir_sync_changes=$changes after 6 changes"
 
 # 5. Away: the connection is cut, a grant revoked and an entry deleted meanwhile; the
 #    cached answers stand (ttl = 3600) until ntkd is back and refreshes with its cookie.
