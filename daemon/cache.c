@@ -374,17 +374,6 @@ ntkd_cache_drop(struct ntkd_cache *c, const char *key)
 	return n;
 }
 
-size_t
-ntkd_cache_drop_keys(struct ntkd_cache *c, char *const *keys, size_t n)
-{
-	size_t i, dropped = 0;
-
-	for (i = 0; i < n; i++)
-		if (keys[i] != NULL)
-			dropped += ntkd_cache_drop(c, keys[i]);
-	return dropped;
-}
-
 void
 ntkd_cache_count(struct ntkd_cache *c, bool hit)
 {

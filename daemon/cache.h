@@ -68,8 +68,6 @@ int ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached
  * so a fetch racing it is not cached either (see ntkd_cache_epoch).
  */
 size_t ntkd_cache_drop(struct ntkd_cache *c, const char *key);
-/* Drop each of the n keys; returns the number of entries dropped. */
-size_t ntkd_cache_drop_keys(struct ntkd_cache *c, char *const *keys, size_t n);
 
 void ntkd_cache_count(struct ntkd_cache *c, bool hit);
 void ntkd_cache_stats(struct ntkd_cache *c, size_t *entries, unsigned long *hits,
