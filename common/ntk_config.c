@@ -39,7 +39,8 @@ static const char *const ldap_keys[] = { "uri", "base", "binddn", "bindpw_file",
 	"role_source", "role_group_filter", "role_group_attribute",
 	"supervision_depth", "timeout", "tls", "tls_cacert", "name_attribute", "staff_filter",
 	"role_value", "group_nesting", "bind_mech", "krb5_keytab", "krb5_principal", "tls_cert",
-	"tls_key", NULL };
+	"tls_key",
+	"follow_changes", NULL };
 static const char *const daemon_keys[] = { "socket", "trusted_peers", "threads",
     "max_connections_per_uid", "untrusted_idle", "untrusted_rate", NULL };
 static const char *const cache_keys[] = { "ttl", "negative_ttl", "offline_grace", NULL };
@@ -911,6 +912,8 @@ load_ldap(struct ctx *c)
 	if ((r = get_unsigned(c, "ldap", "group_nesting", 0, NTK_GROUP_NESTING_MAX,
 	    &cfg->group_nesting)) != 0)
 		return r;
+	if ((r = get_bool(c, "ldap", "follow_changes", &cfg->follow_changes)) != 0)
+		return r;
 	choice = (int)cfg->bind_mech;
 	if ((r = get_choice(c, "ldap", "bind_mech", mechs, 3, "simple, GSSAPI or EXTERNAL",
 	    &choice)) != 0)
@@ -1257,6 +1260,7 @@ set_defaults(struct ntk_config *cfg)
 	cfg->system_gid_min = 190000;
 	cfg->role_gid_min = 191000;
 	cfg->enumerate = false;
+	cfg->follow_changes = true;
 	cfg->policy.supervision_depth = 2;
 }
 

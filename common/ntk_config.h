@@ -67,6 +67,7 @@ struct ntk_config {
 	char *krb5_principal;          /* GSSAPI: whose key; NULL: the keytab's default */
 	char *tls_cert;                /* EXTERNAL: client certificate (PEM) */
 	char *tls_key;                 /* EXTERNAL: its key (PEM), root-readable only */
+	bool follow_changes;           /* RFC 4533 change subscription when the server offers it */
 
 	/* [daemon] */
 	char *socket;

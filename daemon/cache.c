@@ -12,6 +12,10 @@
 #define CACHE_BUCKETS 16384u
 #define OWNER_BUCKETS 256u
 #define UID_SHARE_DIVISOR 16            /* an untrusted uid holds at most max / 16 */
+#define RECENT_DROPS 256u               /* keys remembered for fetches racing a drop */
+
+/* Bumped by every drop; 0 is never a drop's. */
+static atomic_uint_fast64_t drop_epoch = 1;
 
 struct entry;
 
@@ -39,6 +43,15 @@ struct ntkd_cache {
 	struct owner *owners[OWNER_BUCKETS];
 	size_t count, max, uid_max;
 	atomic_ulong hits, misses;
+	/* Recent drops, a ring: a value fetched before one of them is not cached. */
+	struct {
+		uint64_t hash;
+		uint64_t epoch;
+	} recent[RECENT_DROPS];
+	size_t recent_next;
+	uint64_t forgotten;             /* newest epoch the ring no longer holds */
+	uint64_t all_dropped;           /* epoch of the last drop of everything */
+	uint64_t last_drop;
 };
 
 static size_t
@@ -61,12 +74,63 @@ ntkd_cache_new(size_t max_entries, struct ntkd_cache **out)
 	return 0;
 }
 
+uint64_t
+ntkd_cache_epoch(void)
+{
+	return atomic_load(&drop_epoch);
+}
+
 void
 ntkd_cached_init(struct ntkd_cached *v, int64_t fetched, void (*destroy)(struct ntkd_cached *))
 {
 	atomic_init(&v->refs, 1);
 	v->fetched = fetched;
+	v->epoch = ntkd_cache_epoch();
 	v->destroy = destroy;
+}
+
+void
+ntkd_cached_since(struct ntkd_cached *v, uint64_t epoch)
+{
+	v->epoch = epoch;
+}
+
+/* Remember a drop of `key` (NULL: everything), lock held. */
+static void
+note_drop(struct ntkd_cache *c, const char *key)
+{
+	uint64_t e = atomic_fetch_add(&drop_epoch, 1) + 1;
+	size_t i;
+
+	c->last_drop = e;
+	if (key == NULL) {
+		c->all_dropped = e;
+		return;
+	}
+	i = c->recent_next++ % RECENT_DROPS;
+	if (c->recent[i].epoch > c->forgotten)
+		c->forgotten = c->recent[i].epoch;
+	c->recent[i].hash = ntk_str_hash(key);
+	c->recent[i].epoch = e;
+}
+
+/* Was `key` (or everything) dropped after a fetch that began at `epoch`? Lock held. */
+static bool
+dropped_since(const struct ntkd_cache *c, const char *key, uint64_t epoch)
+{
+	size_t i;
+	uint64_t h;
+
+	if (c->last_drop <= epoch)
+		return false;
+	/* Past what the ring remembers: assume the worst. */
+	if (c->all_dropped > epoch || c->forgotten > epoch)
+		return true;
+	h = ntk_str_hash(key);
+	for (i = 0; i < RECENT_DROPS; i++)
+		if (c->recent[i].epoch > epoch && c->recent[i].hash == h)
+			return true;
+	return false;
 }
 
 struct ntkd_cached *
@@ -234,6 +298,12 @@ ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v,
 	}
 	e->value = ntkd_cached_ref(v);
 	pthread_mutex_lock(&c->lock);
+	/* Read before a change that was dropped meanwhile: answered, not cached. */
+	if (dropped_since(c, key, v->epoch)) {
+		pthread_mutex_unlock(&c->lock);
+		free_entry(e);
+		return 0;
+	}
 	if ((old = find(c, key)) != NULL) {
 		/* Else a uid could adopt someone's entry by refreshing it, then evict it as its own. */
 		owner = old->owner == NULL ? NTKD_CACHE_SHARED : old->owner->uid;
@@ -281,6 +351,7 @@ ntkd_cache_drop(struct ntkd_cache *c, const char *key)
 	if (c == NULL)
 		return 0;
 	pthread_mutex_lock(&c->lock);
+	note_drop(c, key);
 	if (key != NULL) {
 		if ((e = find(c, key)) != NULL) {
 			unlink_entry(c, e);

@@ -16,6 +16,7 @@
 struct ntkd_cached {
 	atomic_uint refs;
 	int64_t fetched;                /* unix seconds of the directory answer */
+	uint64_t epoch;                 /* ntkd_cache_epoch() before the directory was asked */
 	void (*destroy)(struct ntkd_cached *);
 };
 
@@ -33,7 +34,17 @@ struct ntkd_cache;
 int ntkd_cache_new(size_t max_entries, struct ntkd_cache **out);
 void ntkd_cache_free(struct ntkd_cache *c);
 
+/* Also takes the epoch: call it before asking the directory, or use ntkd_cached_since. */
 void ntkd_cached_init(struct ntkd_cached *v, int64_t fetched, void (*destroy)(struct ntkd_cached *));
+/*
+ * Drops are counted process-wide. A value whose directory fetch began
+ * before a drop of its key (or of everything) is answered but never
+ * cached: a change followed from the directory (dir_sync.c) must not be
+ * undone by a fetch that read the entry just before it changed.
+ */
+uint64_t ntkd_cache_epoch(void);
+/* For a value built after its answer: the epoch read before asking. */
+void ntkd_cached_since(struct ntkd_cached *v, uint64_t epoch);
 struct ntkd_cached *ntkd_cached_ref(struct ntkd_cached *v);
 void ntkd_cached_unref(struct ntkd_cached *v);
 
@@ -51,7 +62,11 @@ int ntkd_cache_put(struct ntkd_cache *c, const char *key, struct ntkd_cached *v)
  */
 int ntkd_cache_put_for(struct ntkd_cache *c, const char *key, struct ntkd_cached *v, uid_t owner,
     int64_t stale_before);
-/* Drop `key` (NULL: everything); returns the number of entries dropped. */
+/*
+ * Drop `key` (NULL: everything); returns the number of entries dropped.
+ * Every invalidation goes through here (FLUSH, reload, followed changes),
+ * so a fetch racing it is not cached either (see ntkd_cache_epoch).
+ */
 size_t ntkd_cache_drop(struct ntkd_cache *c, const char *key);
 
 void ntkd_cache_count(struct ntkd_cache *c, bool hit);

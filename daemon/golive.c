@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dir_session.h"
+#include "dir_sync.h"
 #include "directory.h"
 #include "golive.h"
 #include "ldap_health.h"
@@ -86,6 +88,29 @@ bound_as(const struct ntk_config *cf)
 	return cf->binddn != NULL ? cf->binddn : "anonymous";
 }
 
+/* Whether changes reach decisions at once (a content sync subscription) or within ttl. */
+static void
+check_sync(struct report *rep, const struct ntk_config *cf, const char *uri, struct ntkd_directory *d)
+{
+	LDAP *ld = ntkd_ldap_conn_ld(d->conn);
+	char why[200];
+	bool offered;
+	int r;
+
+	if (!cf->follow_changes || ld == NULL)
+		return;
+	r = ntkd_dir_sync_offered(ld, cf, &offered, why, sizeof(why));
+	if (r == 0 && offered)
+		say(rep, L_OK, "%s: offers content sync (RFC 4533): ntkd follows directory changes "
+		    "as they happen", uri);
+	else if (r == 0)
+		say(rep, L_INFO, "%s: offers no content sync (RFC 4533; %s): changes reach decisions "
+		    "within ttl (%u s)", uri, why, cf->cache_ttl);
+	else
+		say(rep, L_WARNING, "%s: content sync not checked: %s", uri,
+		    why[0] != '\0' ? why : ntk_strerror(r));
+}
+
 /*
  * Each URI alone: connect, bind (TLS as configured), and find base. The
  * first good handle is kept; ones[i] is its one-URI config and must
@@ -108,9 +133,11 @@ check_uris(struct report *rep, const struct ntk_config *cf, struct ntk_config *o
 			continue;
 		}
 		r = ntkd_directory_probe_base(d);
-		if (r == 0)
+		if (r == 0) {
 			say(rep, L_OK, "%s: connected, bound as %s, base \"%s\" exists", cf->uris[i],
 			    bound_as(cf), cf->base);
+			check_sync(rep, cf, cf->uris[i], d);
+		}
 		else if (r == NTK_ERR_NOT_FOUND)
 			say(rep, L_ERROR, "%s: base \"%s\" does not exist (noSuchObject)",
 			    cf->uris[i], cf->base);
@@ -242,6 +269,9 @@ ntkd_golive(const char *path, const char *user)
 	}
 	say(&rep, L_OK, "%s: %zu system(s), %zu role(s), %zu LDAP URI(s)", path,
 	    snap->config.policy.nsystems, snap->config.policy.nroles, snap->config.nuris);
+	if (!snap->config.follow_changes)
+		say(&rep, L_INFO, "follow_changes = no: directory changes reach decisions within ttl "
+		    "(%u s)", snap->config.cache_ttl);
 	if ((ones = calloc(snap->config.nuris, sizeof(*ones))) == NULL) {
 		say(&rep, L_ERROR, "out of memory");
 		goto out;

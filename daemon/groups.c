@@ -247,9 +247,11 @@ build(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **o
 	const struct ntk_config *c = &r->snap->config;
 	struct group_entry *e = NULL;
 	struct names m = { 0 };
+	uint64_t epoch;
 	int rc;
 
 	*out = NULL;
+	epoch = ntkd_cache_epoch();     /* a change dropped while computing keeps this uncached */
 	if ((rc = compute(r, id, &m)) != 0)
 		goto done;
 	if ((e = calloc(1, sizeof(*e))) == NULL || (e->g.name = strdup(id->name)) == NULL) {
@@ -257,6 +259,7 @@ build(struct ntkd_req *r, const struct ntkd_group_id *id, struct group_entry **o
 		goto done;
 	}
 	ntkd_cached_init(&e->base, r->now, group_destroy);
+	ntkd_cached_since(&e->base, epoch);
 	if (m.n > 1)
 		qsort(m.v, m.n, sizeof(*m.v), cmp_str);
 	e->g.gid = id->gid;

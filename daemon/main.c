@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "cache.h"
+#include "dir_sync.h"
 #include "golive.h"
 #include "grants.h"
 #include "log.h"
@@ -181,8 +182,13 @@ main(int argc, char **argv)
 	}
 	ntkd_log(LOG_INFO, "listening on %s (config %s)", d.snap->config.socket, path);
 	ntkd_startup_probe_start(&probe, d.snap);
+	/* Without it decisions still follow the directory, within ttl. */
+	if ((rc = ntkd_dir_sync_start(&d, &d.sync)) != 0)
+		ntkd_log(LOG_ERR, "dir_sync: not started: %s", ntk_strerror(rc));
 	if (ntkd_server_run(&d, lfd, sigfd, d.snap->config.threads) == 0)
 		status = 0;
+	ntkd_dir_sync_stop(d.sync);
+	d.sync = NULL;
 	ntkd_startup_probe_join(&probe);
  out:
 	if (lfd >= 0) {
@@ -193,6 +199,7 @@ main(int argc, char **argv)
 	free(sockpath);
 	if (sigfd >= 0)
 		close(sigfd);
+	ntkd_dir_sync_stop(d.sync);
 	ntkd_audit_stop(d.audit);
 	ntkd_grants_free(d.grants);
 	ntkd_cache_free(d.groups);

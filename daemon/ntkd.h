@@ -17,6 +17,7 @@ struct ntkd_cache;
 struct ntkd_grants;
 struct ntkd_audit;
 struct ntkd_directory;
+struct ntkd_dir_sync;
 
 struct ntkd {
 	const char *config_path;
@@ -29,6 +30,7 @@ struct ntkd {
 	struct ntkd_cache *groups;      /* group name -> struct ntkd_group_entry */
 	struct ntkd_grants *grants;
 	struct ntkd_audit *audit;
+	struct ntkd_dir_sync *sync;     /* the change subscription, or NULL */
 
 	/* For STATUS. */
 	pthread_mutex_t ldap_lock;

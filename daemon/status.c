@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "cache.h"
+#include "dir_sync.h"
 #include "grants.h"
 #include "handlers.h"
 #include "ldap_health.h"
@@ -52,6 +53,7 @@ ntkd_handle_status(struct ntkd_req *r)
 	fprintf(f, "cache_hits=%lu\n", hits);
 	fprintf(f, "cache_misses=%lu\n", misses);
 	fprintf(f, "cache_hit_rate=%.1f%%\n", hits + misses > 0 ? 100.0 * hits / (hits + misses) : 0.0);
+	ntkd_dir_sync_status(d->sync, f);
 	fprintf(f, "auditd=%s\n", ntkd_auditd_state_name(audit.auditd));
 	fprintf(f, "audit_written=%lu\n", audit.written);
 	fprintf(f, "audit_failed=%lu\n", audit.failed);

@@ -18,6 +18,8 @@ packages=(
 	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 	# memory checking and process helpers
 	valgrind util-linux procps time iproute2
+	# a TCP proxy the change-subscription test cuts (tests/integration/sync.sh)
+	socat
 	# time zones for the until= tests
 	tzdata
 )

@@ -63,6 +63,9 @@ ntkctl_status_health(const char *text, char *why, size_t whylen)
 	}
 	if (value_of(text, "ldap_error", v, sizeof(v)) && strcmp(v, "none") != 0)
 		add_reason(why, whylen, "ldap-error");
+	/* Changes then reach decisions only within ttl (a server without sync is no fault). */
+	if (value_of(text, "dir_sync", v, sizeof(v)) && strcmp(v, "down") == 0)
+		add_reason(why, whylen, "dir-sync-down");
 	if (value_of(text, "auditd", v, sizeof(v)) && strcmp(v, "running") != 0)
 		add_reason(why, whylen, "auditd-not-running");
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)

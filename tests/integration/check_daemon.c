@@ -166,6 +166,63 @@ put_n(struct ntkd_cache *c, const char *prefix, int from, int to, uid_t owner)
 	}
 }
 
+/* A fetch that read the directory before a change was dropped must not cache what it read. */
+START_TEST(cache_fetch_racing_a_drop_is_not_cached)
+{
+	struct ntkd_cache *c;
+	struct ntkd_cached *v, *w, *got;
+	uint64_t before;
+	char key[32];
+	int i;
+
+	ck_assert_int_eq(ntkd_cache_new(16, &c), 0);
+	/* Fetches of alice and bob begin (init takes the epoch); a change drops alice. */
+	v = val_new(1);
+	w = val_new(2);
+	ck_assert_uint_eq(ntkd_cache_drop(c, "alice"), 0);
+	ck_assert_int_eq(ntkd_cache_put(c, "alice", v), 0);
+	ck_assert_ptr_null(ntkd_cache_get(c, "alice"));
+	/* Another key's drop does not hold bob's answer back. */
+	ck_assert_int_eq(ntkd_cache_put(c, "bob", w), 0);
+	got = ntkd_cache_get(c, "bob");
+	ck_assert_ptr_nonnull(got);
+	ntkd_cached_unref(got);
+	ntkd_cached_unref(v);
+	ntkd_cached_unref(w);
+	/* A fetch that began after the drop is cached. */
+	v = val_new(3);
+	ck_assert_int_eq(ntkd_cache_put(c, "alice", v), 0);
+	ntkd_cached_unref(v);
+	got = ntkd_cache_get(c, "alice");
+	ck_assert_ptr_nonnull(got);
+	ntkd_cached_unref(got);
+	/* A value built after its answer carries the epoch read before asking. */
+	before = ntkd_cache_epoch();
+	ntkd_cache_drop(c, "carol");
+	v = val_new(4);
+	ntkd_cached_since(v, before);
+	ck_assert_int_eq(ntkd_cache_put(c, "carol", v), 0);
+	ntkd_cached_unref(v);
+	ck_assert_ptr_null(ntkd_cache_get(c, "carol"));
+	/* Dropping everything stops every fetch that began before it. */
+	v = val_new(5);
+	ck_assert_uint_eq(ntkd_cache_drop(c, NULL), 2);
+	ck_assert_int_eq(ntkd_cache_put(c, "dave", v), 0);
+	ntkd_cached_unref(v);
+	ck_assert_ptr_null(ntkd_cache_get(c, "dave"));
+	/* More drops than the cache remembers: assume the worst. */
+	v = val_new(6);
+	for (i = 0; i < 300; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		ntkd_cache_drop(c, key);
+	}
+	ck_assert_int_eq(ntkd_cache_put(c, "erin", v), 0);
+	ntkd_cached_unref(v);
+	ck_assert_ptr_null(ntkd_cache_get(c, "erin"));
+	ntkd_cache_free(c);
+}
+END_TEST
+
 START_TEST(cache_untrusted_uid_evicts_only_its_own)
 {
 	struct ntkd_cache *c;
@@ -676,6 +733,7 @@ main(void)
 
 	tcase_add_test(tc, cache_put_get_replace_evict);
 	tcase_add_test(tc, cache_untrusted_uid_evicts_only_its_own);
+	tcase_add_test(tc, cache_fetch_racing_a_drop_is_not_cached);
 	tcase_add_test(tc, grants_expire_and_replace);
 	tcase_add_test(tc, grants_per_system);
 	tcase_add_test(tc, group_names_and_gids);

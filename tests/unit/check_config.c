@@ -130,6 +130,7 @@ static const char *full_sample =
 	"tls_cacert = @DIR@/ca.pem\n"
 	"name_attribute = sAMAccountName\n"
 	"staff_filter = (&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))\n"
+	"follow_changes = no\n"
 	"\n"
 	"[daemon]\n"
 	"socket = /run/ntk-test/ntkd.sock\n"
@@ -213,6 +214,7 @@ START_TEST(test_full_sample)
 	ck_assert_int_eq(cfg.tls, NTK_TLS_STARTTLS);
 	ck_assert_str_eq(cfg.tls_cacert, cacert);
 	ck_assert_str_eq(cfg.name_attribute, "sAMAccountName");
+	ck_assert(!cfg.follow_changes);
 	ck_assert_str_eq(cfg.staff_filter,
 	    "(&(objectClass=person)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))");
 	ck_assert_str_eq(cfg.socket, "/run/ntk-test/ntkd.sock");
@@ -298,6 +300,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(cfg.role_group_filter, "(&(objectClass=groupOfNames)(member=%s))");
 	ck_assert_str_eq(cfg.role_group_attribute, "cn");
 	ck_assert_uint_eq(cfg.policy.supervision_depth, 2);
+	ck_assert(cfg.follow_changes);
 	ck_assert_uint_eq(cfg.timeout, 5);
 	ck_assert_int_eq(cfg.tls, NTK_TLS_NONE);
 	ck_assert_str_eq(cfg.name_attribute, "uid");
