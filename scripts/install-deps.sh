@@ -8,6 +8,8 @@ packages=(
 	libldap-dev libpam0g-dev libaudit-dev libauparse-dev check
 	libkrb5-dev libsasl2-dev
 	postgresql-server-dev-15 libmariadb-dev
+	# Debian packages (tests/package): dpkg-buildpackage, dh, pg_buildext, lintian
+	dpkg-dev debhelper postgresql-server-dev-all lintian git
 	# real servers and clients the tests drive
 	slapd ldap-utils auditd postgresql-15 mariadb-server
 	pamtester libnss-wrapper libpam-wrapper openssh-server openssh-client nscd

@@ -28,6 +28,9 @@ for p in "${PKGS[@]}"; do
 	! known "$p" || ntk_fail "package $p is on this machine already (not ours to replace): apt-get purge ${PKGS[*]}"
 done
 
+# /etc/ntk is the packages' (purge removes ntk.conf): a machine's own one is not ours to touch.
+[ ! -e /etc/ntk ] || ntk_fail "/etc/ntk exists (a make install?): the package test would take it over"
+
 ntk_tmpdir
 START=$(date +%s)
 
@@ -148,6 +151,8 @@ if [ -n "$nsswrap" ]; then
 fi
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pgdata" -m fast -w -t 30 stop >/dev/null
 ntkd_stop
+# The site's config, as an admin writes it: purge takes it (it is the package's configuration).
+install -m 600 "$NTK_CONF" /etc/ntk/ntk.conf
 
 # --- purge: nothing left ------------------------------------------------------------
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${PKGS[@]}" >"$NTK_TMP/purge.log" 2>&1 || {
@@ -170,6 +175,7 @@ for f in /etc/systemd/system/multi-user.target.wants/ntkd.service \
 	/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/ntkd.service; do
 	[ ! -e "$f" ] && [ ! -L "$f" ] || ntk_fail "$f left after purge"
 done
+[ ! -e /etc/ntk ] || ntk_fail "/etc/ntk left after purge: $(ls -la /etc/ntk)"
 [ "$run_before" = yes ] || [ ! -e /run/ntk ] || ntk_fail "/run/ntk left after purge"
 ldconfig -p >"$NTK_TMP/ldcache"
 if grep -q libnss_ntk "$NTK_TMP/ldcache"; then ntk_fail "libnss_ntk still in the ld.so cache after purge"; fi
