@@ -82,6 +82,9 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${
 for p in "${PKGS[@]}"; do
 	installed "$p" || ntk_fail "$p not installed after apt-get install"
 	dpkg -L "$p" >"$NTK_TMP/files.$p"
+	# Every file there with dpkg's checksum (a test copying into system dirs would show here).
+	out=$(dpkg --verify "$p" 2>&1) || ntk_fail "dpkg --verify $p: $out"
+	ntk_assert_eq "" "$out" "dpkg --verify $p"
 done
 # Nothing machine-wide was switched on behind the admin's back.
 if grep -qw ntk /etc/nsswitch.conf; then ntk_fail "nsswitch.conf names ntk after install"; fi
