@@ -2,7 +2,7 @@
 # debian/: dpkg-buildpackage in a copy of the tree gives the five packages, lintian finds no
 # error, `apt-get install ./*.deb` installs them, the INSTALLED ntkd answers a PAM login
 # (pamtester, pam_ntk.so found by name), a PostgreSQL query (CREATE EXTENSION ntk in a
-# throwaway cluster) and an NSS lookup; `apt-get purge` then leaves none of their files,
+# throwaway cluster), a MariaDB query (install.sql, ntk_udf.so) and an NSS lookup; `apt-get purge` then leaves none of their files,
 # directories or systemd enablement behind. Purges at exit whatever happens.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
@@ -13,7 +13,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 ntk_need_root
-ntk_need_cmd dpkg-buildpackage dh lintian apt-get flock pamtester runuser
+ntk_need_cmd dpkg-buildpackage dh lintian apt-get flock pamtester runuser mariadb mariadb-install-db
 [ -x "$PG_BIN/initdb" ] || ntk_skip "postgresql-15 not installed"
 [ -x /usr/bin/pg_buildext ] || ntk_skip "postgresql-server-dev-all not installed"
 
@@ -140,6 +140,26 @@ ntk_assert_eq "t|f" "$out" "alice's cases through the packaged extension"
 lib=$(psql_q -c "SELECT setting FROM pg_settings WHERE name = 'dynamic_library_path'")
 ntk_assert_eq '$libdir' "$lib" "the cluster loads extensions from the system's libdir"
 ntk_pass "PostgreSQL query through the packaged extension: alice sees 1001, not 1003"
+
+# A throwaway MariaDB with its compiled-in plugin_dir, where the package put ntk_udf.so.
+my=$NTK_TMP/mysql
+mkdir -p "$my"
+mariadb-install-db --no-defaults --datadir="$my/data" --user=root >"$my/install.log" 2>&1 ||
+	ntk_fail "mariadb-install-db: $(tail -5 "$my/install.log")"
+NTK_SYSTEM=FACTS NTK_SOCKET=$NTK_SOCKET /usr/sbin/mariadbd --no-defaults --datadir="$my/data" \
+	--socket="$my/sock" --port="$(ntk_free_port 39540 39549)" --bind-address=127.0.0.1 --user=root \
+	--pid-file="$my/pid" --skip-name-resolve --log-error="$my/error.log" &
+MY_PID=$!
+ntk_on_exit "ntk_stop_pid $MY_PID"
+my_q() { mariadb --no-defaults -S "$my/sock" -u root -N -B "$@"; }
+ntk_wait_for 60 my_q -e 'SELECT 1' || ntk_fail "mariadbd did not start: $(tail -20 "$my/error.log")"
+ntk_assert_eq /usr/lib/mysql/plugin/ "$(my_q -e "SELECT @@plugin_dir")" "the server's plugin_dir"
+my_q </usr/share/needtoknow/install.sql || ntk_fail "the packaged install.sql failed"
+out=$(my_q -e "SELECT ntk_can_access('alice', '1001'), ntk_can_access('alice', '1003')" 2>&1) ||
+	ntk_fail "mariadb: $out"
+ntk_assert_eq "1	0" "$out" "alice's cases through the packaged UDFs"
+ntk_stop_pid "$MY_PID"
+ntk_pass "MariaDB query through the packaged ntk_udf.so: alice sees 1001, not 1003"
 
 nsswrap=$(ldconfig -p | awk '/libnss_wrapper\.so / && !found {print $NF; found = 1}' || true)
 if [ -n "$nsswrap" ]; then
