@@ -21,9 +21,11 @@ listen_start() {
 	ntk_wait_for 10 grep -q '^listening$' "$NTK_TMP/notify.out" ||
 		ntk_fail "notify_listen did not start: $(cat "$NTK_TMP/notify.err")"
 }
-# notified N: wait until the listener has printed N datagrams; print the last.
+# have N: the listener has printed N datagrams (after its "listening" line).
+have() { [ "$(($(wc -l <"$NTK_TMP/notify.out") - 1))" -ge "$1" ]; }
+# notified N: wait until the listener has printed N datagrams; print the Nth.
 notified() {
-	ntk_wait_for 30 test "$(($(wc -l <"$NTK_TMP/notify.out") - 1))" -ge "$1" || {
+	ntk_wait_for 30 have "$1" || {
 		cat "$NTK_TMP/ntkd.log" >&2
 		ntk_fail "ntkd sent fewer than $1 notifications: $(cat "$NTK_TMP/notify.out")"
 	}
