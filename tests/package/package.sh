@@ -187,7 +187,7 @@ for p in "${PKGS[@]}"; do
 	while read -r f; do
 		# Directories shared with other packages (/usr, /lib/...) stay; ours must go.
 		case "$f" in
-		/etc/ntk | /usr/share/needtoknow | /usr/share/doc/*ntk* | /usr/share/doc/ntkd*) ;;
+		/etc/ntk | /usr/share/needtoknow | /usr/share/doc/*ntk*) ;;
 		*) [ -d "$f" ] && continue ;;
 		esac
 		[ ! -e "$f" ] && [ ! -L "$f" ] || ntk_fail "$f ($p) left after purge"
