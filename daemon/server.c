@@ -19,6 +19,7 @@
 #include "directory.h"
 #include "dispatch.h"
 #include "log.h"
+#include "notify.h"
 #include "ntk_clock.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
@@ -649,9 +650,12 @@ on_signal(struct server *s, int sigfd)
 
 	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			ntkd_notify_reloading();
 			ntkd_reload(s->d);
+			ntkd_notify("READY=1");
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			ntkd_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+			ntkd_notify("STOPPING=1");
 			return true;
 		}
 	}

@@ -8,6 +8,7 @@
 #include "directory.h"
 #include "ldap_health.h"
 #include "log.h"
+#include "notify.h"
 #include "ntk_err.h"
 #include "startup_probe.h"
 
@@ -40,8 +41,16 @@ probe_main(void *arg)
 	struct timespec until;
 	unsigned backoff = NTKD_LDAP_BACKOFF_MIN_SECS;
 	bool first = true, stop = false;
+	int r;
 
-	while (!stop && probe_once(&p->snap->config, first) != 0) {
+	while (!stop) {
+		r = probe_once(&p->snap->config, first);
+		/* The socket listens (main) and the first bind was tried: ready for systemd. */
+		if (first)
+			ntkd_notify(r == 0 ? "READY=1\nSTATUS=serving; LDAP bound" :
+			    "READY=1\nSTATUS=serving; no LDAP server bound yet (see the log)");
+		if (r == 0)
+			break;
 		first = false;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += backoff;
@@ -66,6 +75,7 @@ ntkd_startup_probe_start(struct ntkd_startup_probe *p, struct ntkd_snapshot *sna
 	p->started = pthread_create(&p->thread, NULL, probe_main, p) == 0;
 	if (!p->started) {
 		ntkd_log(LOG_WARNING, "ldap: startup check not run (no thread)");
+		ntkd_notify("READY=1\nSTATUS=serving; LDAP startup check not run");
 		ntkd_snapshot_unref(p->snap);
 		p->snap = NULL;
 	}

@@ -21,7 +21,9 @@ struct ntkd_startup_probe {
  * servers in order, as a request would, and tries again with a backoff
  * (1 s doubling to 30 s) until it succeeds: failures are logged with
  * LDAP's reason (the first at error level), mark the server down so status
- * shows it, and never hold up serving. Stop and join it before exit.
+ * shows it, and never hold up serving. After the first try, pass or fail,
+ * it tells systemd READY=1 (ntkd_notify): call it once the socket listens.
+ * Stop and join it before exit.
  */
 void ntkd_startup_probe_start(struct ntkd_startup_probe *p, struct ntkd_snapshot *snap);
 void ntkd_startup_probe_join(struct ntkd_startup_probe *p);

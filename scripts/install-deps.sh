@@ -9,6 +9,8 @@ packages=(
 	libkrb5-dev libsasl2-dev
 	zlib1g-dev
 	postgresql-server-dev-15 libmariadb-dev
+	# Debian packages (tests/package): dpkg-buildpackage, dh, pg_buildext, lintian
+	dpkg-dev debhelper postgresql-server-dev-all lintian git
 	# real servers and clients the tests drive
 	slapd ldap-utils auditd postgresql-15 mariadb-server
 	# audisp-remote: the audit collector test forwards records to a private auditd
