@@ -17,6 +17,8 @@ packages=(
 	valgrind util-linux procps time iproute2
 	# time zones for the until= tests
 	tzdata
+	# the differential test's reference model and driver (stdlib only)
+	python3
 )
 
 if [ "$(id -u)" != 0 ]; then

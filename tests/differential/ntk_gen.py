@@ -1,0 +1,164 @@
+"""Random, reproducible worlds for the differential test: a directory and a config.
+
+gen_world(seed, today) returns a world as ntk_model.py describes it, plus
+"cases" (the case ids asked about) and "role_source". to_ldif() and
+to_conf() render it for slapd and ntkd. Everything comes from
+random.Random(seed): the same seed gives the same world.
+"""
+
+import datetime
+import random
+
+# Names every SQL server knows the system by (pg_lib.sh, mysql_lib.sh).
+SQL_SYSTEM = "FACTS"
+CASE_POOL = ["1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008",
+             "77", "A-7", "x.y:z", "1009"]
+STATES = ("open", "closed", "sealed")
+CASES_KINDS = ("assigned", "supervised", "all", "none")
+STAFF_FILTER = "(&(objectClass=inetOrgPerson)(!(description=disabled)))"
+
+
+def _assignment(rng, world, today):
+    """One ntkCaseAssignment value, sometimes malformed on purpose."""
+    case = rng.choice(CASE_POOL)
+    params = []
+    if rng.random() < 0.3:
+        params.append("system=" + rng.choice([s for s, _ in world["systems"]] + ["NOPE"]))
+    if rng.random() < 0.5:
+        # Around the local midnight: yesterday, today, tomorrow, and far off.
+        delta = rng.choice([-400, -1, -1, 0, 0, 1, 1, 400])
+        params.append("until=" + (today + datetime.timedelta(days=delta)).isoformat())
+    if rng.random() < 0.25:
+        params.append("access=read")
+    rng.shuffle(params)
+    value = ";".join([case] + params)
+    if rng.random() < 0.12:
+        value = rng.choice([
+            case + " 9",                      # space in the case id
+            case + ";shared=yes",             # unknown parameter
+            case + ";until=2026-02-30",       # no such day
+            case + ";until=tomorrow",         # not a date
+            case + ";access=write",           # unknown access value
+            "x" * 65,                          # case id too long
+            case + ";system=",                # empty system
+            case + ";until",                  # parameter without a value
+        ])
+    return value
+
+
+def gen_world(seed, today, n_people=None):
+    rng = random.Random(seed)
+    world = {"seed": seed, "today": today, "depth": rng.randint(1, 4),
+             "role_source": rng.choice(["attribute", "group"])}
+    roles = {}
+    for i in range(rng.randint(4, 8)):
+        roles["r%d" % i] = {"cases": rng.choice(CASES_KINDS),
+                            "write": rng.random() < 0.5, "closed": rng.random() < 0.4,
+                            "sealed": rng.random() < 0.25, "release": rng.random() < 0.25}
+    world["roles"] = roles
+    names = list(roles)
+    systems = [SQL_SYSTEM] + ["SYS%d" % i for i in range(rng.randint(1, 2))]
+    world["systems"] = [(s, rng.sample(names, rng.randint(1, len(names)))) for s in systems]
+
+    n = n_people or rng.randint(12, 30)
+    uids = ["u%02d" % i for i in range(n)]
+    people = {}
+    for i, uid in enumerate(uids):
+        held = rng.sample(names, rng.choice([0, 1, 1, 2, 2, 3]))
+        if rng.random() < 0.1:
+            held.append("ghost")              # a role no config declares
+        if held and rng.random() < 0.1:
+            held[0] = held[0].upper()         # role names match ignoring case
+        r = rng.random()
+        if r < 0.6 and i > 0:
+            manager = uids[rng.randrange(max(0, i - 6), i)]   # a tree, up to depth ~4
+        elif r < 0.7:
+            manager = rng.choice(uids)        # may close a cycle, or name itself
+        elif r < 0.75:
+            manager = "left%02d" % i          # dangling: no such entry
+        else:
+            manager = None
+        people[uid] = {"roles": held, "manager": manager, "disabled": rng.random() < 0.15,
+                       "assign": []}
+    world["people"] = people
+    for uid in uids:
+        people[uid]["assign"] = [_assignment(rng, world, today)
+                                 for _ in range(rng.choice([0, 1, 1, 2, 3, 4]))]
+    world["cases"] = list(CASE_POOL) + ["5555"]
+    return world
+
+
+def people_dn(tag, uid, base):
+    return "uid=%s%s,ou=people,%s" % (tag, uid, base)
+
+
+def to_ldif(world, base, tag):
+    """The world's entries below `base` (its ou is created too), uids prefixed by tag."""
+    ou = base.split(",", 1)[0].split("=", 1)[1]
+    out = ["dn: %s\nobjectClass: organizationalUnit\nou: %s\n" % (base, ou),
+           "dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n" % base,
+           "dn: ou=groups,%s\nobjectClass: organizationalUnit\nou: groups\n" % base]
+    groups = {}
+    for uid, p in world["people"].items():
+        lines = ["dn: " + people_dn(tag, uid, base), "objectClass: inetOrgPerson",
+                 "objectClass: ntkStaff", "uid: " + tag + uid, "cn: Staff " + uid, "sn: " + uid]
+        if p["disabled"]:
+            lines.append("description: disabled")
+        for r in p["roles"]:
+            if world["role_source"] == "attribute":
+                lines.append("ntkRole: " + r)
+            else:
+                # One group per role whatever the spelling: DNs ignore case.
+                groups.setdefault(r.lower(), [r, []])[1].append(people_dn(tag, uid, base))
+        for a in p["assign"]:
+            lines.append("ntkCaseAssignment: " + a)
+        if p["manager"]:
+            lines.append("manager: " + people_dn(tag, p["manager"], base))
+        out.append("\n".join(lines) + "\n")
+    for r, members in groups.values():
+        lines = ["dn: cn=%s,ou=groups,%s" % (r, base), "objectClass: groupOfNames", "cn: " + r]
+        lines += ["member: " + m for m in members]
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def to_conf(world, base, env):
+    """ntk.conf for ntkd on this world; env holds uri, socket, binddn, bindpw_file."""
+    ldap = [
+        "[ldap]", "uri = " + env["uri"], "base = " + base, "binddn = " + env["binddn"],
+        "bindpw_file = " + env["bindpw_file"], "staff_filter = " + STAFF_FILTER,
+        "supervision_depth = %d" % world["depth"], "role_source = " + world["role_source"],
+        "timeout = 5", "",
+        "[daemon]", "socket = " + env["socket"], "trusted_peers = postgres mysql",
+        "threads = 4", "untrusted_rate = 100000", "",
+        "[cache]", "ttl = 300", "negative_ttl = 60", "",
+        "[audit]", "allows = no", "auditd_pid_file = none", "",
+        "[nss]", "visibility = member", "case_gid_min = 200000", "case_gid_max = 299999",
+        "system_gid_min = 190000", "role_gid_min = 191000", "",
+    ]
+    for s, listed in world["systems"]:
+        ldap += ["[system:%s]" % s, "roles = " + " ".join(listed), ""]
+    yn = {True: "yes", False: "no"}
+    for r, d in world["roles"].items():
+        ldap += ["[role:%s]" % r, "cases = " + d["cases"]]
+        ldap += ["%s = %s" % (k, yn[d[k]]) for k in ("write", "closed", "sealed", "release")]
+        ldap.append("")
+    return "\n".join(ldap)
+
+
+GIDS = {"system_gid_min": 190000, "role_gid_min": 191000, "case_gid_min": 200000}
+
+
+def queries(world):
+    """Every (user, system, action, case, state) the test asks."""
+    users = list(world["people"]) + ["nobody99"]
+    systems = [s for s, _ in world["systems"]] + ["NOSUCH"]
+    out = []
+    for u in users:
+        for s in systems:
+            out.append((u, s, "login", "", "open"))
+            for c in world["cases"]:
+                for st in STATES:
+                    for act in ("read", "write", "release"):
+                        out.append((u, s, act, c, st))
+    return out
