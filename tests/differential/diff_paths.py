@@ -73,10 +73,12 @@ def pam_model(world, k):
 def pam_run(ctx, world, keys):
     res = {}
     for u, s in keys:
-        svc = "%s%s" % (ctx["pam_prefix"], s)
-        rc = subprocess.run(["pamtester", svc, real(ctx, u), "acct_mgmt"], capture_output=True,
-                            check=False, timeout=60).returncode
-        res[(u, s)] = "ALLOW" if rc == 0 else "DENY"
+        svc = "%s%s" % (ctx["pam_prefix"], s.lower())
+        out = subprocess.run(["pamtester", svc, real(ctx, u), "acct_mgmt"], capture_output=True,
+                             text=True, check=False, timeout=60)
+        res[(u, s)] = "ALLOW" if out.returncode == 0 else "DENY"
+        ctx["pam_log"].write("%s %s: exit %d %s\n" % (svc, real(ctx, u), out.returncode,
+                                                      (out.stdout + out.stderr).strip()))
     return res
 
 

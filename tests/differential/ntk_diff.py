@@ -10,6 +10,7 @@ Exit 0: every answer agreed with the model; 1: a disagreement (seed, the
 shrunk case and every path's answer printed); 2: the harness failed.
 """
 
+import collections
 import datetime
 import os
 import subprocess
@@ -52,6 +53,8 @@ class Runner:
         # POSIX TZ: "NTK-13" is 13 hours east of UTC.
         self.tz = "NTK%+d" % (-self.offset) if self.offset else "UTC0"
         self.today = (now + datetime.timedelta(hours=self.offset)).date()
+        # What pamtester said each time, for a denial to be read.
+        self.pam_log = open(os.path.join(env["NTK_TMP"], "pamtester.log"), "a", encoding="utf-8")
 
     def stop_ntkd(self):
         if self.ntkd is None:
@@ -93,7 +96,8 @@ class Runner:
                "pam_prefix": self.env.get("PAM_PREFIX"), "nss_so": self.env.get("NSS_SO"),
                "nsswitch": self.env.get("NSSWITCH"), "psql": self.env.get("PSQL"),
                "pg_port": self.env.get("PG_PORT"), "pg_db": self.env.get("PG_DB"),
-               "mysql_sock": self.env.get("MYSQL_SOCK"), "mysql_port": self.env.get("MYSQL_PORT")}
+               "mysql_sock": self.env.get("MYSQL_SOCK"), "mysql_port": self.env.get("MYSQL_PORT"),
+               "pam_log": self.pam_log}
         self.wait_ready(ctx, world)
         for name in paths or self.paths:
             prepare = diff_paths.PATHS[name][3]
@@ -252,6 +256,7 @@ def main():
     env = os.environ
     runner = Runner(env, paths)
     total, started = 0, time.monotonic()
+    seen = collections.Counter()  # the answers compared, so a run shows what it covered
     print("ntk_diff: seed %d, %d worlds, paths %s, ntkd TZ=%s (today %s, UTC %s)" % (
         seed, worlds, ",".join(paths), runner.tz, runner.today,
         datetime.datetime.now(datetime.timezone.utc).date()), flush=True)
@@ -266,11 +271,16 @@ def main():
                 got = runner.ask(ctx, world, name, keys)
                 total += len(keys)
                 found += disagreements(world, name, got)
+                for v in got.values():
+                    seen[(name, v if name in ("check", "pam", "pg", "mariadb") else
+                          "non-empty" if v else "empty")] += 1
             if found:
                 report(runner, world, wseed, found)
                 return 1
         print("ntk_diff: %d comparisons, all agree with the model, in %.1f s" % (
             total, time.monotonic() - started))
+        for (name, v), n in sorted(seen.items()):
+            print("  %-15s %-40s %d" % (name, v, n))
         return 0
     finally:
         runner.stop_ntkd()

@@ -58,13 +58,14 @@ def gen_world(seed, today, n_people=None):
     world["roles"] = roles
     names = list(roles)
     systems = [SQL_SYSTEM] + ["SYS%d" % i for i in range(rng.randint(1, 2))]
-    world["systems"] = [(s, rng.sample(names, rng.randint(1, len(names)))) for s in systems]
+    world["systems"] = [(s, rng.sample(names, rng.randint(len(names) // 2, len(names))))
+                       for s in systems]
 
     n = n_people or rng.randint(12, 30)
     uids = ["u%02d" % i for i in range(n)]
     people = {}
     for i, uid in enumerate(uids):
-        held = rng.sample(names, rng.choice([0, 1, 1, 2, 2, 3]))
+        held = rng.sample(names, rng.choice([0, 1, 1, 2, 2, 3, 3]))
         if rng.random() < 0.1:
             held.append("ghost")              # a role no config declares
         if held and rng.random() < 0.1:
@@ -82,8 +83,9 @@ def gen_world(seed, today, n_people=None):
                        "assign": []}
     world["people"] = people
     for uid in uids:
-        people[uid]["assign"] = [_assignment(rng, world, today)
-                                 for _ in range(rng.choice([0, 1, 1, 2, 3, 4]))]
+        values = [_assignment(rng, world, today) for _ in range(rng.choice([0, 1, 1, 2, 3, 4]))]
+        # An attribute holds a value once (LDAP compares them ignoring case).
+        people[uid]["assign"] = list({v.lower(): v for v in values}.values())
     world["cases"] = list(CASE_POOL) + ["5555"]
     return world
 
@@ -151,9 +153,11 @@ GIDS = {"system_gid_min": 190000, "role_gid_min": 191000, "case_gid_min": 200000
 
 def queries(world):
     """Every (user, system, action, case, state) the test asks."""
-    users = list(world["people"]) + ["nobody99"]
-    systems = [s for s, _ in world["systems"]] + ["NOSUCH"]
-    out = []
+    users = list(world["people"])
+    systems = [s for s, _ in world["systems"]]
+    # Someone not in the directory, a system not in the config: a few questions each.
+    out = [(u, s, a, c, "open") for u, s in (("nobody99", systems[0]), (users[0], "NOSUCH"))
+           for a, c in (("login", ""), ("read", world["cases"][0]))]
     for u in users:
         for s in systems:
             out.append((u, s, "login", "", "open"))

@@ -81,7 +81,12 @@ def system_roles(world, system):
 
 
 def below(world, boss):
-    """{uid: distance} of staff whose manager chain reaches boss within depth."""
+    """{uid: distance} of staff whose manager chain reaches boss within depth.
+
+    Every link of the chain is staff: a disabled or departed manager in
+    between is not someone's report, so nobody reaches boss through them
+    (ntk.conf(5): subordinates must match staff_filter).
+    """
     out = {}
     for uid in world["people"]:
         if uid == boss or not is_staff(world, uid):
@@ -94,6 +99,8 @@ def below(world, boss):
             seen.add(cur)
             if cur == boss:
                 out[uid] = dist
+                break
+            if not is_staff(world, cur):
                 break
     return out
 
@@ -113,8 +120,10 @@ def decide(world, user, system, action, case=None, state="open"):
     if action == "login":
         return "ALLOW rule=system-access"
 
+    # In the order of the system's roles line: role:NAME names the first
+    # role there with cases = all (DESIGN's "config order").
     roles = world["roles"]
-    counting = [r for r in roles if r in mine and roles[r]["cases"] != "none"]
+    counting = [r for r in listed if r in mine and roles[r]["cases"] != "none"]
     if not counting:
         return "DENY reason=no-business-reason"
     if state in ("closed", "sealed"):
@@ -123,37 +132,47 @@ def decide(world, user, system, action, case=None, state="open"):
             return "DENY reason=case-" + state
 
     own = [a for a in assignments(world, user, case, system) if active(world, a)]
+    supervising = [r for r in counting if roles[r]["cases"] == "supervised"]
     team = []
-    if any(roles[r]["cases"] == "supervised" for r in counting):
+    if supervising:
         for uid in below(world, user):
             team += [a for a in assignments(world, uid, case, system) if active(world, a)]
     every = [r for r in counting if roles[r]["cases"] == "all"]
 
-    # Step 5: the basis, and what stands behind it (for write).
+    # Step 5: the bases in order, each with the rule it gives for read,
+    # write and release (None: this basis does not allow that action).
+    def rw(grants, behind):
+        return any(not a["read_only"] for a in grants) and any(roles[r]["write"] for r in behind)
+
+    bases = []
     if own:
-        rule, behind, grants = "assigned", counting, own
-    elif team:
-        rule = "supervisor"
-        behind = [r for r in counting if roles[r]["cases"] == "supervised"]
-        grants = team
-    elif every:
-        rule, behind, grants = "role:" + every[0], every, None
-    else:
-        expired = assignments(world, user, case, system)
-        if expired:
+        # Any counting role stands behind an own assignment; release is the
+        # case manager's: an own assignment without access=read, or a role
+        # with release = yes.
+        release = any(not a["read_only"] for a in own) or any(roles[r]["release"] for r in counting)
+        bases.append({"read": "assigned", "write": "assigned" if rw(own, counting) else None,
+                      "release": "assigned" if release else None})
+    if team:
+        # Supervision never allows a release (step 6b).
+        bases.append({"read": "supervisor", "write": "supervisor" if rw(team, supervising) else None,
+                      "release": None})
+    if every:
+        writers = [r for r in every if roles[r]["write"]]
+        releasers = [r for r in every if roles[r]["release"]]
+        bases.append({"read": "role:" + every[0],
+                      "write": "role:" + writers[0] if writers else None,
+                      "release": "role:" + releasers[0] if releasers else None})
+    if not bases:
+        # Step 7: an assignment that ran out says so.
+        if assignments(world, user, case, system):
             return "DENY reason=assignment-expired"
         return "DENY reason=no-business-reason"
-
-    if action == "write":
-        if grants is not None and all(a["read_only"] for a in grants):
-            return "DENY reason=read-only"
-        if not any(roles[r]["write"] for r in behind):
-            return "DENY reason=read-only"
-    if action == "release":
-        own_rw = any(not a["read_only"] for a in own)
-        if not own_rw and not any(roles[r]["release"] for r in counting):
-            return "DENY reason=not-case-manager"
-    return "ALLOW rule=" + rule
+    # Steps 6 and 6b: the first basis that allows the action is taken
+    # (ntk.conf(5) DECISION); a basis that allows only reading refuses it.
+    for b in bases:
+        if b[action]:
+            return "ALLOW rule=" + b[action]
+    return "DENY reason=" + ("read-only" if action == "write" else "not-case-manager")
 
 
 # --- NSS (libnss_ntk(8)) ------------------------------------------------------
