@@ -7,7 +7,8 @@
 # with the seed, a shrunk case and every path's answer.
 #
 # NTK_DIFF_SEED (default: random, printed), NTK_DIFF_WORLDS (default 40; make
-# check-long: 60), NTK_DIFF_PAM_SAMPLE (pamtester runs per world, default 12).
+# check-long: 300), NTK_DIFF_PAM_SAMPLE (pamtester runs per world, default 12),
+# NTK_DIFF_PATHS (a comma list: only these paths).
 # A path whose server is missing is left out with a note, or fails the test
 # under NTK_REQUIRE_SERVERS=1; without slapd or python3 the test is skipped.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"
@@ -106,6 +107,15 @@ else
 	diff_missing mariadb "mariadbd or ntk_udf.so missing"
 fi
 
+# NTK_DIFF_PATHS: ask only these paths (of those available), e.g. check,pam.
+if [ -n "${NTK_DIFF_PATHS:-}" ]; then
+	want=",$NTK_DIFF_PATHS,"
+	kept=
+	for p in ${paths//,/ }; do
+		[[ $want == *",$p,"* ]] && kept+=${kept:+,}$p
+	done
+	paths=${kept:-check}
+fi
 seed=${NTK_DIFF_SEED:-$(( (RANDOM << 15) | RANDOM ))}
 worlds=${NTK_DIFF_WORLDS:-40}
 ntk_log "seed $seed, $worlds worlds, paths $paths (rerun with NTK_DIFF_SEED=$seed)"
