@@ -47,7 +47,12 @@ def _assignment(rng, world, today):
             "x" * 65,                          # case id too long
             case + ";system=",                # empty system
             case + ";until",                  # parameter without a value
+            case + ";access=read;access=read",  # a parameter twice
+            case + ";System=FACTS",           # parameter names are lower case
+            case + "; until=2099-01-01",      # a space before the name
         ])
+    elif rng.random() < 0.05:
+        value = case + ";system=facts"        # system names match exactly
     return value
 
 
@@ -91,7 +96,8 @@ def gen_world(seed, today, n_people=None):
         values = [_assignment(rng, world, today) for _ in range(rng.choice([0, 1, 1, 2, 3, 4]))]
         # An attribute holds a value once (LDAP compares them ignoring case).
         people[uid]["assign"] = list({v.lower(): v for v in values}.values())
-    world["cases"] = list(CASE_POOL) + ["5555"]
+    # 5555: nobody's; a-7: A-7 in another case (case ids match exactly).
+    world["cases"] = list(CASE_POOL) + ["5555", "a-7"]
     return world
 
 
