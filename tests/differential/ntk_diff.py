@@ -32,7 +32,7 @@ def pick_offset(now_utc):
     yesterday's assignments. Two hours from midnight keeps the run stable.
     """
     best = None
-    for off in list(range(14, -12, -1)):
+    for off in range(20, -21, -1):  # POSIX TZ takes offsets up to 24 hours
         local = now_utc + datetime.timedelta(hours=off)
         if not 2 <= local.hour <= 21:
             continue
@@ -232,22 +232,26 @@ def describe(world):
     return "\n".join("    " + x for x in lines)
 
 
+def key_case(name, key):
+    if name == "check":
+        return key[3] or None
+    if name in ("pg", "mariadb"):
+        return key[1]
+    return key if name == "nss-case" else None
+
+
 def related(world, name, key):
-    """Every path's questions about the disagreeing user and case."""
-    user = key_user(name, key)
-    case = key if name == "nss-case" else (key[3] if name == "check" else
-                                           key[1] if name in ("pg", "mariadb") else None)
+    """Every path's questions about the disagreeing user and case (same system for check)."""
+    user, case = key_user(name, key), key_case(name, key)
     out = {}
     for p, (keys, _, _, _, _) in diff_paths.PATHS.items():
-        sel = []
-        for k in keys(world) if p != "pam" else [(user, s) for s, _ in world["systems"]] if user else []:
-            ku = key_user(p, k)
-            kc = k if p == "nss-case" else (k[3] if p == "check" else k[1] if p in ("pg", "mariadb") else None)
-            if (ku is None or user is None or ku == user) and (kc is None or case is None or kc == case):
-                if p == "check" and name == "check" and k[1] != key[1]:
-                    continue
-                sel.append(k)
-        out[p] = sel
+        if p == "pam":  # sampled in a full run: ask the user's logins here
+            out[p] = [(user, s) for s, _ in world["systems"]] if user else []
+            continue
+        out[p] = [k for k in keys(world)
+                  if user in (None, key_user(p, k)) or key_user(p, k) is None
+                  if case in (None, key_case(p, k)) or key_case(p, k) is None
+                  if not (p == name == "check" and k[1] != key[1])]
     return out
 
 
@@ -302,14 +306,16 @@ def report(runner, world, wseed, found):
         print("shrunk (%s %s) after %d loads; world:" % (name, key, runner.loads))
         print(describe(small))
         ctx = runner.load(small)
+        lines = []
         for p, keys in related(small, name, key).items():
-            if not keys:
-                continue
-            got = runner.ask(ctx, small, p, keys)
+            got = runner.ask(ctx, small, p, keys) if keys else {}
             for k in keys:
                 m = diff_paths.PATHS[p][1](small, k)
-                mark = "  " if m == got[k] else "!!"
-                print("  %s %-15s %s: model [%s] path [%s]" % (mark, p, k, m, got[k]))
+                lines.append((m == got[k], "  %s %-15s %s: model [%s] path [%s]" % (
+                    "  " if m == got[k] else "!!", p, k, m, got[k])))
+        # Every disagreement (!!), then agreeing answers up to 40 lines in all.
+        bad = [t for ok, t in lines if not ok]
+        print("\n".join(bad + [t for ok, t in lines if ok][:max(0, 40 - len(bad))]))
     sys.stdout.flush()
 
 
