@@ -8,6 +8,7 @@ keep them small, so a change of the view's shape is a change here only.
 """
 
 import os
+import random
 import subprocess
 
 import ntk_gen
@@ -53,12 +54,32 @@ def check_run(ctx, world, keys):
     return dict(zip(keys, got))
 
 
+# --- ntkctl check itself, one process per question (sampled) ---
+def ntkctl_keys(world):
+    rng = random.Random(world["seed"] * 7 + 2)
+    keys = check_keys(world)
+    return rng.sample(keys, min(len(keys), int(os.environ.get("NTK_DIFF_NTKCTL_SAMPLE", "20"))))
+
+
+def ntkctl_run(ctx, world, keys):
+    res = {}
+    for u, s, a, c, st in keys:
+        argv = [ctx["ntkctl"], "-c", ctx["conf"], "check", "--user", real(ctx, u), "--system", s,
+                "--action", a, "--state", st] + (["--case", c] if c else [])
+        out = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+        line = (out.stdout + out.stderr).strip()
+        # The exit status is part of the answer: 0 allow, 1 deny.
+        want = 0 if line.startswith("ALLOW") else 1
+        res[(u, s, a, c, st)] = line if out.returncode == want else "exit %d: %s" % (out.returncode, line)
+    return res
+
+
 # --- pam_ntk's account stage through pamtester (one process each: sampled) ---
 def pam_keys(world):
     users = list(world["people"]) + ["nobody99"]
     systems = [s for s, _ in world["systems"]] + ["NOSUCH"]
     pairs = [(u, s) for u in users for s in systems]
-    rng = __import__("random").Random(world["seed"] * 7 + 1)
+    rng = random.Random(world["seed"] * 7 + 1)
     return rng.sample(pairs, min(len(pairs), ctx_pam_sample()))
 
 
@@ -226,6 +247,7 @@ def maria_run(ctx, world, keys):
 # name: (keys, model answer, run, prepare per load or None, needs in ctx)
 PATHS = {
     "check": (check_keys, check_model, check_run, None, "diff_check"),
+    "ntkctl": (ntkctl_keys, check_model, ntkctl_run, None, "ntkctl"),
     "pam": (pam_keys, pam_model, pam_run, None, "pam_prefix"),
     "nss-case": (nss_case_keys, nss_case_model, nss_case_run, None, "nss_so"),
     "nss-initgroups": (nss_init_keys, nss_init_model, nss_init_run, None, "nss_so"),

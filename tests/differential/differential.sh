@@ -1,13 +1,15 @@
 #!/bin/bash
 # Every enforcement path against the reference model (ntk_model.py): random
 # worlds (directory + config) loaded into a real slapd, a real ntkd on each,
-# and ntkd's CHECK, pam_ntk (pamtester), libnss_ntk (getent), a protected
+# and ntkd's CHECK (all of it through diff_check, a sample through ntkctl
+# check), pam_ntk (pamtester), libnss_ntk (getent), a protected
 # PostgreSQL table and the MariaDB secure view asked about every (user,
 # system, case, state, action); any answer that differs from the model fails
 # with the seed, a shrunk case and every path's answer.
 #
 # NTK_DIFF_SEED (default: random, printed), NTK_DIFF_WORLDS (default 40; make
 # check-long: 300), NTK_DIFF_PAM_SAMPLE (pamtester runs per world, default 12),
+# NTK_DIFF_NTKCTL_SAMPLE (ntkctl check processes per world, default 20),
 # NTK_DIFF_PATHS (a comma list: only these paths).
 # A path whose server is missing is left out with a note, or fails the test
 # under NTK_REQUIRE_SERVERS=1; without slapd or python3 the test is skipped.
@@ -39,7 +41,8 @@ printf '%s\n' "$SLAPD_BINDPW" >"$NTK_TMP/bindpw"
 chmod 600 "$NTK_TMP/bindpw"
 # ntk_diff.py starts ntkd for each world and writes its pid here; a killed run still stops it.
 ntk_on_exit 'ntk_stop_pid "$(cat "$NTK_TMP/diff-ntkd.pid" 2>/dev/null)"'
-paths=check
+paths=check,ntkctl
+[ -x "$NTKCTL" ] || ntk_fail "ntkctl not built: $NTKCTL"
 # Every case id and state the worlds can ask about, as rows of the SQL tables.
 CASES="1001 1002 1003 1004 1005 1006 1007 1008 77 A-7 x.y:z 1009 5555 a-7"
 
@@ -121,7 +124,8 @@ worlds=${NTK_DIFF_WORLDS:-40}
 ntk_log "seed $seed, $worlds worlds, paths $paths (rerun with NTK_DIFF_SEED=$seed)"
 rc=0
 env NTK_TMP="$NTK_TMP" SLAPD_URI="$SLAPD_URI" SLAPD_BASE="$SLAPD_BASE" SLAPD_ROOTDN="$SLAPD_ROOTDN" \
-	SLAPD_ROOTPW="$SLAPD_ROOTPW" SLAPD_BINDDN="$SLAPD_BINDDN" NTKD="$NTKD" DIFF_CHECK="$DIFF_CHECK" \
+	SLAPD_ROOTPW="$SLAPD_ROOTPW" SLAPD_BINDDN="$SLAPD_BINDDN" \
+	NTKD="$NTKD" NTKCTL="$NTKCTL" DIFF_CHECK="$DIFF_CHECK" \
 	NTK_SOCKET="$NTK_SOCKET" PAM_PREFIX="$PAM_PREFIX" NSS_SO="$NSS_SO" NSSWITCH="$NTK_TMP/nsswitch.conf" \
 	PSQL="${PG_BIN:-}/psql" PG_PORT="${PG_PORT:-}" PG_DB="${PG_DB:-}" \
 	MYSQL_SOCK="${MYSQL_SOCK:-}" MYSQL_PORT="${MYSQL_PORT:-}" \

@@ -97,7 +97,8 @@ class Runner:
                "nsswitch": self.env.get("NSSWITCH"), "psql": self.env.get("PSQL"),
                "pg_port": self.env.get("PG_PORT"), "pg_db": self.env.get("PG_DB"),
                "mysql_sock": self.env.get("MYSQL_SOCK"), "mysql_port": self.env.get("MYSQL_PORT"),
-               "pam_log": self.pam_log}
+               "pam_log": self.pam_log,
+               "ntkctl": self.env["NTKCTL"], "conf": conf}
         self.wait_ready(ctx, world)
         for name in paths or self.paths:
             prepare = diff_paths.PATHS[name][3]
@@ -132,13 +133,13 @@ def disagreements(world, name, got):
 
 # --- shrinking ------------------------------------------------------------------
 def key_user(name, key):
-    if name in ("check", "pam", "pg", "mariadb"):
+    if name in ("check", "ntkctl", "pam", "pg", "mariadb"):
         return key[0]
     return key if name == "nss-initgroups" else None
 
 
 def key_system(name, key):
-    if name in ("check", "pam"):
+    if name in ("check", "ntkctl", "pam"):
         return key[1]
     return ntk_gen.SQL_SYSTEM if name in ("pg", "mariadb") else None
 
@@ -233,7 +234,7 @@ def describe(world):
 
 
 def key_case(name, key):
-    if name == "check":
+    if name in ("check", "ntkctl"):
         return key[3] or None
     if name in ("pg", "mariadb"):
         return key[1]
@@ -245,6 +246,8 @@ def related(world, name, key):
     user, case = key_user(name, key), key_case(name, key)
     out = {}
     for p, (keys, _, _, _, _) in diff_paths.PATHS.items():
+        if p == "ntkctl":  # the same questions as check, one process each
+            continue
         if p == "pam":  # sampled in a full run: ask the user's logins here
             out[p] = [(user, s) for s, _ in world["systems"]] if user else []
             continue
@@ -276,7 +279,7 @@ def main():
                 total += len(keys)
                 found += disagreements(world, name, got)
                 for v in got.values():
-                    seen[(name, v if name in ("check", "pam", "pg", "mariadb") else
+                    seen[(name, v if name in ("check", "ntkctl", "pam", "pg", "mariadb") else
                           "non-empty" if v else "empty")] += 1
             if found:
                 report(runner, world, wseed, found)
