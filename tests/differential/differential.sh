@@ -129,7 +129,7 @@ env NTK_TMP="$NTK_TMP" SLAPD_URI="$SLAPD_URI" SLAPD_BASE="$SLAPD_BASE" SLAPD_ROO
 	NTK_SOCKET="$NTK_SOCKET" PAM_PREFIX="$PAM_PREFIX" NSS_SO="$NSS_SO" NSSWITCH="$NTK_TMP/nsswitch.conf" \
 	PSQL="${PG_BIN:-}/psql" PG_PORT="${PG_PORT:-}" PG_DB="${PG_DB:-}" \
 	MYSQL_SOCK="${MYSQL_SOCK:-}" MYSQL_PORT="${MYSQL_PORT:-}" \
-	"$PYTHON" "$top_srcdir/tests/differential/ntk_diff.py" "$seed" "$worlds" "$paths" || rc=$?
+	"$PYTHON" -B "$top_srcdir/tests/differential/ntk_diff.py" "$seed" "$worlds" "$paths" || rc=$?
 case $rc in
 0) ntk_pass "$worlds worlds (seed $seed): every path agrees with the model" ;;
 1) ntk_fail "a path disagrees with the model (seed $seed, shrunk case above)" ;;
