@@ -129,6 +129,8 @@ def nss_case_keys(world):
 
 
 def nss_case_model(world, c):
+    if model.case_gid(c, ntk_gen.GIDS) is None:
+        return "NOTFOUND"
     return ",".join(sorted(model.case_group(world, c)))
 
 

@@ -44,7 +44,7 @@ ntk_on_exit 'ntk_stop_pid "$(cat "$NTK_TMP/diff-ntkd.pid" 2>/dev/null)"'
 paths=check,ntkctl
 [ -x "$NTKCTL" ] || ntk_fail "ntkctl not built: $NTKCTL"
 # Every case id and state the worlds can ask about, as rows of the SQL tables.
-CASES="1001 1002 1003 1004 1005 1006 1007 1008 77 A-7 x.y:z 1009 5555 a-7"
+CASES="1001 1002 1003 1004 1005 1006 1007 1008 77 A-7 x.y:z 1009 99999 100000 5555 a-7"
 
 # --- PAM: one service per system name the worlds use (libpam lowercases names) ---
 PAM_NTK_SO=$top_builddir/pam_module/.libs/pam_ntk.so

@@ -12,8 +12,10 @@ import random
 
 # Names every SQL server knows the system by (pg_lib.sh, mysql_lib.sh).
 SQL_SYSTEM = "FACTS"
+# 99999 is the last case with a group (case_gid_min + id = case_gid_max);
+# 100000 is past it, so it has none.
 CASE_POOL = ["1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008",
-             "77", "A-7", "x.y:z", "1009"]
+             "77", "A-7", "x.y:z", "1009", "99999", "100000"]
 STATES = ("open", "closed", "sealed")
 CASES_KINDS = ("assigned", "supervised", "all", "none")
 STAFF_FILTER = "(&(objectClass=inetOrgPerson)(!(description=disabled)))"
@@ -160,7 +162,8 @@ def to_conf(world, base, env):
     return "\n".join(ldap)
 
 
-GIDS = {"system_gid_min": 190000, "role_gid_min": 191000, "case_gid_min": 200000}
+GIDS = {"system_gid_min": 190000, "role_gid_min": 191000, "case_gid_min": 200000,
+        "case_gid_max": 299999}
 
 
 def queries(world):

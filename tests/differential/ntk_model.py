@@ -177,6 +177,14 @@ def decide(world, user, system, action, case=None, state="open"):
 
 # --- NSS (libnss_ntk(8)) ------------------------------------------------------
 
+def case_gid(case, gids):
+    """The gid of ntk-case-CASE: numeric ids (no leading zero) inside the range, else None."""
+    if not case.isdigit() or case.startswith("0"):
+        return None
+    gid = gids["case_gid_min"] + int(case)
+    return gid if gid <= gids["case_gid_max"] else None
+
+
 def case_group(world, case):
     """Members of ntk-case-CASE: active holders and their supervisors."""
     holders = {u for u in world["people"] if is_staff(world, u)
@@ -205,6 +213,6 @@ def initgroups(world, user, gids):
         if r in mine:
             out.add(gids["role_gid_min"] + i)
     for case in world["cases"]:
-        if case.isdigit() and user in case_group(world, case):
-            out.add(gids["case_gid_min"] + int(case))
+        if case_gid(case, gids) is not None and user in case_group(world, case):
+            out.add(case_gid(case, gids))
     return out
