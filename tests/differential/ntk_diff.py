@@ -148,6 +148,7 @@ def copy_world(w):
     c = dict(w)
     c["roles"] = {r: dict(d) for r, d in w["roles"].items()}
     c["systems"] = [(s, list(l)) for s, l in w["systems"]]
+    c["nest"] = {g: set(i) for g, i in w.get("nest", {}).items()}
     c["people"] = {u: {"roles": list(p["roles"]), "manager": p["manager"], "disabled": p["disabled"],
                        "assign": list(p["assign"])} for u, p in w["people"].items()}
     return c
@@ -195,6 +196,11 @@ def candidates(w, name, key):
                 c = copy_world(w)
                 c["roles"][r][flag] = False
                 yield c
+    for g, inners in w.get("nest", {}).items():
+        for i in inners:
+            c = copy_world(w)
+            c["nest"][g].discard(i)
+            yield c
     if w["depth"] > 1:
         c = copy_world(w)
         c["depth"] = 1
@@ -219,8 +225,10 @@ def shrink(runner, world, name, key):
 
 
 def describe(world):
-    lines = ["today=%s supervision_depth=%d role_source=%s" % (world["today"], world["depth"],
-                                                               world["role_source"])]
+    lines = ["today=%s supervision_depth=%d role_source=%s group_nesting=%d" % (
+        world["today"], world["depth"], world["role_source"], world.get("nesting", 0))]
+    for g, inners in sorted(world.get("nest", {}).items()):
+        lines.append("group %s holds groups %s" % (g, " ".join(sorted(inners)) or "-"))
     for s, l in world["systems"]:
         lines.append("[system:%s] roles = %s" % (s, " ".join(l)))
     for r, d in world["roles"].items():
@@ -288,6 +296,12 @@ def main():
             total, time.monotonic() - started))
         for (name, v), n in sorted(seen.items()):
             print("  %-15s %-40s %d" % (name, v, n))
+        # Agreement means little if a path only ever said one thing.
+        for name in paths:
+            kinds = {v.split(" ")[0] for (p, v), _ in seen.items() if p == name}
+            if len(kinds) < 2:
+                raise RuntimeError("path %s gave only %s answers: too few worlds to judge it"
+                                   % (name, "/".join(kinds) or "no"))
         return 0
     finally:
         runner.stop_ntkd()

@@ -99,6 +99,15 @@ def gen_world(seed, today, n_people=None):
         # An attribute holds a value once (LDAP compares them ignoring case).
         people[uid]["assign"] = list({v.lower(): v for v in values}.values())
     # 5555: nobody's; a-7: A-7 in another case (case ids match exactly).
+    if world["role_source"] == "group":
+        # Groups within role groups (cycles too), counted group_nesting levels deep.
+        world["nesting"] = rng.choice([0, 1, 1, 2])
+        pool = [r.lower() for r in names] + ["ghost"]
+        nest = {}
+        for _ in range(rng.randint(0, 4)):
+            outer, inner = rng.sample(pool, 2)
+            nest.setdefault(outer, set()).add(inner)
+        world["nest"] = nest
     world["cases"] = list(CASE_POOL) + ["5555", "a-7"]
     return world
 
@@ -130,6 +139,9 @@ def to_ldif(world, base, tag):
         if p["manager"]:
             lines.append("manager: " + people_dn(tag, p["manager"], base))
         out.append("\n".join(lines) + "\n")
+    for outer, inners in world.get("nest", {}).items():
+        groups.setdefault(outer, [outer, []])[1].extend(
+            "cn=%s,ou=groups,%s" % (i, base) for i in sorted(inners))
     for r, members in groups.values():
         lines = ["dn: cn=%s,ou=groups,%s" % (r, base), "objectClass: groupOfNames", "cn: " + r]
         lines += ["member: " + m for m in members]
@@ -143,6 +155,7 @@ def to_conf(world, base, env):
         "[ldap]", "uri = " + env["uri"], "base = " + base, "binddn = " + env["binddn"],
         "bindpw_file = " + env["bindpw_file"], "staff_filter = " + STAFF_FILTER,
         "supervision_depth = %d" % world["depth"], "role_source = " + world["role_source"],
+        "group_nesting = %d" % world.get("nesting", 0),
         "timeout = 5", "",
         "[daemon]", "socket = " + env["socket"], "trusted_peers = postgres mysql",
         "threads = 4", "",

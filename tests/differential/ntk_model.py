@@ -11,6 +11,8 @@ A world is a plain dict (see ntk_gen.py for how one is made):
     systems   [(name, [role, ...])] in config order
     roles     {name: {"cases": .., "write": bool, "closed": bool,
                "sealed": bool, "release": bool}} in config order
+    nesting, nest   role_source = group only: group_nesting, and
+               {outer group: {inner group, ...}} (lower-case role names)
     people    {uid: {"roles": [value, ...], "manager": uid or None,
                "assign": [raw ntkCaseAssignment value, ...],
                "disabled": bool}}
@@ -71,8 +73,17 @@ def is_staff(world, uid):
 
 
 def held_roles(world, uid):
-    """Declared roles the person holds (role names match ignoring case)."""
+    """Declared roles the person holds (role names match ignoring case).
+
+    With role_source = group a role is a group the person is a member of,
+    or (group_nesting levels up) a group holding such a group.
+    """
     values = {v.lower() for v in world["people"][uid]["roles"]}
+    frontier = set(values)
+    for _ in range(world.get("nesting", 0)):
+        frontier = {outer for outer, inner in world.get("nest", {}).items()
+                    if inner & frontier} - values
+        values |= frontier
     return [r for r in world["roles"] if r.lower() in values]
 
 
