@@ -180,13 +180,43 @@ def pg_keys(world):
     return sql_keys(world, ("read", "write"))
 
 
+class PgSession:
+    """One psql, and so one backend, for the whole run.
+
+    The backend loads ntk.so once, when the session starts, and keeps it: a
+    test of another run that restores the system's pkglibdir meanwhile (the
+    extension has to be installed there) changes nothing under us.
+    """
+    MARK = "@@ntk-diff-end@@"
+
+    def __init__(self, psql, port, db):
+        self.proc = subprocess.Popen(
+            [psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port,
+             "-U", "postgres", "-d", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        self.run("LOAD '$libdir/ntk'; SET ntk.cache_seconds = 0;")
+
+    def run(self, sql):
+        """Lines the statements printed; an error ends psql (ON_ERROR_STOP) and raises."""
+        self.proc.stdin.write(sql + "\nSELECT '%s';\n" % self.MARK)
+        self.proc.stdin.flush()
+        out = []
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            if line == self.MARK:
+                return out
+            out.append(line)
+        raise RuntimeError("psql: " + self.proc.stderr.read().strip())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
 def _psql(ctx, sql):
-    out = subprocess.run([ctx["psql"], "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h",
-                          "127.0.0.1", "-p", ctx["pg_port"], "-U", "postgres", "-d", ctx["pg_db"]],
-                         input=sql, capture_output=True, text=True, check=False, timeout=600)
-    if out.returncode != 0:
-        raise RuntimeError("psql: " + out.stderr.strip())
-    return out.stdout
+    if ctx.get("pg") is None:
+        raise RuntimeError("no PostgreSQL session")
+    return ctx["pg"].run(sql)
 
 
 def pg_prepare(ctx, world):
@@ -198,7 +228,7 @@ def pg_prepare(ctx, world):
 
 def pg_run(ctx, world, keys):
     users = sorted({k[0] for k in keys})
-    sql = ["SET ntk.cache_seconds = 0;"]
+    sql = []
     for u in users:
         sql += ["SET ROLE %s;" % real(ctx, u),
                 "SELECT '%s read ' || case_id || ' ' || state FROM diff_rows;" % u,
@@ -206,7 +236,7 @@ def pg_run(ctx, world, keys):
                 "BEGIN;",
                 "UPDATE diff_rows SET note = note RETURNING '%s write ' || case_id || ' ' || state;" % u,
                 "ROLLBACK;", "RESET ROLE;"]
-    seen = set(tuple(line.split(" ")) for line in _psql(ctx, "\n".join(sql)).splitlines() if line)
+    seen = set(tuple(line.split(" ")) for line in _psql(ctx, "\n".join(sql)) if line)
     return {k: "ALLOW" if (k[0], k[3], k[1], k[2]) in seen else "DENY" for k in keys}
 
 

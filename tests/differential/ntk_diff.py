@@ -53,6 +53,9 @@ class Runner:
         # POSIX TZ: "NTK-13" is 13 hours east of UTC.
         self.tz = "NTK%+d" % (-self.offset) if self.offset else "UTC0"
         self.today = (now + datetime.timedelta(hours=self.offset)).date()
+        self.pg = None
+        if "pg" in paths:
+            self.pg = diff_paths.PgSession(env["PSQL"], env["PG_PORT"], env["PG_DB"])
         # What pamtester said each time, for a denial to be read.
         self.pam_log = open(os.path.join(env["NTK_TMP"], "pamtester.log"), "a", encoding="utf-8")
 
@@ -98,7 +101,7 @@ class Runner:
                "pg_port": self.env.get("PG_PORT"), "pg_db": self.env.get("PG_DB"),
                "mysql_sock": self.env.get("MYSQL_SOCK"), "mysql_port": self.env.get("MYSQL_PORT"),
                "pam_log": self.pam_log,
-               "ntkctl": self.env["NTKCTL"], "conf": conf}
+               "ntkctl": self.env["NTKCTL"], "conf": conf, "pg": self.pg}
         self.wait_ready(ctx, world)
         for name in paths or self.paths:
             prepare = diff_paths.PATHS[name][3]
@@ -305,6 +308,8 @@ def main():
         return 0
     finally:
         runner.stop_ntkd()
+        if runner.pg is not None:
+            runner.pg.close()
 
 
 def report(runner, world, wseed, found):
