@@ -17,6 +17,19 @@ A world is a plain dict (see ntk_gen.py for how one is made):
                "assign": [raw ntkCaseAssignment value, ...],
                "disabled": bool}}
 A person missing from `people` is not in the directory at all.
+
+Where DESIGN.md's words leave a choice, the model reads them as ntk.conf(5)
+does (the differential test confirmed every path agrees):
+  - write and release take the first basis that allows them (an own
+    access=read assignment does not stop a cases = all role with write =
+    yes); DESIGN's step 6 says "the basis";
+  - role:NAME is the first cases = all role in the system's roles line;
+  - a manager chain stops at an entry staff_filter rejects: nobody reaches
+    a supervisor through a disabled manager;
+  - release = yes counts behind an own assignment or a cases = all role,
+    never behind supervision;
+  - assignment parameters are lower case, once each, no spaces; system
+    names and case ids match exactly.
 """
 
 import datetime
