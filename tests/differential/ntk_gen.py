@@ -19,9 +19,10 @@ CASE_POOL = ["1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008",
 STATES = ("open", "closed", "sealed")
 CASES_KINDS = ("assigned", "supervised", "all", "none")
 STAFF_FILTER = "(&(objectClass=inetOrgPerson)(!(description=disabled)))"
-# NTK_DIFF_NO_RELEASE=1: no release key and no release questions, for builds
-# from before the release action (to show the test catching an old bug).
-RELEASE = os.environ.get("NTK_DIFF_NO_RELEASE", "0") != "1"
+# NTK_DIFF_OLD_BUILD=1: no release key or questions and no group_nesting, for
+# builds from before them (to show the test catching an old bug).
+OLD_BUILD = os.environ.get("NTK_DIFF_OLD_BUILD", "0") == "1"
+RELEASE = not OLD_BUILD
 ACTIONS = ("read", "write", "release") if RELEASE else ("read", "write")
 
 
@@ -101,7 +102,7 @@ def gen_world(seed, today, n_people=None):
     # 5555: nobody's; a-7: A-7 in another case (case ids match exactly).
     if world["role_source"] == "group":
         # Groups within role groups (cycles too), counted group_nesting levels deep.
-        world["nesting"] = rng.choice([0, 1, 1, 2])
+        world["nesting"] = 0 if OLD_BUILD else rng.choice([0, 1, 1, 2])
         pool = [r.lower() for r in names] + ["ghost"]
         nest = {}
         for _ in range(rng.randint(0, 4)):
@@ -155,7 +156,7 @@ def to_conf(world, base, env):
         "[ldap]", "uri = " + env["uri"], "base = " + base, "binddn = " + env["binddn"],
         "bindpw_file = " + env["bindpw_file"], "staff_filter = " + STAFF_FILTER,
         "supervision_depth = %d" % world["depth"], "role_source = " + world["role_source"],
-        "group_nesting = %d" % world.get("nesting", 0),
+    ] + (["group_nesting = %d" % world["nesting"]] if world.get("nesting") else []) + [
         "timeout = 5", "",
         "[daemon]", "socket = " + env["socket"], "trusted_peers = postgres mysql",
         "threads = 4", "",
