@@ -10,7 +10,9 @@
 # NTK_DIFF_SEED (default: random, printed), NTK_DIFF_WORLDS (default 40; make
 # check-long: 300), NTK_DIFF_PAM_SAMPLE (pamtester runs per world, default 12),
 # NTK_DIFF_NTKCTL_SAMPLE (ntkctl check processes per world, default 20),
-# NTK_DIFF_PATHS (a comma list: only these paths).
+# NTK_DIFF_PATHS (a comma list: only these paths), NTK_DIFF_TZ_OFFSET (ntkd's
+# zone, hours east of UTC; default: one whose date is not UTC's), and
+# NTK_DIFF_OLD_BUILD=1 (no release and group_nesting, for old builds).
 # A path whose server is missing is left out with a note, or fails the test
 # under NTK_REQUIRE_SERVERS=1; without slapd or python3 the test is skipped.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"

@@ -49,7 +49,9 @@ class Runner:
         self.loads = 0
         self.ntkd = None
         now = datetime.datetime.now(datetime.timezone.utc)
-        self.offset = pick_offset(now)
+        # NTK_DIFF_TZ_OFFSET: hours east of UTC for ntkd, instead of one picked here.
+        forced = os.environ.get("NTK_DIFF_TZ_OFFSET")
+        self.offset = int(forced) if forced else pick_offset(now)
         # POSIX TZ: "NTK-13" is 13 hours east of UTC.
         self.tz = "NTK%+d" % (-self.offset) if self.offset else "UTC0"
         self.today = (now + datetime.timedelta(hours=self.offset)).date()
@@ -211,7 +213,11 @@ def candidates(w, name, key):
 
 
 def shrink(runner, world, name, key):
-    """Greedy: take any smaller world that still disagrees, until none does or the budget ends."""
+    """Greedy: take any smaller world that still disagrees the same way (the same
+    model and path answers), until none does or the budget ends."""
+    model_answer = diff_paths.PATHS[name][1]
+    ctx = runner.load(world, [name])
+    want = (model_answer(world, key), runner.ask(ctx, world, name, [key])[key])
     budget = SHRINK_BUDGET
     progress = True
     while progress and budget > 0:
@@ -221,7 +227,7 @@ def shrink(runner, world, name, key):
                 break
             budget -= 1
             ctx = runner.load(c, [name])
-            if disagreements(c, name, runner.ask(ctx, c, name, [key])):
+            if (model_answer(c, key), runner.ask(ctx, c, name, [key])[key]) == want:
                 world, progress = c, True
                 break
     return world
@@ -335,9 +341,14 @@ def report(runner, world, wseed, found):
                 m = diff_paths.PATHS[p][1](small, k)
                 lines.append((m == got[k], "  %s %-15s %s: model [%s] path [%s]" % (
                     "  " if m == got[k] else "!!", p, k, m, got[k])))
-        # Every disagreement (!!), then agreeing answers up to 40 lines in all.
+        # Disagreements (!!) first, then agreeing answers: 40 lines at most.
         bad = [t for ok, t in lines if not ok]
-        print("\n".join(bad + [t for ok, t in lines if ok][:max(0, 40 - len(bad))]))
+        good = [t for ok, t in lines if ok]
+        shown = bad[:30] + good[:max(0, 40 - len(bad[:30]))]
+        print("\n".join(shown))
+        if len(lines) > len(shown):
+            print("  ... and %d more answers (%d of them disagree)" % (
+                len(lines) - len(shown), len(bad) - len(bad[:30])))
     sys.stdout.flush()
 
 
