@@ -74,39 +74,48 @@ else
 	diff_missing nss "cannot bind-mount nsswitch.conf in a private mount namespace"
 fi
 
-# --- PostgreSQL: a table protected with ntk.protect -------------------------------
+# --- The SQL paths' data: one row per case and state ---------------------------
+# These two setups and the pg_*/maria_* adapters of diff_paths.py are the only
+# places that know the SQL shapes (ntk_pg(7), ntk_udf(7)): change them together.
+
+# diff_pg_rows: the extension and a table protected with ntk.protect.
+diff_pg_rows() {
+	local c st
+	echo "CREATE EXTENSION ntk;"
+	echo "CREATE TABLE diff_rows (case_id text, state text, note text);"
+	for c in $CASES; do
+		for st in open closed sealed; do echo "INSERT INTO diff_rows VALUES ('$c', '$st', '');"; done
+	done
+	echo "SELECT ntk.protect('diff_rows', 'case_id', 'state');"
+}
+
+# diff_mysql_rows: the base table behind secure_view_example.sql's view.
+diff_mysql_rows() {
+	local c st id=0
+	for c in $CASES; do
+		for st in open closed sealed; do
+			id=$((id + 1))
+			echo "INSERT INTO casedata_private.clients VALUES ($id, '$c', '$st', 'client $id');"
+		done
+	done
+}
+
 if (pg_need) >/dev/null 2>&1; then
 	pg_need
 	pg_install_extension
 	pg_start 39410 39419
 	PG_DB=ntk_diff
 	psql_t postgres -c "CREATE DATABASE $PG_DB" >/dev/null
-	{
-		echo "CREATE EXTENSION ntk;"
-		echo "CREATE TABLE diff_rows (case_id text, state text, note text);"
-		for c in $CASES; do
-			for st in open closed sealed; do echo "INSERT INTO diff_rows VALUES ('$c', '$st', '');"; done
-		done
-		echo "SELECT ntk.protect('diff_rows', 'case_id', 'state');"
-	} | psql_t "$PG_DB" >/dev/null || ntk_fail "PostgreSQL setup failed"
+	diff_pg_rows | psql_t "$PG_DB" >/dev/null || ntk_fail "PostgreSQL setup failed"
 	paths+=,pg
 else
 	diff_missing pg "$( (pg_need) 2>&1 | tail -1)"
 fi
 
-# --- MariaDB: the secure view of secure_view_example.sql --------------------------
 if [ -x "$MARIADBD" ] && [ -f "$NTK_UDF_SO" ] && command -v mariadb-install-db >/dev/null; then
 	mysql_start 39420 39429 FACTS
 	mysql_load_pattern
-	{
-		id=0
-		for c in $CASES; do
-			for st in open closed sealed; do
-				id=$((id + 1))
-				echo "INSERT INTO casedata_private.clients VALUES ($id, '$c', '$st', 'client $id');"
-			done
-		done
-	} | mysql_root || ntk_fail "MariaDB setup failed"
+	diff_mysql_rows | mysql_root || ntk_fail "MariaDB setup failed"
 	paths+=,mariadb
 else
 	diff_missing mariadb "mariadbd or ntk_udf.so missing"
