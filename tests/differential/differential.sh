@@ -42,6 +42,7 @@ NTK_SOCKET=$NTK_TMP/ntkd.sock
 printf '%s\n' "$SLAPD_BINDPW" >"$NTK_TMP/bindpw"
 chmod 600 "$NTK_TMP/bindpw"
 # ntk_diff.py starts ntkd for each world and writes its pid here; a killed run still stops it.
+# shellcheck disable=SC2016 # expanded at exit, when the file names the last ntkd
 ntk_on_exit 'ntk_stop_pid "$(cat "$NTK_TMP/diff-ntkd.pid" 2>/dev/null)"'
 paths=check,ntkctl
 [ -x "$NTKCTL" ] || ntk_fail "ntkctl not built: $NTKCTL"
@@ -114,7 +115,7 @@ fi
 
 if [ -x "$MARIADBD" ] && [ -f "$NTK_UDF_SO" ] && command -v mariadb-install-db >/dev/null; then
 	mysql_start 39420 39429 FACTS
-	mysql_load_pattern
+	mysql_load_pattern # no accounts yet: each world's are made by diff_paths.py
 	diff_mysql_rows | mysql_root || ntk_fail "MariaDB setup failed"
 	paths+=,mariadb
 else
