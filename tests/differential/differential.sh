@@ -23,7 +23,7 @@
 . "$top_srcdir/tests/nss/nss_lib.sh"
 
 PYTHON=/usr/bin/python3
-DIFF_CHECK=$top_builddir/tests/differential/diff_check
+DIFF_CHECK=${DIFF_CHECK:-$top_builddir/tests/differential/diff_check}
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests not run"
 ntk_need_root
 [ -x "$PYTHON" ] || ntk_skip "$PYTHON not installed (python3)"
