@@ -24,6 +24,8 @@ packages=(
 	socat
 	# time zones for the until= tests
 	tzdata
+	# the differential test's reference model and driver (stdlib only)
+	python3
 )
 
 if [ "$(id -u)" != 0 ]; then
