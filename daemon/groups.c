@@ -10,6 +10,7 @@
 #include "groups.h"
 #include "handlers.h"
 #include "log.h"
+#include "nss_map.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
 
@@ -426,6 +427,7 @@ ntkd_handle_initgroups(struct ntkd_req *r)
 	    (rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
 		goto out;
 	gid_list_unique(&acc.l);
+	ntkd_nss_map_initgroups(r, user, &acc.l, f->base.fetched);
 	if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_gid_list(r->out, &acc.l)) == 0)
 		rc = ntk_proto_end(r->out);
  out:
@@ -461,7 +463,10 @@ send_group(struct ntkd_req *r, const struct ntkd_group_id *id)
 		return rc;
 	if (!visible(r, &e->g))
 		rc = NTK_ERR_NOT_FOUND;
-	else if ((rc = ntkd_reply_begin(r)) == 0 && (rc = ntk_proto_encode_group(r->out, &e->g)) == 0)
+	else
+		ntkd_nss_map_group(r, &e->g, e->base.fetched);
+	if (rc == 0 && (rc = ntkd_reply_begin(r)) == 0 &&
+	    (rc = ntk_proto_encode_group(r->out, &e->g)) == 0)
 		rc = ntk_proto_end(r->out);
 	ntkd_cached_unref(&e->base);
 	return rc;

@@ -19,6 +19,7 @@
 #include "golive.h"
 #include "grants.h"
 #include "log.h"
+#include "nss_map.h"
 #include "ntk_config_perm.h"
 #include "ntk_err.h"
 #include "server.h"
@@ -175,6 +176,8 @@ main(int argc, char **argv)
 		ntkd_log(LOG_ERR, "startup: %s", ntk_strerror(rc));
 		goto out;
 	}
+	if (ntkd_nss_map_start(d.snap->config.socket) != 0)
+		ntkd_log(LOG_WARNING, "nss map: not published (out of memory)");
 	ntkd_log(LOG_INFO, "listening on %s (config %s)", d.snap->config.socket, path);
 	ntkd_startup_probe_start(&probe, d.snap);
 	if (ntkd_server_run(&d, lfd, sigfd, d.snap->config.threads) == 0)
@@ -189,6 +192,7 @@ main(int argc, char **argv)
 	free(sockpath);
 	if (sigfd >= 0)
 		close(sigfd);
+	ntkd_nss_map_stop();
 	ntkd_audit_stop(d.audit);
 	ntkd_grants_free(d.grants);
 	ntkd_cache_free(d.groups);
