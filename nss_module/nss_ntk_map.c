@@ -55,16 +55,30 @@ atfork_prepare(void)
 }
 
 static void
-atfork_release(void)
+atfork_parent(void)
 {
 	pthread_rwlock_unlock(&map_lock);
+}
+
+/*
+ * The child starts afresh: unlocking would hand the lock to a writer that
+ * was waiting in another thread of the parent, which the child does not
+ * have, and every later lookup in the child would wait for it forever.
+ * The child has one thread and holds the lock: nobody can be using it.
+ */
+static void
+atfork_child(void)
+{
+	static const pthread_rwlock_t fresh = PTHREAD_RWLOCK_INITIALIZER;
+
+	memcpy(&map_lock, &fresh, sizeof(map_lock));
 }
 
 static void
 map_init(void)
 {
 	/* A reader in another thread at fork() would leave the child's lock read-held forever. */
-	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
 /* dlclose(): give the address space back (the atfork handlers go with the object). */
