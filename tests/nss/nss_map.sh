@@ -11,6 +11,7 @@ nss_need_module
 NTK_TEST_TTL=300
 nss_start_servers
 MAP="$NTK_SOCKET.map"
+NSS_BENCH="$top_builddir/tests/nss/nss_bench"
 stat_of() { ntk_status | sed -n "s/^$1=//p"; }
 # A frozen ntkd answers nothing (a socket lookup would wait 2 s and be UNAVAIL); always thawed at exit.
 freeze() { kill -STOP "$NTKD_PID"; }
@@ -207,6 +208,30 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	set -e
 	thaw
 	ntk_assert_eq 2 "$rc" "mallory does not get ntk-case-1001 from any map"
+	# No system call on a hit: 1000 more look-ups make no more system calls (brk aside: the
+	# bench's own array, and sysinfo: its qsort). A non-root process that cannot change its uid skips even geteuid();
+	# root (whose euid can change) makes exactly one geteuid() per hit.
+	if command -v strace >/dev/null; then
+		sys_count() { # user n
+			local f="$NTK_TMP/st/strace.$1.$2"
+			if [ "$1" = root ]; then
+				nss_real strace -f -qq -o "$f" "$NSS_BENCH" "$2" module-grnam "$NSS_SO" ntk-case-1001 >/dev/null
+			else
+				as "$1" strace -f -qq -o "$f" "$NSS_BENCH" "$2" module-grnam "$NSS_SO" ntk-case-1001 >/dev/null
+			fi
+			grep -cv -e 'brk(' -e 'sysinfo(' -e 'exited with' "$f"
+		}
+		mkdir -p "$NTK_TMP/st"
+		chmod 1777 "$NTK_TMP/st"
+		a=$(sys_count alice 100)
+		b=$(sys_count alice 1100)
+		ntk_assert_eq "$a" "$b" "system calls of alice's 100 vs 1100 map hits"
+		a=$(sys_count root 100)
+		b=$(sys_count root 1100)
+		ntk_assert_eq $((a + 1000)) "$b" "system calls of root's 100 vs 1100 map hits"
+		ntk_assert_eq $(($(grep -c '^[0-9]* *geteuid(' "$NTK_TMP/st/strace.root.100") + 1000)) \
+			"$(grep -c '^[0-9]* *geteuid(' "$NTK_TMP/st/strace.root.1100")" "root's extra calls are geteuid()"
+	fi
 	# visibility = all: one full map everyone may read, no views.
 	NTK_TEST_VISIBILITY=all nss_restart_ntkd
 	nss_probe name ntk-case-1001 >/dev/null
