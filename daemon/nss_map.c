@@ -54,6 +54,7 @@ static struct {
 	char *path;                     /* SOCKET.map */
 	bool vis_all;                   /* [nss] visibility = all: the full map is world-readable */
 	bool dirty;                     /* the full map needs writing */
+	unsigned ttl;                   /* [cache] ttl as last seen */
 	struct mgroup *groups[BUCKETS];
 	size_t ngroups;
 	struct minit *inits[BUCKETS];
@@ -102,18 +103,13 @@ init_slot(const char *user)
 	return pp;
 }
 
-static struct mgroup *
-group_by_gid(uint32_t gid)
+static int
+cmp_gid(const void *a, const void *b)
 {
-	struct mgroup *g;
-	size_t b;
+	uint32_t x = (*(const struct ntkd_map_group *const *)a)->gid;
+	uint32_t y = (*(const struct ntkd_map_group *const *)b)->gid;
 
-	/* Only for views, a few dozen gids each: a walk of the buckets would be worse. */
-	for (b = 0; b < BUCKETS; b++)
-		for (g = m.groups[b]; g != NULL; g = g->next)
-			if (g->m.gid == gid)
-				return g;
-	return NULL;
+	return x < y ? -1 : x > y;
 }
 
 static struct mview *
@@ -137,6 +133,112 @@ views_dirty_for(const char *name)
 		for (v = m.views[b]; v != NULL; v = v->next)
 			if (v->full || (name == NULL || strcmp(v->name, name) == 0))
 				v->dirty = true;
+}
+
+static bool
+is_member(const struct ntkd_map_group *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->nmembers; i++)
+		if (strcmp(g->members[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The views a group's change shows in: its members' and the full ones. */
+static void
+views_dirty_group(const struct ntkd_map_group *g)
+{
+	struct mview *v;
+	size_t b;
+
+	for (b = 0; b < BUCKETS && m.nviews > 0; b++)
+		for (v = m.views[b]; v != NULL; v = v->next)
+			if (v->full || is_member(g, v->name))
+				v->dirty = true;
+}
+
+/*
+ * Keys dropped from ntkd's caches, and when. A request that read a cache
+ * entry just before the drop may still try to put it in the map after:
+ * an answer fetched before the drop of its key (or of everything) is
+ * refused, so a drop is never undone by a late put.
+ */
+struct mdrop {
+	struct mdrop *next;
+	char *key;
+	int64_t at;
+};
+
+static struct mdrop *drops[BUCKETS];
+static int64_t dropped_all;             /* the last drop of everything */
+
+static bool
+dropped_since(const char *key, int64_t fetched)
+{
+	struct mdrop *d;
+
+	if (fetched < dropped_all)
+		return true;
+	for (d = drops[ntk_str_hash(key) % BUCKETS]; d != NULL; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return fetched < d->at;
+	return false;
+}
+
+static void
+drop_note(const char *key, int64_t now)
+{
+	struct mdrop *d, **pp;
+	size_t b;
+
+	if (key == NULL) {
+		dropped_all = now;
+		/* Everything older is covered by dropped_all. */
+		for (b = 0; b < BUCKETS; b++)
+			while ((d = drops[b]) != NULL) {
+				drops[b] = d->next;
+				free(d->key);
+				free(d);
+			}
+		return;
+	}
+	for (pp = &drops[ntk_str_hash(key) % BUCKETS]; (d = *pp) != NULL; pp = &d->next)
+		if (strcmp(d->key, key) == 0) {
+			d->at = now;
+			return;
+		}
+	if ((d = calloc(1, sizeof(*d))) == NULL || (d->key = strdup(key)) == NULL) {
+		/* Cannot remember this key: forget everything older instead (safe). */
+		free(d);
+		dropped_all = now;
+		return;
+	}
+	d->at = now;
+	d->next = drops[ntk_str_hash(key) % BUCKETS];
+	drops[ntk_str_hash(key) % BUCKETS] = d;
+}
+
+/* Drop notes older than the ttl: no answer that old is ever put again (expiry). */
+static void
+drops_prune(int64_t now)
+{
+	struct mdrop *d, **pp;
+	size_t b;
+
+	if (m.ttl == 0)
+		return;
+	for (b = 0; b < BUCKETS; b++)
+		for (pp = &drops[b]; (d = *pp) != NULL;) {
+			if (d->at < now - (int64_t)m.ttl - 1) {
+				*pp = d->next;
+				free(d->key);
+				free(d);
+				continue;
+			}
+			pp = &d->next;
+		}
 }
 
 /* How long an answer given now may be served from the map: the cache's ttl, and never past midnight. */
@@ -191,7 +293,10 @@ ntkd_nss_map_group(struct ntkd_req *r, const struct ntk_group *g, int64_t fetche
 		return;
 	pthread_mutex_lock(&m.lock);
 	m.vis_all = r->snap->config.visibility == NTK_VISIBILITY_ALL;
+	m.ttl = r->snap->config.cache_ttl;
 	view_register(r);
+	if (dropped_since(g->name, fetched))
+		goto out;
 	slot = group_slot(g->name);
 	/* The same answer again (a cache hit): nothing to write. */
 	if (*slot != NULL && (*slot)->m.expires == exp && (*slot)->m.gid == g->gid)
@@ -215,8 +320,7 @@ ntkd_nss_map_group(struct ntkd_req *r, const struct ntk_group *g, int64_t fetche
 	}
 	*slot = n;
 	m.dirty = true;
-	for (i = 0; i < g->nmembers; i++)
-		views_dirty_for(g->members[i]);
+	views_dirty_group(&n->m);
 	pthread_cond_signal(&m.cond);
 	goto out;
  fail:
@@ -239,6 +343,8 @@ ntkd_nss_map_initgroups(struct ntkd_req *r, const char *user, const struct ntk_g
 	pthread_mutex_lock(&m.lock);
 	m.vis_all = r->snap->config.visibility == NTK_VISIBILITY_ALL;
 	view_register(r);
+	if (dropped_since(user, fetched))
+		goto out;
 	slot = init_slot(user);
 	if (*slot != NULL && (*slot)->m.expires == exp && (*slot)->m.ngids == l->ngids &&
 	    memcmp((*slot)->m.gids, l->gids, l->ngids * 4) == 0)
@@ -341,6 +447,7 @@ ntkd_nss_map_drop(const char *key)
 	pthread_mutex_lock(&m.lock);
 	/* First: from here on no reader believes what was published. */
 	retire_all(key == NULL);
+	drop_note(key, (int64_t)time(NULL));
 	if (key == NULL) {
 		clear_records();
 	} else {
@@ -438,30 +545,20 @@ collect(int64_t now, const struct ntkd_map_group ***gv, size_t *ng,
 	return 0;
 }
 
-static bool
-is_member(const struct ntkd_map_group *g, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < g->nmembers; i++)
-		if (strcmp(g->members[i], name) == 0)
-			return true;
-	return false;
-}
-
 /*
  * An untrusted uid's view: its own initgroups and the groups ntkd would
  * show it over the socket (it is a member, and the gid is among its own).
  */
 static int
-publish_view(struct mview *v, const struct ntkd_map_group *const *gv, size_t ng,
+publish_view(struct mview *v, const struct ntkd_map_group *const *gv,
+    const struct ntkd_map_group *const *bygid, size_t ng,
     const struct ntkd_map_init *const *iv, size_t ni, int64_t now)
 {
-	const struct ntkd_map_group **mine = NULL;
+	const struct ntkd_map_group **mine = NULL, *const *hit;
 	const struct ntkd_map_init *in = NULL;
-	struct ntkd_map_group *copy = NULL;
+	struct ntkd_map_group *copy = NULL, key;
+	const struct ntkd_map_group *kp = &key;
 	struct minit **slot;
-	struct mgroup *g;
 	unsigned char *img = NULL;
 	char path[4096];
 	size_t n = 0, len, i;
@@ -480,9 +577,10 @@ publish_view(struct mview *v, const struct ntkd_map_group *const *gv, size_t ng,
 		goto out;
 	}
 	for (i = 0; in != NULL && i < in->ngids; i++)
-		if ((g = group_by_gid(in->gids[i])) != NULL && is_member(&g->m, v->name)) {
+		if ((key.gid = in->gids[i], hit = bsearch(&kp, bygid, ng, sizeof(*bygid), cmp_gid)) != NULL &&
+		    is_member(*hit, v->name)) {
 			/* Seen through this user's facts too: the earlier expiry of the two. */
-			copy[n] = g->m;
+			copy[n] = **hit;
 			if (in->expires < copy[n].expires)
 				copy[n].expires = in->expires;
 			mine[n] = &copy[n];
@@ -503,7 +601,7 @@ publish_view(struct mview *v, const struct ntkd_map_group *const *gv, size_t ng,
 static void
 publish_locked(void)
 {
-	const struct ntkd_map_group **gv = NULL;
+	const struct ntkd_map_group **gv = NULL, **bygid = NULL;
 	const struct ntkd_map_init **iv = NULL;
 	int64_t now = (int64_t)time(NULL);
 	unsigned char *img = NULL;
@@ -511,8 +609,16 @@ publish_locked(void)
 	size_t ng, ni, len, b;
 	int rc;
 
+	drops_prune(now);
 	if ((rc = collect(now, &gv, &ng, &iv, &ni)) != 0)
 		goto out;
+	/* Nothing to serve (after a drop, or with map = no): the retired files stay retired. */
+	if (ng + ni == 0)
+		goto out;
+	if ((bygid = calloc(ng + 1, sizeof(*bygid))) == NULL)
+		goto out;
+	memcpy(bygid, gv, ng * sizeof(*bygid));
+	qsort(bygid, ng, sizeof(*bygid), cmp_gid);
 	if (m.dirty) {
 		if ((rc = ntkd_nss_map_build(gv, ng, iv, ni, NTK_MAP_FULL, now, &img, &len)) == 0)
 			rc = write_file(m.path, img, len, m.vis_all ? 0444 : 0400, (uid_t)-1);
@@ -524,13 +630,18 @@ publish_locked(void)
 		for (v = m.views[b]; v != NULL; v = v->next)
 			if (v->dirty) {
 				/* Not root (no chown): the uid simply asks over the socket. */
-				(void)publish_view(v, gv, ng, iv, ni, now);
+				(void)publish_view(v, gv, bygid, ng, iv, ni, now);
 				v->dirty = false;
 			}
  out:
 	free(img);
 	free(gv);
+	free(bygid);
 	free(iv);
+	m.dirty = false;
+	for (b = 0; b < BUCKETS; b++)
+		for (v = m.views[b]; v != NULL; v = v->next)
+			v->dirty = false;
 }
 
 static bool

@@ -53,18 +53,24 @@ struct ntk_map_hdr {
 #define NTK_MAP_GROUP_FIXED 28u        /* kind, len, expires, gid, nmembers, strings_len */
 #define NTK_MAP_INIT_FIXED 24u         /* kind, len, expires, ngids, name_len */
 
-/* FNV-1a 64: catches a damaged file at open; not a security boundary (ownership is). */
+/*
+ * FNV-1a 64 over 8-byte words (then the tail bytes): catches a damaged file
+ * at open, at a few GB/s. Not a security boundary (ownership is).
+ */
 static inline uint64_t
 ntk_map_checksum(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
+	uint64_t h = 0xcbf29ce484222325ull, w;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ull;
+	for (; i + 8 <= n; i += 8) {
+		__builtin_memcpy(&w, s + i, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
 	}
+	for (; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ull;
 	return h;
 }
 
