@@ -359,6 +359,26 @@ ntkd_nss_map_clear_records(void)
 	m->ngroups = m->ninits = 0;
 }
 
+/*
+ * Forget every view (files already removed). After a reload a uid may no
+ * longer be trusted, or its name may have changed: views are registered
+ * afresh by the next request, under the config of that request.
+ */
+static void
+views_clear(void)
+{
+	struct ntkd_nss_mview *v;
+	size_t b;
+
+	for (b = 0; b < NTKD_NSS_MAP_BUCKETS; b++)
+		while ((v = m->views[b]) != NULL) {
+			m->views[b] = v->next;
+			free(v->name);
+			free(v);
+		}
+	m->nviews = 0;
+}
+
 void
 ntkd_nss_map_drop(const char *key)
 {
@@ -373,6 +393,7 @@ ntkd_nss_map_drop(const char *key)
 	drop_note(key, (int64_t)time(NULL));
 	if (key == NULL) {
 		ntkd_nss_map_clear_records();
+		views_clear();
 	} else {
 		if (*(gs = group_slot(key)) != NULL) {
 			g = *gs;
@@ -414,9 +435,6 @@ ntkd_nss_map_start(const char *socket)
 void
 ntkd_nss_map_stop(void)
 {
-	struct ntkd_nss_mview *v;
-	size_t b;
-
 	if (!m->started)
 		return;
 	pthread_mutex_lock(&m->lock);
@@ -428,13 +446,7 @@ ntkd_nss_map_stop(void)
 	ntkd_nss_map_retire_all(true);
 	ntkd_nss_map_remove_stale();
 	ntkd_nss_map_clear_records();
-	for (b = 0; b < NTKD_NSS_MAP_BUCKETS; b++)
-		while ((v = m->views[b]) != NULL) {
-			m->views[b] = v->next;
-			free(v->name);
-			free(v);
-		}
-	m->nviews = 0;
+	views_clear();
 	m->started = false;
 	pthread_mutex_unlock(&m->lock);
 	free(m->path);

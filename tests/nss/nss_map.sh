@@ -232,6 +232,19 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		ntk_assert_eq $(($(grep -c '^[0-9]* *geteuid(' "$NTK_TMP/st/strace.root.100") + 1000)) \
 			"$(grep -c '^[0-9]* *geteuid(' "$NTK_TMP/st/strace.root.1100")" "root's extra calls are geteuid()"
 	fi
+	# A trusted peer's view holds everything; once a reload takes the trust away, it must not.
+	NTK_TEST_TRUSTED=mallory nss_restart_ntkd
+	nss_probe name ntk-case-1001 >/dev/null
+	as mallory getent group ntk-case-1001 >/dev/null
+	nss_map_wait ntk-case-1001 "$MAP.$(id -u mallory)"
+	NTK_TEST_TRUSTED="postgres mysql" ntkd_write_conf
+	kill -HUP "$NTKD_PID"
+	ntk_wait_for 10 grep -q "config reloaded" "$NTK_TMP/ntkd.log" || ntk_fail "no reload"
+	nss_probe name ntk-case-1001 >/dev/null
+	as mallory getent group ntk-sys-FACTS >/dev/null
+	as mallory getent initgroups mallory >/dev/null || true
+	nss_map_wait ntk-sys-FACTS "$MAP.$(id -u mallory)"
+	ntk_assert_not_contains "$(view_of mallory)" "ntk-case-" "mallory's view after her trust was taken away"
 	# visibility = all: one full map everyone may read, no views.
 	NTK_TEST_VISIBILITY=all nss_restart_ntkd
 	nss_probe name ntk-case-1001 >/dev/null
