@@ -50,6 +50,14 @@ got=$(nss_probe initgroups alice)
 ntk_assert_eq "SUCCESS errno=0 $(echo "${NSS_EXPECT_INITGROUPS[alice]}" | tr ' ' '\n' | sort | tr '\n' ' ')" \
 	"$(echo "$got" | cut -d' ' -f1-2) $(echo "$got" | cut -d' ' -f3- | tr ' ' '\n' | sort | tr '\n' ' ')" \
 	"initgroups alice with ntkd frozen"
+# The same through nss_wrapper's getent.
+nss_wrapper_setup
+got=$(nss_wrap getent group ntk-case-1001 | nss_sorted) || { thaw; ntk_fail "nss_wrapper getent, ntkd frozen"; }
+ntk_assert_eq "${NSS_EXPECT_GROUPS[0]}" "$got" "nss_wrapper getent group with ntkd frozen"
+# dlclose() unmaps the map.
+got=$(nss_probe dlclose ntk-case-1001 "${MAP##*/}")
+ntk_assert_contains "$got" "mapped before dlclose: 1" "map mapped by the lookup"
+ntk_assert_contains "$got" "mapped after dlclose: 0" "map unmapped by dlclose"
 # A group never asked for is not in the map: the socket is asked, and it is frozen.
 ntk_assert_eq "UNAVAIL errno=EAGAIN" "$(nss_probe name ntk-case-1002)" "miss with ntkd frozen"
 thaw
