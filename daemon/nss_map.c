@@ -447,6 +447,7 @@ ntkd_nss_map_stop(void)
 	ntkd_nss_map_remove_stale();
 	ntkd_nss_map_clear_records();
 	views_clear();
+	drop_note(NULL, 0);             /* frees the drop notes */
 	m->started = false;
 	pthread_mutex_unlock(&m->lock);
 	free(m->path);

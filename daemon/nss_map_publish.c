@@ -263,7 +263,8 @@ any_dirty(void)
 void *
 ntkd_nss_map_publisher(void *arg)
 {
-	struct timespec delay = { 0, NTKD_NSS_MAP_DELAY_MS * 1000000L };
+	struct timespec delay = { 0, NTKD_NSS_MAP_DELAY_MS * 1000000L }, t0, t1;
+	long took_ns;
 
 	(void)arg;
 	pthread_mutex_lock(&m->lock);
@@ -276,8 +277,20 @@ ntkd_nss_map_publisher(void *arg)
 		pthread_mutex_unlock(&m->lock);
 		nanosleep(&delay, NULL);
 		pthread_mutex_lock(&m->lock);
-		if (!m->stop)
-			publish_locked();
+		if (m->stop)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		publish_locked();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/*
+		 * A big map under a stream of new answers: wait 4 times as long
+		 * as writing took (at most 1 s), so publishing stays a fraction
+		 * of one core; misses meanwhile are answered over the socket.
+		 */
+		took_ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
+		took_ns = took_ns * 4 > 999999999L ? 999999999L : took_ns * 4;
+		delay.tv_nsec = took_ns > NTKD_NSS_MAP_DELAY_MS * 1000000L ? took_ns :
+		    NTKD_NSS_MAP_DELAY_MS * 1000000L;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return NULL;
