@@ -69,6 +69,8 @@ ntk_figures() { # label
 	if [ "$ROOT_NS" = yes ]; then
 		run "$l: glibc getgrnam ntk-case-1001" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$N" libc-grnam ntk-case-1001
 		run "$l: glibc getgrouplist benchw" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$N" libc-grouplist benchw
+		run "$l: glibc getgrnam ntk-case-1001 (no files)" in_ns "$NTK_TMP/group.small" "ntk" "$BENCH" "$N" libc-grnam ntk-case-1001
+		run "$l: glibc getgrouplist benchw (no files)" in_ns "$NTK_TMP/group.small" "ntk" "$BENCH" "$N" libc-grouplist benchw
 		run "$l: id benchw, whole process" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$NID" spawn-id benchw
 	fi
 }
@@ -80,7 +82,8 @@ warm() {
 }
 
 echo "NSS group lookups, warm ($N iterations each, id $NID processes; best of 3; $(nproc) cores, shared with other jobs: noisy)"
-echo "benchw holds $NCASES case groups + system + role. nsswitch group: files ntk (map, socket), files sss (sssd)."
+echo "benchw holds $NCASES case groups + system + role. nsswitch group: files ntk (map, socket), files sss (sssd);"
+echo "(no files): group: ntk / group: sss alone, without nss_files reading /etc/group first."
 run "ntkd no-op round trip (PING)" "$BENCH" "$N" ping "$NTK_SOCKET"
 warm
 nss_map_wait "$last_case"
@@ -100,8 +103,9 @@ fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 echo "ratios (median; > 1 means the map is faster):"
 for op in "module getgrnam ntk-case-1001" "module initgroups benchw" "glibc getgrnam ntk-case-1001" \
-	"glibc getgrouplist benchw" "id benchw, whole process"; do
+	"glibc getgrouplist benchw" "glibc getgrnam ntk-case-1001 (no files)" "glibc getgrouplist benchw (no files)" \
+	"id benchw, whole process"; do
 	[ -n "${MED[map: $op]:-}" ] || continue
-	printf '  %-44s socket/map %8s   sssd/map %8s\n' "$op" \
+	printf '  %-48s socket/map %8s   sssd/map %8s\n' "$op" \
 		"$(ratio "${MED[socket: $op]}" "${MED[map: $op]}")" "$(ratio "${MED[sssd: $op]:-}" "${MED[map: $op]}")"
 done

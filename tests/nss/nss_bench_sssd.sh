@@ -103,6 +103,11 @@ CONF
 		echo "sssd: glibc getgrouplist benchw|$("$BENCH" "$N" libc-grouplist benchw)"
 		echo "sssd: id benchw, whole process|$("$BENCH" "$NID" spawn-id benchw)"
 	done
+	sed -i -E 's/^group:.*/group: sss/' /etc/nsswitch.conf
+	for i in 1 2 3; do
+		echo "sssd: glibc getgrnam ntk-case-1001 (no files)|$("$BENCH" "$N" libc-grnam ntk-case-1001)"
+		echo "sssd: glibc getgrouplist benchw (no files)|$("$BENCH" "$N" libc-grouplist benchw)"
+	done
 	echo "SSSD_GROUPS $(id -G benchw | wc -w)"
 	kill "$spid"
 	wait "$spid" 2>/dev/null || true
@@ -121,6 +126,7 @@ sssd_figures() {
 		if [ -z "$SSSD_WHY" ]; then
 			echo "$out" | sed -n 's/^SSSD_NOTE /  note: /p'
 			for key in "glibc getgrnam ntk-case-1001" "glibc getgrouplist benchw" \
+				"glibc getgrnam ntk-case-1001 (no files)" "glibc getgrouplist benchw (no files)" \
 				"id benchw, whole process"; do
 				best=""
 				while IFS= read -r line; do
