@@ -50,7 +50,7 @@ static const char *const audit_keys[] = { "allows", "break_glass_minutes", "queu
 	"reviewers",
 	NULL };
 static const char *const nss_keys[] = { "visibility", "case_gid_min", "case_gid_max",
-	"system_gid_min", "role_gid_min", "enumerate", NULL };
+	"system_gid_min", "role_gid_min", "enumerate", "map", NULL };
 static const char *const system_keys[] = { "roles", "deny_message", NULL };
 static const char *const role_keys[] = { "cases", "write", "closed", "sealed", "break_glass",
 	"release", NULL };
@@ -1034,6 +1034,7 @@ load_nss(struct ctx *c)
 
 	if ((r = get_choice(c, "nss", "visibility", vis, 2, "member or all", &choice)) != 0 ||
 	    (r = get_bool(c, "nss", "enumerate", &cfg->enumerate)) != 0 ||
+	    (r = get_bool(c, "nss", "map", &cfg->nss_map)) != 0 ||
 	    (r = get_uint(c, "nss", "case_gid_min", GID_LOW + 1, GID_HIGH - 1, &cmin)) != 0 ||
 	    (r = get_uint(c, "nss", "case_gid_max", GID_LOW + 1, GID_HIGH - 1, &cmax)) != 0 ||
 	    (r = get_uint(c, "nss", "system_gid_min", GID_LOW + 1, GID_HIGH - 1, &smin)) != 0 ||
@@ -1261,6 +1262,7 @@ set_defaults(struct ntk_config *cfg)
 	cfg->role_gid_min = 191000;
 	cfg->enumerate = false;
 	cfg->follow_changes = true;
+	cfg->nss_map = true;
 	cfg->policy.supervision_depth = 2;
 }
 

@@ -101,6 +101,7 @@ struct ntk_config {
 	uint32_t system_gid_min;       /* ntk-sys-<system>: system_gid_min + index */
 	uint32_t role_gid_min;         /* ntk-role-<role>: role_gid_min + index */
 	bool enumerate;
+	bool nss_map;                  /* publish the NSS map (SOCKET.map) for libnss_ntk */
 
 	/* [system:*] and [role:*], and [ldap] supervision_depth */
 	struct ntk_policy policy;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "nss_map.h"
 #include "ntk_strset.h"
 #include "ntk_err.h"
 
@@ -350,6 +351,7 @@ ntkd_cache_drop(struct ntkd_cache *c, const char *key)
 
 	if (c == NULL)
 		return 0;
+	ntkd_nss_map_drop(key);         /* the published NSS map must not outlive what it mirrors */
 	pthread_mutex_lock(&c->lock);
 	note_drop(c, key);
 	if (key != NULL) {

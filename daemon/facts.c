@@ -22,14 +22,20 @@ static void
 facts_destroy(struct ntkd_cached *v)
 {
 	struct ntkd_facts *f = (struct ntkd_facts *)v;
-	struct ntkd_facts_gids *g = atomic_load(&f->gids);
 
-	if (g != NULL) {
-		ntk_buf_free(&g->body);
-		free(g);
-	}
+	ntkd_facts_gids_free(atomic_load(&f->gids));
 	ntk_subject_clear(&f->subject);
 	free(f);
+}
+
+void
+ntkd_facts_gids_free(struct ntkd_facts_gids *g)
+{
+	if (g == NULL)
+		return;
+	ntk_buf_free(&g->body);
+	free(g->list.gids);
+	free(g);
 }
 
 void

@@ -7,14 +7,22 @@
 #include "cache.h"
 #include "ntk_buf.h"
 #include "ntk_policy.h"
+#include "ntk_proto.h"
 #include "ntkd.h"
 
-/* The user's INITGROUPS answer body, encoded once for one day and config (groups.c). */
+/*
+ * The user's INITGROUPS answer, computed once for one day and config
+ * (groups.c): the gids (for the NSS map) and the reply body encoded from them.
+ */
 struct ntkd_facts_gids {
 	int32_t today;
 	unsigned long generation;
+	struct ntk_gid_list list;
 	struct ntk_buf body;
 };
+
+/* Free an INITGROUPS answer (NULL is fine). */
+void ntkd_facts_gids_free(struct ntkd_facts_gids *g);
 
 struct ntkd_facts {
 	struct ntkd_cached base;        /* first: the cache's header */

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "inflight.h"
 #include "log.h"
+#include "nss_map.h"
 #include "ntk_case_index.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
@@ -519,9 +520,10 @@ initgroups_body(struct ntkd_req *r, struct ntkd_facts *f, const struct ntkd_fact
 	if ((rc = subject_gids(r, &f->subject, gid_append, &acc)) != 0)
 		goto fail;
 	gid_list_unique(&acc.l);
-	if ((rc = ntk_proto_encode_gid_list(&g->body, &acc.l)) != 0)
+	g->list = acc.l;
+	acc.l.gids = NULL;
+	if ((rc = ntk_proto_encode_gid_list(&g->body, &g->list)) != 0)
 		goto fail;
-	free(acc.l.gids);
 	/* Kept with the facts only in an empty slot: a reader may still hold any earlier one. */
 	if (!atomic_compare_exchange_strong(&f->gids, &expected, g))
 		*mine = g;
@@ -529,8 +531,7 @@ initgroups_body(struct ntkd_req *r, struct ntkd_facts *f, const struct ntkd_fact
 	return 0;
  fail:
 	free(acc.l.gids);
-	ntk_buf_free(&g->body);
-	free(g);
+	ntkd_facts_gids_free(g);
 	return rc;
 }
 
@@ -557,14 +558,12 @@ ntkd_handle_initgroups(struct ntkd_req *r)
 	if ((rc = ntkd_facts_get(r, user, &f, &src)) != 0 ||
 	    (rc = initgroups_body(r, f, &g, &mine)) != 0)
 		goto out;
+	ntkd_nss_map_initgroups(r, user, &g->list, f->base.fetched);
 	if ((rc = ntkd_reply_begin(r)) == 0 &&
 	    (rc = ntk_buf_put_bytes(r->out, ntk_buf_ptr(&g->body), ntk_buf_remaining(&g->body))) == 0)
 		rc = ntk_proto_end(r->out);
  out:
-	if (mine != NULL) {
-		ntk_buf_free(&mine->body);
-		free(mine);
-	}
+	ntkd_facts_gids_free(mine);
 	ntkd_facts_unref(f);
 	free(user);
 	return rc;
@@ -598,7 +597,9 @@ send_group(struct ntkd_req *r, const struct ntkd_group_id *id)
 		return rc;
 	if (!visible(r, &e->g))
 		rc = NTK_ERR_NOT_FOUND;
-	else if ((rc = e->wire_rc) == 0 && (rc = ntkd_reply_begin(r)) == 0 &&
+	else
+		ntkd_nss_map_group(r, &e->g, e->base.fetched);
+	if (rc == 0 && (rc = e->wire_rc) == 0 && (rc = ntkd_reply_begin(r)) == 0 &&
 	    (rc = ntk_buf_put_bytes(r->out, ntk_buf_ptr(&e->wire), ntk_buf_remaining(&e->wire))) == 0)
 		rc = ntk_proto_end(r->out);
 	ntkd_cached_unref(&e->base);

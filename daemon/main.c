@@ -20,6 +20,7 @@
 #include "golive.h"
 #include "grants.h"
 #include "log.h"
+#include "nss_map.h"
 #include "ntk_config_perm.h"
 #include "ntk_err.h"
 #include "server.h"
@@ -180,6 +181,8 @@ main(int argc, char **argv)
 		ntkd_log(LOG_ERR, "startup: %s", ntk_strerror(rc));
 		goto out;
 	}
+	if (ntkd_nss_map_start(d.snap->config.socket) != 0)
+		ntkd_log(LOG_WARNING, "nss map: not published (out of memory)");
 	ntkd_log(LOG_INFO, "listening on %s (config %s)", d.snap->config.socket, path);
 	ntkd_startup_probe_start(&probe, d.snap);
 	/* Without it decisions still follow the directory, within ttl. */
@@ -200,6 +203,7 @@ main(int argc, char **argv)
 	if (sigfd >= 0)
 		close(sigfd);
 	ntkd_dir_sync_stop(d.sync);
+	ntkd_nss_map_stop();
 	ntkd_audit_stop(d.audit);
 	ntkd_grants_free(d.grants);
 	ntkd_cache_free(d.groups);

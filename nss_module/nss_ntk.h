@@ -60,10 +60,20 @@ long ntk_nss_add_gids(const struct ntk_gid_list *l, gid_t skip, long *start, lon
 bool ntk_nss_host_is_nscd(void);
 
 /*
- * Where answers come from. Today every lookup is one round trip to ntkd,
- * whose cache holds the answers; a shared read-only map published by ntkd
- * would be consulted first here, and fall through to the socket on a miss,
- * without any change to the NSS entry points that call these.
+ * The map ntkd publishes (nss_ntk_map.c), asked first: 0 on a hit (the
+ * group packed into the caller's buffer), NTK_ERR_TOO_LONG when the buffer
+ * is too small, NTK_ERR_NOT_FOUND on anything else (a miss, no usable map,
+ * inside nscd): then the socket answers. The initgroups variant returns the
+ * number of gids added (as ntk_nss_add_gids) or a negative NTK_ERR_*.
+ */
+int ntk_nss_map_group_by_name(const char *name, struct group *gr, char *buf, size_t buflen);
+int ntk_nss_map_group_by_gid(uint32_t gid, struct group *gr, char *buf, size_t buflen);
+long ntk_nss_map_initgroups(const char *user, gid_t skip, long *start, long *size,
+    gid_t **groupsp, long limit);
+
+/*
+ * Where answers come from when the map has none: one round trip to ntkd,
+ * whose cache holds the answers.
  * Each returns 0 or a negative NTK_ERR_*: NOT_FOUND (no such group, or the
  * caller may not see it), DENIED (e.g. enumeration turned off, or inside
  * nscd, without asking ntkd), IO/CLOSED/

@@ -74,6 +74,19 @@ answer(const struct ntk_group *g, struct group *gr, char *buf, size_t buflen, in
 	return NSS_STATUS_SUCCESS;
 }
 
+/* A map answer: a hit, or ERANGE; NOTFOUND means "ask ntkd". */
+static enum nss_status
+map_answer(int r, int *errnop)
+{
+	if (r == 0)
+		return NSS_STATUS_SUCCESS;
+	if (r == NTK_ERR_TOO_LONG) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	return NSS_STATUS_NOTFOUND;
+}
+
 enum nss_status
 _nss_ntk_getgrnam_r(const char *name, struct group *gr, char *buf, size_t buflen, int *errnop)
 {
@@ -86,6 +99,9 @@ _nss_ntk_getgrnam_r(const char *name, struct group *gr, char *buf, size_t buflen
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
+	if ((st = map_answer(ntk_nss_map_group_by_name(name, gr, buf, buflen), errnop)) !=
+	    NSS_STATUS_NOTFOUND)
+		return st;
 	r = ntk_nss_fetch_by_name(name, &g);
 	/* An answer about another group than the one asked is not an answer. */
 	if (r == 0 && strcmp(g.name, name) != 0)
@@ -107,6 +123,9 @@ _nss_ntk_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t buflen, int *
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
+	if ((st = map_answer(ntk_nss_map_group_by_gid((uint32_t)gid, gr, buf, buflen), errnop)) !=
+	    NSS_STATUS_NOTFOUND)
+		return st;
 	r = ntk_nss_fetch_by_gid((uint32_t)gid, &g);
 	if (r == 0 && (g.gid != (uint32_t)gid || !ntk_nss_name_ours(g.name)))
 		r = NTK_ERR_BAD_VALUE;
@@ -134,6 +153,14 @@ _nss_ntk_initgroups_dyn(const char *user, gid_t group, long *start, long *size,
 	if (user == NULL || user[0] == '\0') {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
+	}
+	/* A map hit with nothing new to add is NOTFOUND, as below. */
+	added = ntk_nss_map_initgroups(user, group, start, size, groupsp, limit);
+	if (added > 0)
+		return NSS_STATUS_SUCCESS;
+	if (added == 0 || added == NTK_ERR_NOMEM) {
+		*errnop = added == 0 ? ENOENT : ENOMEM;
+		return added == 0 ? NSS_STATUS_NOTFOUND : NSS_STATUS_TRYAGAIN;
 	}
 	r = ntk_nss_fetch_initgroups(user, &l);
 	if ((st = status_of(r, errnop)) != NSS_STATUS_SUCCESS)

@@ -19,7 +19,7 @@ packages=(
 	# SASL binds: a private MIT KDC (GSSAPI) and the SASL GSSAPI mechanism
 	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 	# memory checking and process helpers
-	valgrind util-linux procps time iproute2
+	valgrind util-linux procps time iproute2 strace
 	# a TCP proxy the change-subscription test cuts (tests/integration/sync.sh)
 	socat
 	# time zones for the until= tests

@@ -41,6 +41,7 @@ case_gid_max = 299999
 system_gid_min = 190000
 role_gid_min = 191000
 enumerate = ${NTK_TEST_ENUMERATE:-no}
+map = ${NTK_TEST_NSS_MAP:-yes}
 CONF
 	# The systems and roles of the sample config, unchanged.
 	sed -n '/^\[system:/,$p' "$top_srcdir/conf/ntk.conf.sample" >>"$NTK_CONF"

@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <nss.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "ntk_client.h"
@@ -20,6 +23,7 @@
  *   module-initgroups MODULE.so USER
  *   libc-grnam NAME                getgrnam_r through glibc's NSS (whatever nsswitch.conf says)
  *   libc-grouplist USER            getgrouplist through glibc's NSS
+ *   spawn-id USER                  a whole `id USER` process (fork, exec, every lookup it makes)
  * Prints: OP ARG median_us p99_us  (after 10 warm-up calls).
  */
 
@@ -98,6 +102,24 @@ op_libc_grouplist(void)
 	return getgrouplist(arg, 65534, groups, &n) < 0 || n < 2;
 }
 
+extern char **environ;
+
+static int
+op_spawn_id(void)
+{
+	char *argv[] = { "id", (char *)arg, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = 1;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "id", &fa, NULL, argv, environ) == 0 && waitpid(pid, &st, 0) != pid)
+		st = 1;
+	posix_spawn_file_actions_destroy(&fa);
+	return !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,6 +153,8 @@ main(int argc, char **argv)
 		op = op_libc_grnam;
 	} else if (strcmp(argv[2], "libc-grouplist") == 0) {
 		op = op_libc_grouplist;
+	} else if (strcmp(argv[2], "spawn-id") == 0) {
+		op = op_spawn_id;
 	}
 	if (op == NULL)
 		return 2;

@@ -1,29 +1,40 @@
 #!/bin/bash
-# make bench: warm getgrnam/initgroups latency of libnss_ntk beside nss_files and a no-op ntkd round trip, in one run.
+# make bench: warm group lookups in one run, side by side: libnss_ntk's map, the same through
+# the ntkd socket ([nss] map = no), SSSD's memory cache (when it can be run here), nss_files.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 . "$top_srcdir/tests/nss/nss_lib.sh"
+. "$top_srcdir/tests/nss/nss_bench_sssd.sh"
 
 BENCH="$top_builddir/tests/nss/nss_bench"
 N=${NSS_BENCH_N:-20000}
 NBIG=${NSS_BENCH_NBIG:-300}
+NID=${NSS_BENCH_NID:-200}
+NCASES=${NSS_BENCH_NCASES:-50}
 
 ntk_tmpdir
 nss_need_module
-nss_start_servers
+# benchw: a social worker with NCASES case assignments (getgrouplist and id see NCASES + 2 ntk groups).
+{
+	printf 'dn: uid=benchw,ou=people,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: benchw\ncn: Bench Worker\nsn: Worker\nntkRole: social_worker\n'
+	for ((i = 0; i < NCASES; i++)); do printf 'ntkCaseAssignment: %d\n' $((3000 + i)); done
+	echo
+} >"$NTK_TMP/bench.ldif"
+sssd_ldif "$NTK_TMP/posix.ldif"
+nss_start_servers "$NTK_TMP/bench.ldif" "$NTK_TMP/posix.ldif"
 
 # Two group files for nss_files: a small one (look up an early line) and
 # one of 20000 lines (look up the last: glibc reads the file on every call).
-{ echo "root:x:0:"; echo "staff:x:50:alice"; for i in $(seq 1 18); do echo "grp$i:x:$((7000 + i)):alice"; done; } >"$NTK_TMP/group.small"
+{ echo "root:x:0:"; echo "staff:x:50:alice"; echo "benchw:x:5100:"; for i in $(seq 1 17); do echo "grp$i:x:$((7000 + i)):alice"; done; } >"$NTK_TMP/group.small"
 { echo "root:x:0:"; for i in $(seq 1 19998); do echo "grp$i:x:$((100000 + i)):u$i"; done; echo "last:x:99999:alice"; } >"$NTK_TMP/group.big"
-printf 'root:x:0:0::/root:/bin/sh\nalice:x:5001:5001::/:/bin/sh\n' >"$NTK_TMP/passwd.bench"
+printf 'root:x:0:0::/root:/bin/sh\nalice:x:5001:5001::/:/bin/sh\nbenchw:x:5100:5100::/:/bin/sh\n' >"$NTK_TMP/passwd.bench"
 
 declare -A MED P99
 # Each figure is the best of 3 runs (lowest median): the machine is shared.
-run() { # key iterations op args...
-	local key=$1 n=$2 out best="" i
-	shift 2
+run() { # key op args...
+	local key=$1 out best="" i
+	shift
 	for i in 1 2 3; do
 		out=$("$@") || ntk_fail "bench $key: $out"
 		if [ -z "$best" ] || awk -v a="$(echo "$out" | awk '{print $(NF-1)}')" \
@@ -33,37 +44,68 @@ run() { # key iterations op args...
 	done
 	MED[$key]=$(echo "$best" | awk '{print $(NF-1)}')
 	P99[$key]=$(echo "$best" | awk '{print $NF}')
-	printf '  %-44s median %8s us   p99 %8s us\n' "$key" "${MED[$key]}" "${P99[$key]}"
+	printf '  %-48s median %9s us   p99 %9s us\n' "$key" "${MED[$key]}" "${P99[$key]}"
 }
 
 # The same process view for every libc figure: a private mount namespace
-# where /etc/group and /etc/nsswitch.conf are the bench's own.
+# where /etc/group, /etc/passwd and /etc/nsswitch.conf are the bench's own.
 in_ns() { # group-file nsswitch-group-line command...
 	local gf=$1 line=$2
 	shift 2
-	sed -E "s/^group:.*/group: $line/" /etc/nsswitch.conf >"$NTK_TMP/nsswitch.bench"
-	unshare -m --propagation private sh -c 'mount --bind "$0" /etc/group && mount --bind "$1" /etc/nsswitch.conf && shift && exec "$@"' \
-		"$gf" "$NTK_TMP/nsswitch.bench" \
+	sed -E "s/^group:.*/group: $line/; s/^passwd:.*/passwd: files/" /etc/nsswitch.conf >"$NTK_TMP/nsswitch.bench"
+	unshare -m --propagation private sh -c 'mount --bind "$0" /etc/group && mount --bind "$1" /etc/nsswitch.conf && mount --bind "$2" /etc/passwd && shift 2 && exec "$@"' \
+		"$gf" "$NTK_TMP/nsswitch.bench" "$NTK_TMP/passwd.bench" \
 		env LD_LIBRARY_PATH="$(dirname "$NSS_SO")" NTK_SOCKET="$NTK_SOCKET" "$@"
 }
+ROOT_NS=no
+[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && ROOT_NS=yes
+last_case="ntk-case-$((3000 + NCASES - 1))"
 
-echo "libnss_ntk warm lookups ($N iterations each, best of 3; ntkd cache warm; $(nproc) cores)"
-run "ntkd no-op round trip (PING)" "$N" "$BENCH" "$N" ping "$NTK_SOCKET"
-run "module getgrnam ntk-case-1001" "$N" env NTK_SOCKET="$NTK_SOCKET" "$BENCH" "$N" module-grnam "$NSS_SO" ntk-case-1001
-run "module initgroups alice" "$N" env NTK_SOCKET="$NTK_SOCKET" "$BENCH" "$N" module-initgroups "$NSS_SO" alice
-if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
-	run "glibc getgrnam ntk-case-1001 (files ntk)" "$N" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$N" libc-grnam ntk-case-1001
-	run "glibc getgrouplist alice (files ntk)" "$N" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$N" libc-grouplist alice
-	run "nss_files getgrnam, line 2 of 20" "$N" in_ns "$NTK_TMP/group.small" "files" "$BENCH" "$N" libc-grnam staff
-	run "nss_files getgrouplist alice, 20 lines" "$N" in_ns "$NTK_TMP/group.small" "files" "$BENCH" "$N" libc-grouplist alice
-	run "nss_files getgrnam, line 20000 of 20000" "$NBIG" in_ns "$NTK_TMP/group.big" "files" "$BENCH" "$NBIG" libc-grnam last
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-	echo "ratios (median):"
-	echo "  glibc getgrnam via ntk / ntkd round trip:   $(ratio "${MED[glibc getgrnam ntk-case-1001 (files ntk)]}" "${MED[ntkd no-op round trip (PING)]}")"
-	echo "  module getgrnam / ntkd round trip:          $(ratio "${MED[module getgrnam ntk-case-1001]}" "${MED[ntkd no-op round trip (PING)]}")"
-	echo "  glibc getgrnam via ntk / nss_files small:   $(ratio "${MED[glibc getgrnam ntk-case-1001 (files ntk)]}" "${MED[nss_files getgrnam, line 2 of 20]}")"
-	echo "  nss_files 20000 lines / glibc via ntk:      $(ratio "${MED[nss_files getgrnam, line 20000 of 20000]}" "${MED[glibc getgrnam ntk-case-1001 (files ntk)]}")"
-	echo "  glibc getgrnam via ntk / nslcd 160 us (best peer figure): $(ratio "${MED[glibc getgrnam ntk-case-1001 (files ntk)]}" 160)"
+# The ntk figures, under a label: "map" or "socket".
+ntk_figures() { # label
+	local l=$1
+	run "$l: module getgrnam ntk-case-1001" env NTK_SOCKET="$NTK_SOCKET" "$BENCH" "$N" module-grnam "$NSS_SO" ntk-case-1001
+	run "$l: module initgroups benchw" env NTK_SOCKET="$NTK_SOCKET" "$BENCH" "$N" module-initgroups "$NSS_SO" benchw
+	if [ "$ROOT_NS" = yes ]; then
+		run "$l: glibc getgrnam ntk-case-1001" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$N" libc-grnam ntk-case-1001
+		run "$l: glibc getgrouplist benchw" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$N" libc-grouplist benchw
+		run "$l: glibc getgrnam ntk-case-1001 (no files)" in_ns "$NTK_TMP/group.small" "ntk" "$BENCH" "$N" libc-grnam ntk-case-1001
+		run "$l: glibc getgrouplist benchw (no files)" in_ns "$NTK_TMP/group.small" "ntk" "$BENCH" "$N" libc-grouplist benchw
+		run "$l: id benchw, whole process" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$NID" spawn-id benchw
+	fi
+}
+# Warm ntkd's cache (and the map): every lookup the figures make, once.
+warm() {
+	nss_probe name ntk-case-1001 >/dev/null
+	nss_probe initgroups benchw >/dev/null
+	[ "$ROOT_NS" = no ] || in_ns "$NTK_TMP/group.small" "files ntk" id benchw >/dev/null
+}
+
+echo "NSS group lookups, warm ($N iterations each, id $NID processes; best of 3; $(nproc) cores, shared with other jobs: noisy)"
+echo "benchw holds $NCASES case groups + system + role. nsswitch group: files ntk (map, socket), files sss (sssd);"
+echo "(no files): group: ntk / group: sss alone, without nss_files reading /etc/group first."
+run "ntkd no-op round trip (PING)" "$BENCH" "$N" ping "$NTK_SOCKET"
+warm
+nss_map_wait "$last_case"
+nss_map_wait benchw
+ntk_figures map
+NTK_TEST_NSS_MAP=no nss_restart_ntkd
+warm
+ntk_figures socket
+sssd_figures
+if [ "$ROOT_NS" = yes ]; then
+	run "nss_files getgrnam, line 2 of 20" in_ns "$NTK_TMP/group.small" "files" "$BENCH" "$N" libc-grnam staff
+	run "nss_files getgrnam, line 20000 of 20000" in_ns "$NTK_TMP/group.big" "files" "$BENCH" "$NBIG" libc-grnam last
+	run "id benchw, files only (no ntk groups)" in_ns "$NTK_TMP/group.small" "files" "$BENCH" "$NID" spawn-id benchw
 else
-	echo "  (not root: the glibc and nss_files figures need a private mount namespace; skipped)"
+	echo "  (not root: the glibc, id and nss_files figures need a private mount namespace; skipped)"
 fi
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+echo "ratios (median; > 1 means the map is faster):"
+for op in "module getgrnam ntk-case-1001" "module initgroups benchw" "glibc getgrnam ntk-case-1001" \
+	"glibc getgrouplist benchw" "glibc getgrnam ntk-case-1001 (no files)" "glibc getgrouplist benchw (no files)" \
+	"id benchw, whole process"; do
+	[ -n "${MED[map: $op]:-}" ] || continue
+	printf '  %-48s socket/map %8s   sssd/map %8s\n' "$op" \
+		"$(ratio "${MED[socket: $op]}" "${MED[map: $op]}")" "$(ratio "${MED[sssd: $op]:-}" "${MED[map: $op]}")"
+done

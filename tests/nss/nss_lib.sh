@@ -18,10 +18,13 @@ nss_threads.sh) NSS_LOW=38946 ;;
 nss_kernel.sh) NSS_LOW=38949 ;;
 nss_drop.sh) NSS_LOW=38952 ;;
 nss_nscd.sh) NSS_LOW=38955 ;;
+nss_map.sh) NSS_LOW=38959 ;;
 *) NSS_LOW=38958 ;;
 esac
 NSS_HIGH=$((NSS_LOW + 2))
 [ "$NSS_HIGH" -le 38959 ] || NSS_HIGH=38959
+# The last two share the range's end: one port each.
+case $NTK_TEST_NAME in nss_map.sh) ;; *) [ "$NSS_LOW" != 38958 ] || NSS_HIGH=38958 ;; esac
 
 # A sanitizer build of the module needs the sanitizer runtimes loaded first in every process it enters.
 nss_san_preload() {
@@ -104,6 +107,16 @@ nss_sorted() {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (m[j] < m[i]) { t = m[i]; m[i] = m[j]; m[j] = t }
 		for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") m[i];
 		print $1 ":" $2 ":" $3 ":" s }'
+}
+
+# nss_map_wait STRING [FILE]: ntkd has published a live map (FILE, default the
+# full map SOCKET.map) that holds STRING. The retired word is at byte 24.
+nss_map_live() {
+	local f=${2:-$NTK_SOCKET.map}
+	[ -f "$f" ] && [ "$(od -An -tu4 -j24 -N4 "$f" | tr -d ' ')" = 0 ] && grep -qaF -- "$1" "$f"
+}
+nss_map_wait() {
+	ntk_wait_for 10 nss_map_live "$@" || ntk_fail "no live NSS map holding [$1] in ${2:-$NTK_SOCKET.map}"
 }
 
 # --- the real NSS (root only) --------------------------------------------------

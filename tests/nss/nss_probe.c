@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -22,6 +23,8 @@
  *   minbuf NAME          smallest buffer getgrnam_r accepts; every smaller one must be ERANGE
  *   fdreuse NAME         check the module's socket is CLOEXEC, close it behind the module's
  *                        back, reuse the number for a pipe, look up again: the pipe is untouched
+ *   loop NAME N MS       N getgrnam_r of NAME, MS milliseconds apart, in one process
+ *   dlclose NAME MAP     look NAME up, dlclose the module; how often MAP is in /proc/self/maps
  *   drop setuid|seteuid USER NAME GID MEMBER
  *                        (root) look up NAME, then drop to USER and look up NAME, GID and
  *                        initgroups MEMBER again in the same process; seteuid goes back to
@@ -319,6 +322,48 @@ drop(const char *how, const char *user, const char *name, const char *gid, const
 	return 0;
 }
 
+/* Lines of /proc/self/maps naming `what`. */
+static int
+maps_count(const char *what)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, what) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Look NAME up (mapping the NSS map), dlclose the module: the map must be unmapped with it. */
+static int
+unload(const char *name, const char *map)
+{
+	by_name(name, 4096);
+	printf("mapped before dlclose: %d\n", maps_count(map));
+	dlclose(mod);
+	printf("mapped after dlclose: %d\n", maps_count(map));
+	return 0;
+}
+
+/* N look-ups by name, MS milliseconds apart, in one process (one map for its whole life). */
+static int
+loop(const char *name, long n, long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	long i;
+
+	for (i = 0; i < n; i++) {
+		by_name(name, 4096);
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -346,6 +391,10 @@ main(int argc, char **argv)
 		return minbuf(argv[3]);
 	if (strcmp(argv[2], "fdreuse") == 0 && argc > 3)
 		return fdreuse(argv[3]);
+	if (strcmp(argv[2], "dlclose") == 0 && argc > 4)
+		return unload(argv[3], argv[4]);
+	if (strcmp(argv[2], "loop") == 0 && argc > 5)
+		return loop(argv[3], atol(argv[4]), atol(argv[5]));
 	if (strcmp(argv[2], "drop") == 0 && argc > 7)
 		return drop(argv[3], argv[4], argv[5], argv[6], argv[7]);
 	fprintf(stderr, "nss_probe: unknown command %s\n", argv[2]);
