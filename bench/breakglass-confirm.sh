@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # How long a break-glass grant waits for its record to land in auditd's log:
 # N grants through ntkctl decide against a private slapd and ntkd and the
 # shared auditd, then ntkd's own figures (break_glass_confirm_ms_*) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Times one cached user's check, a fresh connection each (as PAM makes), and prints its percentiles. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A cached user's check latency while 8 loops of cache misses run, slapd healthy
 # and then frozen (SIGSTOP), timeout = 2 s; private slapd and ntkd on ports 39040-39049.
 . "${top_srcdir:-..}/tests/lib/common.sh"

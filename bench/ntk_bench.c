@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkd benchmark: warm decisions beside PING, under an untrusted uid's flood, and a cold decision beside raw libldap. */
 #include "config.h"
 

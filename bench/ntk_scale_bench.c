@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scale benchmark client: warm CHECK/INITGROUPS/group answers, cold round trips, a burst of misses, memory per cached user. */
 #include "config.h"
 

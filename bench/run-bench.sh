@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Start a private slapd and ntkd (ports 39020-39039) and run the daemon benchmark against them.
 . "${top_srcdir:-..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Large teams stay cheap: the same figures on a generated agency of 2,000 and of
 # 20,000 staff (scale_gen.awk: 3 manager levels, ~10 cases each, so 200,000
 # assignments), side by side with their growth; PING in the same run is the

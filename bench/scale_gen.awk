@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A generated agency for the scale benchmark: `awk -v staff=N -f scale_gen.awk` writes LDIF.
 #
 # The tree has three manager levels: one director (dir), staff / 1000 heads

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # How soon a directory change reaches decisions (issue 13: <= 1 s with ttl = 3600):
 # from ldapmodify returning to `ntkctl check` answering the new decision, p50/p99
 # over 100 changes (a case assignment taken away and given back, in turn) with 20,000

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsing of ntkCaseAssignment values, case ids and civil dates. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsing of ntkCaseAssignment values and case ids. */
 #ifndef NTK_ASSIGNMENT_H
 #define NTK_ASSIGNMENT_H

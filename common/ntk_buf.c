@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A bounded byte buffer for the wire protocol: capped growth, checked reads, big-endian integers. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A bounded byte buffer for the wire protocol: appends grow it, reads never overrun it. */
 #ifndef NTK_BUF_H
 #define NTK_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A subject's assignments by case id: a hash index built once per fetched subject, read by the policy. */
 #include <stdbool.h>
 #include <stdint.h>

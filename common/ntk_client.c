@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The client side of the ntkd socket: connect, send one framed request, read one bounded reply. */
 #include "config.h"
 

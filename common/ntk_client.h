@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The client side of the ntkd socket, shared by ntkctl and every module. */
 #ifndef NTK_CLIENT_H
 #define NTK_CLIENT_H

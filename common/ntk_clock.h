@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The monotonic clock, for deadlines and ages that must not jump with the wall clock. */
 #ifndef NTK_CLOCK_H
 #define NTK_CLOCK_H

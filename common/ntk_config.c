@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntk.conf: reading, validation of every key, and the bind password. */
 #include <errno.h>
 #include <arpa/inet.h>

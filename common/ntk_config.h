@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntk.conf: loading, validation and the settings every component reads. */
 #ifndef NTK_CONFIG_H
 #define NTK_CONFIG_H

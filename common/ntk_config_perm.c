@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* StrictModes for ntkd: the config and the directories above it may be changed only by root or ntkd's uid. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* StrictModes for ntkd: refuse a config, or a directory, that anyone but root or ntkd's user can change. */
 #ifndef NTK_CONFIG_PERM_H
 #define NTK_CONFIG_PERM_H

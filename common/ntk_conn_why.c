@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Why a client could not reach ntkd: one actionable sentence instead of stacked errno texts. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Why a client could not reach ntkd, said so that a sysadmin knows what to do next. */
 #ifndef NTK_CONN_WHY_H
 #define NTK_CONN_WHY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Descriptions of the NTK_ERR_* codes. */
 #include "ntk_err.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Error codes shared by every needtoknow component. */
 #ifndef NTK_ERR_H
 #define NTK_ERR_H

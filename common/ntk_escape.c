@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Untrusted text made fit for one log line. */
 #include <stdbool.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Untrusted text made fit for one log line. */
 #ifndef NTK_ESCAPE_H
 #define NTK_ESCAPE_H

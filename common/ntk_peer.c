@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who serves the ntkd socket: SO_PEERCRED of the listener against root, the ntkd user and ourselves. */
 #include "config.h"
 

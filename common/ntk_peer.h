@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who serves the ntkd socket: the one check every client makes before it believes an answer. */
 #ifndef NTK_PEER_H
 #define NTK_PEER_H

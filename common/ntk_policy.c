@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The need-to-know decision (DESIGN.md "Rules"), enum names, and deep frees. */
 #include <stdio.h>
 #include <stdlib.h>

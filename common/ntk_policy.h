@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The need-to-know decision: a pure function of request, facts, policy and clock. */
 #ifndef NTK_POLICY_H
 #define NTK_POLICY_H

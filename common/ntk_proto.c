@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The ntkd wire codec: framing, and an encoder and a bounded decoder for every message body. */
 #include "config.h"
 

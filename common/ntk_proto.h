@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The ntkd wire protocol: every message, its fields, its limits, and its codec. */
 #ifndef NTK_PROTO_H
 #define NTK_PROTO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A set of strings (open addressing) and the string hash it and the daemon's caches use. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* String vectors: the (char **, count) lists the codec and the daemon pass around, and a growable one. */
 #ifndef NTK_STRV_H
 #define NTK_STRV_H

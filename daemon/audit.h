@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audit writer: the only libaudit user. A bounded queue drained by one thread. */
 #ifndef NTKD_AUDIT_H
 #define NTKD_AUDIT_H

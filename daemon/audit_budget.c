@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-uid audit record budgets: a window per untrusted uid, counted exactly, summarised once. */
 #include "config.h"
 

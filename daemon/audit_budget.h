@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-uid audit record budgets, so no uid floods the audit log (used by the audit writer). */
 #ifndef NTKD_AUDIT_BUDGET_H
 #define NTKD_AUDIT_BUDGET_H

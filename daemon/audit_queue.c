@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The audit writer thread: its bounded queue, break-glass records sent ahead
  * of it and confirmed in auditd's log, and per-uid budgets; failures go to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Formatting audit records: untrusted values through audit_encode_nv_string, tokens bare. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Watching auditd: is it running, and has a record reached its log file?
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A chained hash table with insertion-ordered lists (all, and per untrusted uid) for eviction, behind one mutex. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A bounded, thread-safe map from a name to a refcounted cached value (facts, groups). */
 #ifndef NTKD_CACHE_H
 #define NTKD_CACHE_H

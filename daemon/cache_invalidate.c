@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Followed directory changes mapped to cache drops: from an entry's old and new state to every cached answer either fed. */
 #include "config.h"
 

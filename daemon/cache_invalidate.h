@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Followed directory changes mapped to cache drops, through the mirror of each entry's last state. */
 #ifndef NTKD_CACHE_INVALIDATE_H
 #define NTKD_CACHE_INVALIDATE_H

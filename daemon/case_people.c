@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The reverse query behind a case group: everyone holding a case, and their supervisors up the chain. */
 #include "config.h"
 

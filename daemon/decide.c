@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* CHECK: one decision, break-glass, its audit record and its explanation. */
 #include "config.h"
 

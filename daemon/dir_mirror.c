@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The mirror of entries under base: records read from sync entry messages, chained by entryUUID and by DN. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A mirror of what each entry under base said last, by entryUUID and by DN: the old state a followed change is compared with. */
 #ifndef NTKD_DIR_MIRROR_H
 #define NTKD_DIR_MIRROR_H

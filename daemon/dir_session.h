@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The session layer under ntkd's directory queries: the handle, batched searches, and reading entries. */
 #ifndef NTKD_DIR_SESSION_H
 #define NTKD_DIR_SESSION_H

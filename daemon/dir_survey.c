@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The go-live survey's directory queries: does base exist, and which role names does the directory hold. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The change subscription's thread: connect, refresh (with the cookie when there is one), persist, and start over when the connection goes. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Following the directory: an RFC 4533 refreshAndPersist subscription that drops cached answers as entries change. */
 #ifndef NTKD_DIR_SYNC_H
 #define NTKD_DIR_SYNC_H

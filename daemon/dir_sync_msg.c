@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RFC 4533 messages: encoding the Sync Request control, decoding Sync State, syncInfo and Sync Done with ber_scanf. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RFC 4533 on the wire: the sync request control, and what the server's entries and syncInfo messages say. */
 #ifndef NTKD_DIR_SYNC_MSG_H
 #define NTKD_DIR_SYNC_MSG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkd's view of the LDAP directory: the facts the policy needs, fetched with few round trips. */
 #ifndef NTKD_DIRECTORY_H
 #define NTKD_DIRECTORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The table of permitted requests: from one framed request to its handler and one framed reply. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* From one framed request to one framed reply: the table of permitted requests. */
 #ifndef NTKD_DISPATCH_H
 #define NTKD_DISPATCH_H

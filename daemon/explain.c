@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Explanation text for a decision: roles, counting roles, assignments, supervision, grants. */
 #include "config.h"
 

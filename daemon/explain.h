@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The text behind `ntkctl check --explain`: the facts that decided a request. */
 #ifndef NTKD_EXPLAIN_H
 #define NTKD_EXPLAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Cached directory lookups of a user's facts, with the offline fallback. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A user's directory facts, through the cache: ttl, negative_ttl and offline_grace. */
 #ifndef NTKD_FACTS_H
 #define NTKD_FACTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* FACTS: the facts a SQL plugin needs to decide rows in-process, for one system. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkd -t: check a config against the live directory before go-live. */
 #include "config.h"
 

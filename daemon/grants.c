@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Break-glass grants: a small array behind a mutex, pruned as grants expire. */
 #include "config.h"
 

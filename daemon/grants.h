@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The break-glass grant store: (user, system, case) until an expiry, in memory only. */
 #ifndef NTKD_GRANTS_H
 #define NTKD_GRANTS_H

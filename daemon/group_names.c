@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Group names and gids: which config range a name or gid falls in. */
 #include "config.h"
 

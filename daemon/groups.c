@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GROUP_BY_NAME, GROUP_BY_GID, INITGROUPS, GROUP_LIST: members from the directory, cached. */
 #include "config.h"
 

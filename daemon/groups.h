@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS groups: ntk-sys-<system>, ntk-role-<role>, ntk-case-<id>, and their gids. */
 #ifndef NTKD_GROUPS_H
 #define NTKD_GROUPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The request handlers the dispatch table points at; each writes a framed reply into r->out. */
 #ifndef NTKD_HANDLERS_H
 #define NTKD_HANDLERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fetches in flight, by key: concurrent askers for one key wait for the first one's answer. */
 #include "config.h"
 

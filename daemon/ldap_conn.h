@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One LDAP connection with failover across the configured URIs, and batches of bounded searches over it. */
 #ifndef NTKD_LDAP_CONN_H
 #define NTKD_LDAP_CONN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* LDAP search filters built from untrusted values: RFC 4515 escaping and the filters ntkd sends. */
 #ifndef NTKD_LDAP_FILTER_H
 #define NTKD_LDAP_FILTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Whether each LDAP server is worth asking, shared by every worker's connection. */
 #ifndef NTKD_LDAP_HEALTH_H
 #define NTKD_LDAP_HEALTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SASL binds: GSSAPI from a keytab, EXTERNAL over TLS with a client certificate. */
 #ifndef NTKD_LDAP_SASL_H
 #define NTKD_LDAP_SASL_H

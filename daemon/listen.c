@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The listening unix socket: directory, stale socket, mode. */
 #include "config.h"
 

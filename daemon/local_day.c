@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The calendar day in ntkd's local time zone: what `until=` dates are compared with. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The calendar day in ntkd's local time zone: what `until=` dates are compared with. */
 #ifndef NTKD_LOCAL_DAY_H
 #define NTKD_LOCAL_DAY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkd's log: stderr in the foreground (-f), syslog as a daemon. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkd: options, config, daemonizing, signals, and the objects the server shares. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The systemd notify protocol: one datagram to $NOTIFY_SOCKET per state change. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The systemd notify protocol (sd_notify) spoken directly: no libsystemd in a daemon this small. */
 #ifndef NTKD_NOTIFY_H
 #define NTKD_NOTIFY_H

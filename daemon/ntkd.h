@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkd's shared state: the daemon object, a worker's context and one request's context. */
 #ifndef NTKD_NTKD_H
 #define NTKD_NTKD_H

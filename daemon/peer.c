@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Peer credentials (SO_PEERCRED), the peer's user name and executable. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who is on the other end of a connection: SO_PEERCRED and what it leads to. */
 #ifndef NTKD_PEER_H
 #define NTKD_PEER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PING: an empty request answered with an empty reply, for liveness checks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SIGHUP: load the config again and swap it in, or keep the old one and say why. */
 #include "config.h"
 

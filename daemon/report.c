@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* REPORT: a SQL plugin's summary of one filtering statement, as one ntk-statement record. */
 #include "config.h"
 

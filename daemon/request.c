@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What handlers share about the request they answer: peer trust, the reply frame, the worker's directory handle. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The reverse query behind a role group: the user names of everyone holding a role. */
 #include "config.h"
 

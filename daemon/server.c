@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The epoll loop hands ready connections (EPOLLONESHOT) to a pool of worker threads. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The socket, the epoll loop and the worker pool. */
 #ifndef NTKD_SERVER_H
 #define NTKD_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loading a config snapshot and counting references to it. */
 #include "config.h"
 

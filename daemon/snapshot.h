@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A loaded configuration, shared by reference so SIGHUP can swap it under running requests. */
 #ifndef NTKD_SNAPSHOT_H
 #define NTKD_SNAPSHOT_H

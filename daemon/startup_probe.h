@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* At start, bind to the directory until it answers, so a wrong password or TLS setup is logged before the first login. */
 #ifndef NTKD_STARTUP_PROBE_H
 #define NTKD_STARTUP_PROBE_H

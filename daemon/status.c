@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* STATUS (key=value lines for ntkctl status) and FLUSH (root only). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The subject's facts: the user's own entry, roles, assignments, and everyone below them in the manager chain. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pam_ntk: the PAM account stage asks ntkd whether a user may log in to a named system. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The needtoknow demo: build, start a throwaway slapd (the sample agency),
 # auditd and ntkd, then walk through allowed and denied decisions with their
 # reasons, releases of information, a real login gate through PAM, and the

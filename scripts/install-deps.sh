@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the Debian 12 packages needtoknow builds and tests with (run as root).
 set -euo pipefail
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build needtoknow and run every test against real servers (slapd, auditd,
 # PostgreSQL, MariaDB, sshd): a normal build with valgrind checks inside the
 # tests, an ASan/UBSan build of the unit and integration suites, and distcheck.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ntkctl: check (a dry-run decision), decide (an audited one), status, flush, and the audit report. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* How ntkctl status reads the daemon's key=value lines: health, and JSON for monitoring. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- The ntk extension, 1.0 to 1.1: break-glass where staff work.
 \echo Use "ALTER EXTENSION ntk UPDATE TO '1.1'" to load this file. \quit
 

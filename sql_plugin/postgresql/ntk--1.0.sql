@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- The ntk extension, version 1.0: decisions for the current role, and the policies protect() puts on a table.
 \echo Use "CREATE EXTENSION ntk" to load this file. \quit
 

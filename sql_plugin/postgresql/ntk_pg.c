@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The PostgreSQL extension ntk: settings and the SQL-callable functions of schema ntk. */
 #include "postgres.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal interface between the files of the PostgreSQL extension ntk. */
 #ifndef NTK_PG_H
 #define NTK_PG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The ntk extension's link to ntkd: a cached FACTS reply per role and system, decided in-process. */
 #include "postgres.h"
 

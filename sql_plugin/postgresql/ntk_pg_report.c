@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Statement accounting for the ntk extension: rows the policy hid, summarised once per top-level statement. */
 #include "postgres.h"
 

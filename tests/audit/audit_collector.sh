@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Many servers, one trail: two senders forward needtoknow records through
 # audisp-remote (Debian's audispd-plugins, real TCP on 127.0.0.1) to a second
 # auditd of our own, a collector (own config dir via `auditd -c`, own port,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the audit tests: how to run `ntkctl audit`, and the checked-in sample.
 # Needs common.sh. Uses ntkctl when it has the audit command, else the test driver.
 

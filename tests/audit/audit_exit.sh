@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `ntkctl audit` exit codes: 0 with results, 1 with none, 2 on error with a clear message.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/audit/audit_common.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `ntkctl audit` on records just written to the running auditd, read from its
 # default logs: (1) records in ntkd's format written with libaudit by
 # ntk_audit_gen, (2) records written by a real ntkd for real checks

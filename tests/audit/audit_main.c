@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test driver: runs ntk_audit_main as `ntkctl [-c CONF] audit ARGS...` would. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Report features over checked-in logs: node= from a collector (rows, --node,
 # the summary's node group), --format ndjson, ISO 8601 --since/--until with a
 # zone, --by case, --top, one user's --list as a sorted timeline with sessions,

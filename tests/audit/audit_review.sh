@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Break-glass review against the real auditd: a real grant from ntkd
 # (ntkctl decide --reason) and accesses under it are listed by
 # `ntkctl audit --break-glass` and `--unreviewed`; `ntkctl review SERIAL --note`

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Rotated logs: every rotation auditd keeps is read by default (log_file from
 # auditd.conf, here a private one through NTK_AUDITD_CONF), gzipped ones too;
 # --input reads the files named in order, .gz too; a gap in the numbering is said

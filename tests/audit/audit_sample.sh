@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `ntkctl audit --input` over the checked-in sample of real auditd records
 # (tests/audit/data/sample.audit, made by make_sample.sh): exact output for each
 # view and format, the filters, and hostile values kept inside their field.

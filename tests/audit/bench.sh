@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark: `ntkctl audit --summary` over synthetic raw logs of 100k and 1M
 # records (auditd's enriched format, 80% TRUSTED_APP/USER_ACCT decisions, 10%
 # other records), with elapsed time and max RSS; memory should stay flat

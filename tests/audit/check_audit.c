@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check unit tests for `ntkctl audit`: time words, argument rules, and value escaping per format. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerate data/ntkd.audit: records written by a real ntkd (to the running
 # auditd) for real, non-dry-run requests against the sample directory:
 # logins, case decisions with every kind of rule and reason, hostile names,

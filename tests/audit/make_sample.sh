@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerate data/sample.audit: real auditd records written by ntk_audit_gen
 # (ntkd's record format, hostile values included) plus another program's
 # record, pulled back out of the audit log raw with ausearch. Needs root and auditd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Live-test client: real (not dry-run) requests to ntkd, so ntkd writes the
  * audit records.

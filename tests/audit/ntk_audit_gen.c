@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Test record writer for `ntkctl audit`: sends records in ntkd's format (the
  * brief's "audit record format") to the running auditd with libaudit, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * diff_check: many dry-run CHECKs over one connection, for the differential
  * test. ntkctl check asks one question per process; this asks each line of

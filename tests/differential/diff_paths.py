@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The enforcement paths the differential test asks, each a small adapter.
 
 Every path has keys (the questions it can answer about a world), the

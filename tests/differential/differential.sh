@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every enforcement path against the reference model (ntk_model.py): random
 # worlds (directory + config) loaded into a real slapd, a real ntkd on each,
 # and ntkd's CHECK (all of it through diff_check, a sample through ntkctl

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The reference model against the project's hand-written expectations.
 
 The differential test trusts ntk_model.py; this checks the model on its own,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The reference model (ntk_model.py) against the hand-written answers of
 # decisions.sh and nss_lib.sh on the sample agency: no server, no C code.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"

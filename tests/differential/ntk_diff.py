@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Drive the differential test: generate worlds, load them, ask every path, compare.
 
 Run by differential.sh, which starts slapd, PostgreSQL and MariaDB and

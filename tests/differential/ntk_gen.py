@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Random, reproducible worlds for the differential test: a directory and a config.
 
 gen_world(seed, today) returns a world as ntk_model.py describes it, plus

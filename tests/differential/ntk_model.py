@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The reference model: DESIGN.md's decision rules, stated once, in Python.
 
 Written from DESIGN.md, ntk.conf(5) and libnss_ntk(8) alone, not from

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark of ntkd's directory queries against a private slapd: time and round trips
 # per call on one connection, against a baseline in the same run (a user who is not
 # there: one search, no entry). Bounded: N calls per kind.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check tests for daemon/ldap_filter.c: RFC 4515 escaping and the filters ntkd builds. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkd's LDAP layer (daemon/directory.c) against a private slapd, through dirtool:
 # subjects, supervision, case people, role members, injection, round trips,
 # failover, reconnect, a stopped and a hung server, role groups, and valgrind.

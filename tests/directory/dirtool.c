@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dirtool: run ntkd's directory queries against a config and print the answers in a stable form, for tests. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Large result sets come in pages (RFC 2696): with the server's size limit
 # at 500 for ntkd's bind, a supervisor of 1,200, a case held by 1,500 and a
 # role held by 2,000 (5,000 entries in all) are read whole, neither cut nor

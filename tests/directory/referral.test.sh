@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Odd entries among a role's members and a case's holders: a referral object
 # (never chased) and entries the bind may not read are skipped and logged,
 # while the group's other members and holders still count.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkd binds with SASL: GSSAPI with its key from krb5_keytab (a real MIT KDC,
 # no kinit, no ticket file), and EXTERNAL with a TLS client certificate; the
 # directory maps both to ntkd's entry, the only identity allowed to read the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The real-server harness for SASL binds, checked with OpenLDAP's own clients
 # before ntkd relies on it: a private MIT KDC (realm NTK.TEST) and one slapd
 # that takes GSSAPI binds (ldap/localhost) and EXTERNAL binds (a TLS client

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkd's LDAP layer over TLS: StartTLS and ldaps:// with tls_cacert work, and fail
 # closed (unavailable, never plain) with a wrong CA, a wrong host name, or a server
 # without TLS. A throwaway CA and server certificate are made with openssl.

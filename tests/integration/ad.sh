@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An AD-shaped directory (user/group classes, sAMAccountName, memberOf from
 # slapd's memberof overlay, userAccountControl, a county's own case
 # attribute) decided with conf/ntk.conf.ad.sample as shipped, less the site

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Audit records through auditd: formats, encoding of hostile values, dry runs never audited,
 # break-glass granted only with its record, REPORT statements, and the queue's overflow counter.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

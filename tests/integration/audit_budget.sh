@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # No uid floods the audit log: an unprivileged peer deciding about itself in a loop
 # gets its budget of records, then one ntk-suppressed summary per interval with
 # the exact count; root (and trusted peers) are never held back.

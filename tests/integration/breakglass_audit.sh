@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Break-glass is granted only once its record is in auditd's log: the kernel
 # may take a record and drop it (rate limit, full backlog), and a writer held in
 # the kernel must not hold decisions longer than the confirm timeout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for ntkd's internal pieces: cache, grants, group names, audit record formats. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for what keeps a down LDAP server cheap: the shared server state and the in-flight table. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Command-line conventions of every installed binary: --help (usage on stdout, exit 0),
 # --version, an unknown option (usage on stderr, exit 2), `ntkctl SUB --help` for every
 # subcommand, and one actionable sentence when ntkd cannot be reached.

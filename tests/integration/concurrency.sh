@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Many clients at once while the config is reloaded and the cache flushed: every answer right,
 # the daemon alive, connections released, no sanitizer report.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

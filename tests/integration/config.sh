@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Bad config refused at start with file:key: reason; SIGHUP keeps a good config over a bad one
 # and applies a good one; SIGTERM removes the socket and exits 0; daemon mode detaches.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # One unprivileged uid holding 1,100 connections: it gets its per-uid share, and root's
 # checks and other uids' NSS requests are still answered; with no per-uid cap in the way,
 # untrusted uids together still leave the last 64 connections to root and trusted peers.

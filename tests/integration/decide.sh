@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkctl decide: the same words and exit codes as check, but audited, and
 # --reason obtains a break-glass grant that later decisions see.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # [system:NAME] deny_message: ntkctl check and decide print it on the line after the
 # verdict (which stays first), only with a denial, only the asked system's; ntkd
 # refuses to start on a message that is not one printable line.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Directory errors show where they happen: a base that does not exist is a
 # directory error (directory-unavailable, never unknown-user, never cached
 # as one), a wrong bind password is logged at start before any request;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A disabled account gets nothing anywhere: with staff_filter excluding AD's
 # disabled bit, the subject's own entry must match it, or every path says
 # account-disabled (check, explain, decide and its audit record, FACTS for the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # LDAP failover, the facts cache when the directory is down (ttl, offline_grace),
 # a frozen slapd: uncached users time out to directory-unavailable, cached ones keep
 # flowing, and a hung first URI: the second serves everyone after one timeout.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A daemon run by nobody on a socket ntkctl is pointed at is never believed: exit 2 naming its uid.
 # The impostor is a real ntkd started as nobody, so its answers are well formed and would allow.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

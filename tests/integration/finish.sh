@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the daemon's integration tests: stop ntkd and fail on any sanitizer report in its log.
 ntkd_finish() {
 	ntkd_stop

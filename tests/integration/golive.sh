@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkd -t checks a config against the live directory before go-live: the
 # AD sample as shipped (clean), then one mistake at a time — a wrong bind
 # password, a second server that is down, a base that does not exist, a

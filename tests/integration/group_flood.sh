@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A GROUP_BY_GID flood by an untrusted uid under visibility = member: no LDAP for gids it is
 # not a member of, and root's cached groups and facts stay cached.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

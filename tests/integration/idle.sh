@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An untrusted connection that only PINGs is closed after [daemon] untrusted_idle; root's is not.
 # The new [daemon] limits refuse out-of-range values.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Large entries work end to end: a worker with 200,000 case assignments and
 # a supervisor of 5,000 (20,000 cases below) get their decisions, their
 # FACTS for the SQL plugins, their NSS groups; ntkd stays within the memory

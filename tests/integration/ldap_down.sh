@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A hung LDAP server costs once, not per request: concurrent misses for one user
 # share one search, and while slapd is frozen misses fail fast instead of each
 # waiting out the timeout. Asserted with ntkd's counters; speeds are in bench/ldap_down.sh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test client for ntkd's fairness: many connections, a PING-only connection, a GROUP_BY_GID flood. */
 #include "config.h"
 

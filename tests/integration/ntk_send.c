@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test client for ntkd: sends one request (or deliberate garbage) and prints the answer. */
 #include "config.h"
 

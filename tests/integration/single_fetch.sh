@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # One directory fetch however many clients miss at once: a dozen clients ask
 # about one uncached supervisor of 1,000 (CHECK, FACTS and INITGROUPS mixed),
 # then about one uncached case group, while slapd is frozen so that every

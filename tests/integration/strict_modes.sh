@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # StrictModes for ntkd: a config (or a directory above it) that anyone but root or ntkd's user
 # can change is refused at start and on SIGHUP with "file: reason"; so is a socket directory
 # that is not root's or is writable by group or others.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Following directory changes (RFC 4533 refreshAndPersist against slapd's syncprov):
 # with ttl = 3600 every warmed decision and group answer below would stay as it was
 # for an hour; each ldapmodify must reach `ntkctl check` within a bounded poll -

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Following changes to role groups (role_source = group, syncprov, ttl = 3600):
 # a member removed loses the role at once while the group's other members stay
 # cached; a member added gains it; a role group deleted takes the role from all;

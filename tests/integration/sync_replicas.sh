@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Replicated directories: two slapd on 127.0.0.1 in multi-provider replication
 # (syncprov + syncrepl both ways, multiprovider on), ntkd given both URIs with
 # ttl = 3600. A change written on either server reaches ntkd's decisions through

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Without content sync ntkd falls back to ttl and says so: a slapd without the
 # syncprov overlay refuses the subscription (status dir_sync=ttl with the server's
 # reason, ntkd -t "offers no content sync"), decisions still follow the directory

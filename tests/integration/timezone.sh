@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # until=YYYY-MM-DD is the last valid day in ntkd's local time zone, not UTC:
 # the same assignments decided by ntkd under UTC+14 and under UTC-11, whose
 # dates always differ by a day or two, and FACTS that expire by midnight.

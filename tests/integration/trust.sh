@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Peer trust by SO_PEERCRED: untrusted peers ask only about themselves; FLUSH is root only;
 # trusted_peers (resolved at load and on SIGHUP) may ask about anyone; hostile names find nobody.
 . "${top_srcdir:-../..}/tests/lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An AD-shaped directory on the test slapd, and conf/ntk.conf.ad.sample pointed at it.
 # Needs common.sh, slapd.sh, ntkd.sh and ntk_tmpdir. Sets AD_OU.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Make sure the shared auditd runs, and read back needtoknow records from it.
 # Needs common.sh. auditd is never stopped by tests: other tests and the host use it.
 

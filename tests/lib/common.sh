@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared helpers for needtoknow's shell tests: failing, skipping, temp dirs, ports, cleanup.
 # Source it first; it expects top_srcdir and top_builddir (set by the Makefiles).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A private MIT Kerberos KDC on 127.0.0.1 for SASL/GSSAPI bind tests.
 # Needs common.sh and ntk_tmpdir. Never reads or writes /etc/krb5.conf or
 # /etc/krb5kdc: the realm, its database, stash and logs live in $NTK_TMP/kdc,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Write a test ntk.conf and run a private ntkd on a socket in the test's temp dir.
 # Needs common.sh, ntk_tmpdir and slapd.sh. Sets NTK_CONF, NTK_SOCKET, NTKD_PID.
 

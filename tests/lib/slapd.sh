@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Start and stop a private slapd on 127.0.0.1 loaded with the sample agency directory.
 # Needs common.sh and ntk_tmpdir. Sets SLAPD_URI, SLAPD_PORT, SLAPD_PID, SLAPD_DIR.
 # SLAPD_EXTRA_SCHEMA: more schema files (space-separated) to include, e.g. AD's subset.

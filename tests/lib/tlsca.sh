@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A throwaway certificate authority for TLS and SASL EXTERNAL tests, made with openssl.
 # Needs common.sh (and slapd.sh for tlsca_slapd_external).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # debian/: dpkg-buildpackage in a copy of the tree gives the five packages, lintian finds no
 # error, `apt-get install ./*.deb` installs them, the INSTALLED ntkd answers a PAM login
 # (pamtester, pam_ntk.so found by name), a PostgreSQL query (CREATE EXTENSION ntk in a

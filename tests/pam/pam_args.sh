@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Arguments: a missing system=, an unknown option (a typo such as sytem=) or a malformed value
 # (timeout=abc) is a service error, logged: a typo must not silently weaken a login gate.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"

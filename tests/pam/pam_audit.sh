@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A login pam_ntk denies reaches auditd as ntkd's USER_ACCT record with acct, system, reason, hostname, terminal and res=failed.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 

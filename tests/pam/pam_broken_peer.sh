@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A broken or hostile peer on the socket (short, garbage, oversized, wrong-type, refusing, silent replies) is never an allow.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A refusal says where to go: the system's deny_message reaches the user as a PAM_ERROR_MSG of its
 # own after the reason (pam_drive's conversation and pamtester), never with an allow, never under
 # PAM_SILENT, and only the asked system's.

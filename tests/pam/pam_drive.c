@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pam_drive: run the PAM account stage of a service, for pam_ntk's tests and benchmark. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A daemon run by nobody on the socket pam_ntk is given (socket=PATH) answers ALLOW: the
 # account stage must say PAM_AUTHINFO_UNAVAIL, never PAM_SUCCESS. The same answer from root is believed.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared setup for pam_ntk's tests: the module, the driver, service files, and a running ntkd.
 # Source after nothing else: it sources tests/lib/*.sh itself.
 

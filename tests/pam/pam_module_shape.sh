@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_ntk.so exports only its PAM entry point and pulls in no libldap, libaudit or iniparser.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pam_peer: hostile or broken peers for pam_ntk's tests (a bad ntkd socket, a syslog sink). */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End to end through PostgreSQL (`pam pamservice=` in pg_hba.conf): psql logs in as alice, and judy is refused by pam_ntk.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 

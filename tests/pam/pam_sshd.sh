@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End to end through sshd (key auth, UsePAM yes): pam_ntk in the account stage lets alice in and keeps judy out.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 

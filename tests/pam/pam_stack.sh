@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pam_ntk in /etc/pam.d stacks through pamtester: required, requisite and [success=ok default=bad]
 # positions gate the login; sufficient and [default=ignore] do not (the pitfalls pam_ntk(8) warns of).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"

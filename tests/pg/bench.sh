@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench for the PostgreSQL extension: 1M rows over 20k cases, a worker with 50 of them.
 # (a) no RLS, a hand-written case_id = ANY(constant) filter; (b) the subquery
 # policy a DBA would write; (c) ntk.protect. Serial, one run, ratios printed.

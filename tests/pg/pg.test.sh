@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The PostgreSQL extension ntk against real servers: slapd, ntkd, auditd and a throwaway cluster.
 # The sql/expected regression files run under pg_regress; this script adds what
 # SQL cannot check: the audit records, and ntkd going away mid-session.

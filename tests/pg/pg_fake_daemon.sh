@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An ntkd run by nobody on ntk.socket is never believed by the PostgreSQL extension: protected
 # rows stay hidden and explicit checks fail, as with no daemon at all. The same policy from an
 # ntkd run by root shows them.

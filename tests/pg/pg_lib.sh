@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A throwaway PostgreSQL cluster with the built ntk extension, for the pg test and bench.
 # Needs common.sh, ntk_tmpdir and a running ntkd (NTK_SOCKET). Sets PG_PORT, PG_BIN, PGDATA_T,
 # PG_ROOT (the private copy of the installation the server runs from).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The ntk extension under valgrind memcheck: every SQL function, the policies on
 # reads and writes, role switches inside a statement, overlong case ids, and
 # ntkd out of reach, run in a single-user backend (the server stopped, so one

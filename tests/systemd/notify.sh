@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkd speaks systemd's notify protocol ($NOTIFY_SOCKET): READY=1 only once its socket accepts
 # connections and the first LDAP bind was tried (bound, or failed and logged), RELOADING=1 then
 # READY=1 around a SIGHUP reload, STOPPING=1 on SIGTERM; abstract (@name) and path sockets.

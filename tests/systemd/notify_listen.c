@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * notify_listen ADDR NTKD_SOCKET UNTIL SECS: play systemd's end of the notify
  * protocol. Bind a datagram socket at ADDR (a path, or @name for an abstract

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The shipped ntkd.service: Type=notify, ordered before user lookups and logins, hardened to
 # `systemd-analyze security` exposure <= 3.0, and valid; the tmpfiles.d entry makes /run/ntk.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/common.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for common/ntk_assignment.c: case ids, ntkCaseAssignment values, dates. */
 #include <check.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check tests for ntk_buf: bounds, truncation, strings, growth and borrowed views. */
 #include "config.h"
 

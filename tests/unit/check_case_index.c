@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for common/ntk_case_index.c: lookups, duplicates, cycles, expiry, and decisions equal to a scan. */
 #include <check.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check tests for ntk_client against an in-test server thread on a temporary Unix socket. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for common/ntk_config.c: a full valid file, defaults, and every refusal with its file:section:key prefix. */
 #include <check.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for common/ntk_config_perm.c: which modes and owners of the config and its directories are refused. */
 #include "config.h"
 

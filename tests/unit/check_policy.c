@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for common/ntk_policy.c: every rule, outcome and ordering of the decision. */
 #include <check.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check tests for ntk_proto: round trips, framing, truncation, trailing bytes and hostile values. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Check suite for the shared string helpers: growable lists, the string set and hash, the log escaper. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Fuzz target for the wire codec: every decoder gets the input; whatever
  * decodes must encode back to the same bytes. Built with -DNTK_LIBFUZZER for

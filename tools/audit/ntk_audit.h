@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal types shared by the files of `ntkctl audit`: options, one decoded record, views. */
 #ifndef NTK_AUDIT_H
 #define NTK_AUDIT_H

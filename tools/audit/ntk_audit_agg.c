@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Aggregation for --summary and --browsing: hash tables bounded by distinct keys, not records. */
 #include "config.h"
 

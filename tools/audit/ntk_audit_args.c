@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ntkctl audit` options: the command line, ausearch-like time words, the config's threshold. */
 #include "config.h"
 

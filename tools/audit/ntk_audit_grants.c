@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * --break-glass: every grant with its case accesses and its reviews. Grants,
  * accesses under break-glass and reviews are kept (they are rare) and matched

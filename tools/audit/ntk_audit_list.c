@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --list: one row per needtoknow decision; ndjson rows carry ISO 8601 time and epoch for a SIEM. */
 #include "config.h"
 

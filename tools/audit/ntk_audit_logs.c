@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which files `ntkctl audit` reads: auditd's log and its rotations, or the files named, and their gaps. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Output of one table as aligned text, CSV (RFC 4180) or JSON, with every value escaped for its format. */
 #include "config.h"
 

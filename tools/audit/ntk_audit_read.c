@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading needtoknow's decisions out of auditd's logs with libauparse, decoded and filtered. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ntkctl audit`: the security team's report over needtoknow's records in auditd's logs. */
 #include "config.h"
 

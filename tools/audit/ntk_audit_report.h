@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ntkctl audit`: the security team's report over auditd's logs. */
 #ifndef NTK_AUDIT_REPORT_H
 #define NTK_AUDIT_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * `ntkctl review SERIAL --note TEXT`: a review record for one break-glass
  * grant, written to the audit log with libaudit. The audit trail is the only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * --list for one --user: that user's records in time order, numbered by
  * session, with the idle gap before each session; the list's columns follow.
