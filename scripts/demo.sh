@@ -101,6 +101,14 @@ sleep 1
 run audit --since "$since" --summary
 run audit --since "$since" --browsing --threshold 3
 run audit --since "$since" --list --allowed
+say "Every emergency access is reviewed afterwards. Grants nobody has reviewed yet:"
+run audit --since "$since" --break-glass --unreviewed
+serial=$(ntkctl_t audit --since "$since" --break-glass --unreviewed --format csv 2>/dev/null | awk -F, 'NR == 2 { print $2 }')
+if [ -n "$serial" ]; then
+	say "A reviewer records the review in the audit log itself (root, or a group in [audit] reviewers)."
+	run review "$serial" --since "$since" --note "ER visit confirmed with the on-call supervisor"
+	run audit --since "$since" --break-glass
+fi
 printf '$ ausearch -m USER_ACCT,TRUSTED_APP --success no -i -ts %s (last two)\n' "$since"
 LC_ALL=C ausearch --input-logs -m USER_ACCT,TRUSTED_APP --success no -i -ts $since 2>/dev/null | grep 'op=ntk' | tail -n 2 || true
 say "Done. Everything started for the demo is being stopped."
