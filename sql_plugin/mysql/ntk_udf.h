@@ -47,6 +47,15 @@ void ntk_udf_facts_release(struct ntk_udf_facts *f);
 /* ntkd's clock at fetch, moved on by the time elapsed since (read once per statement). */
 void ntk_udf_clock(const struct ntk_udf_facts *f, struct ntk_clock *out);
 
+/*
+ * The account the server is running the statement for: priv_user of the
+ * thread's current security context (the login at top level, in views and
+ * INVOKER routines; the definer inside DEFINER routines, triggers and
+ * events). 0 and the name in out; NTK_ERR_UNAVAILABLE outside mariadbd;
+ * NTK_ERR_BAD_VALUE for an anonymous account or an unusable name.
+ */
+int ntk_udf_identity(char out[NTK_NAME_MAX + 1]);
+
 /* Decide one row in-process with the shared policy core. */
 void ntk_udf_decide(const struct ntk_udf_facts *f, const struct ntk_clock *clock,
     enum ntk_action action, const char *case_id, enum ntk_case_state state,

@@ -39,7 +39,7 @@ CREATE OR REPLACE
 	VIEW casedata.clients AS
 	SELECT id, case_id, state, name
 	FROM casedata_private.clients
-	WHERE ntk_can_access(SESSION_USER(), case_id, state) = 1
+	WHERE ntk_can_access(case_id, state) = 1
 	LIMIT 18446744073709551615;
 
 -- 4. Staff get SELECT on the view and nothing on casedata_private.

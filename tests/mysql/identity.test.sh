@@ -116,6 +116,54 @@ m "DELETE FROM mallory_db.loot" >/dev/null
 a "INSERT INTO mallory_db.box VALUES (1)" >/dev/null
 no_rows "alice fires mallory's trigger" "$(m "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') FROM mallory_db.loot")"
 
+# --- the identity the server gives, context by context (the one-argument form) -----------
+ntk_assert_eq "ALLOW rule=assigned" "$(a "SELECT ntk_explain('1001')")" "alice asks for herself"
+ntk_assert_eq "DENY reason=no-business-reason" "$(m "SELECT ntk_explain('1001')")" "mallory asks: her own verdict"
+ntk_assert_eq "DENY reason=no-business-reason" "$(m "PREPARE s FROM 'SELECT ntk_explain(?)'; SET @c = '1001'; EXECUTE s USING @c")" \
+	"mallory's prepared statement: her own verdict"
+setup "CREATE DEFINER = CURRENT_USER PROCEDURE mallory_db.pd1() SQL SECURITY DEFINER SELECT ntk_explain('1001');
+	CREATE DEFINER = CURRENT_USER PROCEDURE mallory_db.pi1() SQL SECURITY INVOKER SELECT ntk_explain('1001');
+	CREATE DEFINER = CURRENT_USER FUNCTION mallory_db.fd1() RETURNS TEXT SQL SECURITY DEFINER RETURN ntk_explain('1001');
+	CREATE DEFINER = CURRENT_USER VIEW mallory_db.v1 AS SELECT ntk_explain('1001') AS e;
+	CREATE TABLE mallory_db.t1 (c VARCHAR(64), v TEXT);
+	CREATE DEFINER = CURRENT_USER TRIGGER mallory_db.tr1 BEFORE INSERT ON mallory_db.t1 FOR EACH ROW
+		SET NEW.v = ntk_explain(NEW.c);
+	CREATE TABLE mallory_db.ev1 (v TEXT);
+	CREATE DEFINER = CURRENT_USER EVENT mallory_db.e1 ON SCHEDULE AT CURRENT_TIMESTAMP
+		DO INSERT INTO mallory_db.ev1 SELECT ntk_explain('1001');"
+mysql_root -e "GRANT EXECUTE ON mallory_db.* TO 'alice'@'127.0.0.1';
+	GRANT SELECT ON mallory_db.v1 TO 'alice'@'127.0.0.1';
+	GRANT INSERT ON mallory_db.t1 TO 'alice'@'127.0.0.1';"
+# Inside code running with mallory's rights, the decision is mallory's, whoever called it.
+ntk_assert_eq "DENY reason=no-business-reason" "$(a "CALL mallory_db.pd1()")" "alice calls mallory's DEFINER procedure"
+ntk_assert_eq "DENY reason=no-business-reason" "$(a "SELECT mallory_db.fd1()")" "alice calls mallory's DEFINER function"
+a "INSERT INTO mallory_db.t1 (c) VALUES ('1001')" >/dev/null
+ntk_assert_eq "DENY reason=no-business-reason" "$(m "SELECT v FROM mallory_db.t1")" "alice fires mallory's trigger"
+sleep 3
+ntk_assert_eq "DENY reason=no-business-reason" "$(m "SELECT IFNULL(GROUP_CONCAT(v), '(none)') FROM mallory_db.ev1")" \
+	"mallory's event decides for mallory"
+# With the caller's own rights (INVOKER code, any view), the decision is the caller's and goes to the caller.
+ntk_assert_eq "ALLOW rule=assigned" "$(a "CALL mallory_db.pi1()")" "alice calls mallory's INVOKER procedure: her own"
+ntk_assert_eq "ALLOW rule=assigned" "$(a "SELECT e FROM mallory_db.v1")" "alice reads mallory's view: her own"
+ntk_assert_eq "DENY reason=no-business-reason" "$(m "SELECT e FROM mallory_db.v1")" "mallory reads her view: her own"
+
+# An anonymous account authenticates nobody: no decision at all.
+mysql_root -e "CREATE USER ''@'127.0.0.1' IDENTIFIED BY 'pw-'"
+out=$(mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u zed -ppw- -N -B -e "SELECT USER(), ntk_explain('1001')" 2>&1 || true)
+ntk_assert_contains "$out" "no authenticated account" "an anonymous account gets no verdict"
+mysql_root -e "DROP USER ''@'127.0.0.1'"
+
+# A refused row of mallory's is audited under her name, never anyone else's.
+audit_mark
+ntk_assert_eq "0" "$(m "SELECT ntk_can_access('2001')")" "mallory's refused row"
+for ((i = 0; i < 50; i++)); do
+	recs=$(audit_search_once -m TRUSTED_APP -i | grep 'op=ntk-statement' | grep "query=mariadb:$MYSQL_PID:" || true)
+	[ -n "$recs" ] && break
+	sleep 0.2
+done
+ntk_assert_contains "$recs" "acct=mallory " "mallory's refusal names mallory"
+ntk_assert_not_contains "$recs" "acct=alice" "and nobody else"
+
 mysql_root -e "SET GLOBAL event_scheduler = OFF"
 if [ "${#FAILED[@]}" -gt 0 ]; then
 	printf '  %s\n' "${FAILED[@]}" >&2
