@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -17,11 +16,11 @@
 typedef void *(*current_thd_fn)(void);
 typedef const char *(*thd_priv_user_fn)(void *thd, size_t *length);
 
-static pthread_once_t identity_once = PTHREAD_ONCE_INIT;
+/* Written once when the library is loaded, before any thread can call in; read-only afterwards. */
 static current_thd_fn current_thd;
 static thd_priv_user_fn thd_priv_user;
 
-static void
+__attribute__((constructor)) static void
 identity_resolve(void)
 {
 	current_thd = (current_thd_fn)dlsym(RTLD_DEFAULT, "_current_thd");
@@ -36,7 +35,6 @@ ntk_udf_identity(char out[NTK_NAME_MAX + 1])
 	void *thd;
 
 	out[0] = '\0';
-	pthread_once(&identity_once, identity_resolve);
 	/* Not inside mariadbd (or a server without these): nobody to decide for. */
 	if (current_thd == NULL || thd_priv_user == NULL)
 		return NTK_ERR_UNAVAILABLE;
