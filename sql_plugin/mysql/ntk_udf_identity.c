@@ -15,16 +15,19 @@
  */
 typedef void *(*current_thd_fn)(void);
 typedef const char *(*thd_priv_user_fn)(void *thd, size_t *length);
+typedef unsigned long long (*thd_query_id_fn)(const void *thd);
 
 /* Written once when the library is loaded, before any thread can call in; read-only afterwards. */
 static current_thd_fn current_thd;
 static thd_priv_user_fn thd_priv_user;
+static thd_query_id_fn thd_query_id;
 
 __attribute__((constructor)) static void
 identity_resolve(void)
 {
 	current_thd = (current_thd_fn)dlsym(RTLD_DEFAULT, "_current_thd");
 	thd_priv_user = (thd_priv_user_fn)dlsym(RTLD_DEFAULT, "thd_priv_user");
+	thd_query_id = (thd_query_id_fn)dlsym(RTLD_DEFAULT, "thd_query_id");
 }
 
 int
@@ -49,5 +52,16 @@ ntk_udf_identity(char out[NTK_NAME_MAX + 1])
 			return NTK_ERR_BAD_VALUE;
 	memcpy(out, name, len);
 	out[len] = '\0';
+	return 0;
+}
+
+int
+ntk_udf_statement(const void **thd, unsigned long long *query_id)
+{
+	*thd = NULL;
+	*query_id = 0;
+	if (current_thd == NULL || thd_query_id == NULL || (*thd = current_thd()) == NULL)
+		return NTK_ERR_UNAVAILABLE;
+	*query_id = thd_query_id(*thd);
 	return 0;
 }

@@ -164,6 +164,29 @@ done
 ntk_assert_contains "$recs" "acct=mallory " "mallory's refusal names mallory"
 ntk_assert_not_contains "$recs" "acct=alice" "and nobody else"
 
+# --- the view's masks: code of the caller's own never sees a row the view hides ----------
+# The view is MERGE: MariaDB may run the caller's conditions on rows its WHERE drops. Every
+# column of such a row reads NULL. A closed row in alice's own case 1001 is hidden from her.
+mysql_root -e "INSERT INTO casedata_private.clients VALUES (5, '1001', 'closed', 'Client Hidden')"
+setup "CREATE TABLE mallory_db.seen (v TEXT);
+	DELIMITER //
+	CREATE DEFINER = CURRENT_USER FUNCTION mallory_db.spy(v TEXT) RETURNS INT SQL SECURITY DEFINER
+		MODIFIES SQL DATA BEGIN INSERT INTO mallory_db.seen VALUES (v); RETURN 0; END //
+	DELIMITER ;"
+m "SELECT COUNT(*) FROM casedata.clients WHERE mallory_db.spy(CONCAT_WS('|', id, case_id, state, name)) = 1" >/dev/null
+m "SELECT COUNT(*) FROM casedata.clients WHERE id BETWEEN 1 AND 5 AND mallory_db.spy(name) = 1" >/dev/null
+m "SELECT COUNT(*) FROM casedata.clients WHERE case_id = '1003' AND mallory_db.spy(name) = 1" >/dev/null
+a "SELECT COUNT(*) FROM casedata.clients WHERE mallory_db.spy(CONCAT_WS('|', id, case_id, state, name)) = 1" >/dev/null
+a "SELECT COUNT(*) FROM casedata.clients WHERE id = 5 AND mallory_db.spy(name) = 1" >/dev/null
+seen=$(m "SELECT IFNULL(GROUP_CONCAT(v ORDER BY v SEPARATOR ';'), '') FROM mallory_db.seen WHERE v IS NOT NULL AND v <> ''")
+ntk_log "what a stored function in the caller's WHERE saw: [$seen]"
+ntk_assert_not_contains "$seen" "Hidden" "a hidden row of alice's own case reached a stored function"
+ntk_assert_not_contains "$seen" "Client Four" "another case's row reached a stored function"
+ntk_assert_contains "$seen" "1|1001|open|Client One" "alice's own rows do reach her function (control)"
+out=$(a "SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS")
+ntk_assert_not_contains "$out" "Hidden" "alice's CAST probe names no hidden row of her case"
+ntk_assert_contains "$out" "Client One" "alice's CAST probe (control: her rows do warn)"
+
 mysql_root -e "SET GLOBAL event_scheduler = OFF"
 if [ "${#FAILED[@]}" -gt 0 ]; then
 	printf '  %s\n' "${FAILED[@]}" >&2

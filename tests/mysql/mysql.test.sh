@@ -45,6 +45,10 @@ done
 ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM casedata.clients WHERE case_id = '1001'")" \
 	"a WHERE on the view narrows the filtered rows"
 
+# A role that sees some states of every case: the other states stay out of reach.
+ntk_assert_eq "0" "$(mysql_as frank -e "SELECT COUNT(*) FROM casedata.clients WHERE state = 'sealed'")" \
+	"frank (all but sealed) finds no sealed row"
+
 # Facts are asked once per statement at most, and not at all while cached (5 s).
 requests() { ntk_status | sed -n 's/^requests=//p'; }
 sleep 6
@@ -194,15 +198,22 @@ out=$(q "SELECT ntk_can_access('1001', 1)")
 ntk_assert_contains "$out" "state must be a string" "integer state refused"
 ntk_assert_eq "1" "$(q "SELECT 1")" "the server survived the hostile arguments"
 
-# --- 5. denials reach auditd, one record per statement -----------------------
+# --- 5. the per-row view: denials reach auditd, one record per statement ----------
+# The set view (casedata.clients) never looks at a hidden row, so it has no denials to count;
+# a view that calls ntk_can_access on every row reports them (ntk_udf(7), AUDIT).
+mysql_root -e "CREATE ALGORITHM = TEMPTABLE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
+	VIEW casedata.clients_audited AS SELECT id, case_id, state, name FROM casedata_private.clients
+	WHERE ntk_can_access(case_id, state) = 1 LIMIT 18446744073709551615;
+	GRANT SELECT ON casedata.clients_audited TO 'mallory'@'127.0.0.1', 'bob'@'127.0.0.1';"
+audited_rows() { mysql_as "$1" -e "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') FROM casedata.clients_audited"; }
 audit_mark
 for i in 1 2; do
-	ntk_assert_eq "" "$(view_rows mallory)" "mallory's scan $i"
+	ntk_assert_eq "" "$(audited_rows mallory)" "mallory's scan $i"
 done
 # A prepared statement: one record per execution.
-ntk_assert_eq "$(printf '0\n0')" "$(mysql_as mallory -e "PREPARE s FROM 'SELECT COUNT(*) FROM casedata.clients'; EXECUTE s; EXECUTE s;")" \
+ntk_assert_eq "$(printf '0\n0')" "$(mysql_as mallory -e "PREPARE s FROM 'SELECT COUNT(*) FROM casedata.clients_audited'; EXECUTE s; EXECUTE s;")" \
 	"mallory's prepared scan, twice"
-ntk_assert_eq "4" "$(view_rows bob)" "bob's scan"
+ntk_assert_eq "4" "$(audited_rows bob)" "bob's scan"
 # Only this server's records: the query id names mariadbd's pid.
 recs() { audit_search -m TRUSTED_APP --success no -i | grep 'op=ntk-statement' | grep "query=mariadb:$MYSQL_PID:" || true; }
 for ((i = 0; i < 50; i++)); do
@@ -298,6 +309,25 @@ took=$(($(date +%s) - start))
 [ "$took" -le 5 ] || ntk_fail "ntkd stopped: the queries took ${took}s"
 ntkd_start
 ntk_assert_eq "1,2,3" "$(view_rows alice)" "ntkd restarted: stale pooled connections replaced"
+# --- 8. the set view uses the case index ------------------------------------------
+# It decides once per statement and hands MariaDB the caller's case ids as constants: with
+# enough rows for an index to pay, alice's lookup reads her case's index entries, never the table.
+mysql_root -e "SET SESSION max_recursive_iterations = 20000;
+	INSERT INTO casedata_private.clients (id, case_id, state, name)
+	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 20000)
+	SELECT 100 + n, CAST(3000 + n % 1000 AS CHAR), 'open', CONCAT('Filler ', n) FROM s;
+	ANALYZE TABLE casedata_private.clients;" >/dev/null
+lookup=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE case_id = '1001';
+	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_rnd_next')")
+ntk_log "alice's lookup: $(echo $lookup)"
+ntk_assert_eq "2" "$(sed -n 1p <<<"$lookup")" "alice's point lookup finds her two rows"
+ntk_assert_eq "Handler_read_rnd_next	0" "$(grep rnd_next <<<"$lookup")" "alice's point lookup scans no table"
+[ "$(awk '/Handler_read_key/ { print $2 }' <<<"$lookup")" -ge 1 ] || ntk_fail "alice's point lookup used no index: $lookup"
+out=$(mysql_root -e "EXPLAIN SELECT * FROM casedata.clients WHERE case_id = '1001'")
+ntk_log "plan: $out"
+ntk_assert_contains "$out" "	c	range	case_id	case_id	" "the plan reads the case index"
+ntk_assert_eq "20008" "$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients")" "erin counts every row"
+
 kill -0 "$MYSQL_PID" || ntk_fail "mariadbd died"
 mysql_sanitizer_clean
 
