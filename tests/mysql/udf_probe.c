@@ -185,6 +185,68 @@ check_init_refusals(void)
 	return bad;
 }
 
+/* The set functions for a few accounts: one statement each, the answer twice (cached). */
+static int
+check_sets(void *h)
+{
+	static const struct {
+		const char *fn, *user, *want;
+	} sets[] = {
+		{ "ntk_case_ids", "alice", "1001,1002" },
+		{ "ntk_cases", "alice", "1001/open,1002/open" },
+		{ "ntk_all_states", "alice", "" },
+		{ "ntk_all_states", "erin", "open,closed,sealed" },
+		{ "ntk_cases", "erin", "" },
+		{ "ntk_all_states", "frank", "open,closed" },
+		{ "ntk_case_ids", "nobody-here", "" },
+		{ "ntk_case_ids", NULL, "" },
+	};
+	char name[64], msg[512], result[256], is_null, error;
+	UDF_ARGS a = { 0, NULL, NULL, NULL, NULL };
+	unsigned long len;
+	size_t i;
+	int k, bad = 0;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		init_fn in;
+		str_fn fn;
+		deinit_fn de;
+		UDF_INIT ui;
+		char *v;
+
+		snprintf(name, sizeof(name), "%s_init", sets[i].fn);
+		in = (init_fn)dlsym(h, name);
+		fn = (str_fn)dlsym(h, sets[i].fn);
+		snprintf(name, sizeof(name), "%s_deinit", sets[i].fn);
+		de = (deinit_fn)dlsym(h, name);
+		if (in == NULL || fn == NULL || de == NULL) {
+			fprintf(stderr, "udf_probe: %s missing\n", sets[i].fn);
+			return 1;
+		}
+		memset(&ui, 0, sizeof(ui));
+		if (in(&ui, &a, msg)) {
+			fprintf(stderr, "udf_probe: %s_init: %s\n", sets[i].fn, msg);
+			return 1;
+		}
+		probe_user = sets[i].user;
+		for (k = 0; k < 2; k++) {
+			is_null = error = 0;
+			len = 0;
+			v = fn(&ui, &a, result, &len, &is_null, &error);
+			if (is_null || v == NULL || len != strlen(sets[i].want) ||
+			    memcmp(v, sets[i].want, len) != 0) {
+				fprintf(stderr, "udf_probe: %s for %s: got [%.*s], want [%s]\n", sets[i].fn,
+				    sets[i].user ? sets[i].user : "NULL", v ? (int)len : 4, v ? v : "NULL",
+				    sets[i].want);
+				bad++;
+			}
+		}
+		de(&ui);
+	}
+	probe_user = NULL;
+	return bad;
+}
+
 static int
 count_fds(void)
 {
@@ -241,6 +303,7 @@ main(int argc, char **argv)
 			return 2;
 	for (i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
+	failures += check_sets(h);
 	dlclose(h);
 	fds_after = count_fds();
 	if (fds_after != fds_before) {
