@@ -1,4 +1,4 @@
-/* The MariaDB/MySQL UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions. */
+/* The MariaDB UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions for the caller. */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -59,10 +59,11 @@ struct stmt_user {
 
 /*
  * One statement's evaluation of one call site (initid->ptr, from _init to
- * _deinit). In the pattern the user is SESSION_USER(), the same on every
- * row: one entry, looked up once. A direct call over a column of names gets
- * an entry per name, up to STMT_USERS_MAX, so neither ntkd's load nor the
- * audit records grow with the number of rows.
+ * _deinit). The account is the server's current security context, read
+ * per row and nearly always the same: one entry, looked up once. Rows run
+ * under other contexts (a function the statement calls) get an entry per
+ * account, up to STMT_USERS_MAX, so neither ntkd's load nor the audit
+ * records grow with the number of rows.
  */
 struct udf_stmt {
 	bool explain;
