@@ -147,6 +147,17 @@ ntk_assert_eq "ALLOW rule=assigned" "$(a "CALL mallory_db.pi1()")" "alice calls 
 ntk_assert_eq "ALLOW rule=assigned" "$(a "SELECT e FROM mallory_db.v1")" "alice reads mallory's view: her own"
 ntk_assert_eq "DENY reason=no-business-reason" "$(m "SELECT e FROM mallory_db.v1")" "mallory reads her view: her own"
 
+# The account is read when the statement runs, not when it was prepared: alice's own prepared
+# statements, executed by mallory's DEFINER procedure, decide for mallory.
+setup "CREATE DEFINER = CURRENT_USER PROCEDURE mallory_db.run_s() SQL SECURITY DEFINER EXECUTE s;
+	CREATE DEFINER = CURRENT_USER PROCEDURE mallory_db.run_v() SQL SECURITY DEFINER EXECUTE v;"
+ntk_assert_eq "$(printf 'ALLOW rule=assigned\nDENY reason=no-business-reason')" \
+	"$(a "PREPARE s FROM 'SELECT ntk_explain(''1001'')'; EXECUTE s; CALL mallory_db.run_s();")" \
+	"alice's prepared ntk_explain, run by her and by mallory's procedure"
+ntk_assert_eq "$(printf '3\n0')" \
+	"$(a "PREPARE v FROM 'SELECT COUNT(*) FROM casedata.clients'; EXECUTE v; CALL mallory_db.run_v();")" \
+	"alice's prepared scan of the view, run by her and by mallory's procedure"
+
 # An anonymous account authenticates nobody: no decision at all.
 mysql_root -e "CREATE USER ''@'127.0.0.1' IDENTIFIED BY 'pw-'"
 out=$(mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u zed -ppw- -N -B -e "SELECT USER(), ntk_explain('1001')" 2>&1 || true)
