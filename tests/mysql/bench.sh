@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/mysql/mysql_lib.sh"
 
 ROWS=${NTK_BENCH_ROWS:-1000000}
-RUNS=${NTK_BENCH_RUNS:-5}
+RUNS=${NTK_BENCH_RUNS:-7}
 
 ntk_need_root
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
