@@ -36,7 +36,7 @@ best_ms() {
 	shift 2
 	for ((i = 0; i < RUNS; i++)); do
 		t0=$(now_ms)
-		got=$("$@")
+		got=$("$@" | sort -u)
 		t=$(($(now_ms) - t0))
 		[ "$got" = "$want" ] || ntk_fail "$name: expected $want rows, got $got"
 		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
@@ -45,19 +45,23 @@ best_ms() {
 }
 
 per_mille=$((ROWS / 1000))
+# x20 SQL: the statement 20 times in one session, so the client's start and login (tens of ms,
+# the same for both sides) do not swamp a 2000-row answer; the figures are per statement.
+REP=20
+x20() { local i q=; for ((i = 0; i < REP; i++)); do q+="$1;"; done; printf '%s' "$q"; }
 # Baselines run the way staff connect (TCP, password), so connecting costs both sides the same.
 mysql_root -e "CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'pw-bench';
 	GRANT SELECT ON casedata_private.* TO 'bench'@'127.0.0.1';"
 # The worker's baseline is the query a programmer would write for her: her case ids, by index.
 # The view also tests each row's state (the policy depends on it): so does the second baseline.
 base_alice=$(best_ms "IN list (alice's cases)" $((2 * per_mille)) \
-	mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients WHERE case_id IN ('1001', '1002')")
+	mysql_as bench -e "$(x20 "SELECT COUNT(*) FROM casedata_private.clients WHERE case_id IN ('1001', '1002')")")
 state_alice=$(best_ms "IN list and state" $((2 * per_mille)) \
-	mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients WHERE case_id IN ('1001', '1002') AND state = 'open'")
+	mysql_as bench -e "$(x20 "SELECT COUNT(*) FROM casedata_private.clients WHERE case_id IN ('1001', '1002') AND state = 'open'")")
 noidx_alice=$(best_ms "IN list, no index" $((2 * per_mille)) \
 	mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id IN ('1001', '1002')")
 view_alice=$(best_ms "view as alice" $((2 * per_mille)) \
-	mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients")
+	mysql_as alice -e "$(x20 "SELECT COUNT(*) FROM casedata.clients")")
 base_all=$(best_ms "no filter" "$ROWS" \
 	mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id <> ''")
 view_erin=$(best_ms "view as erin" "$ROWS" \
@@ -78,11 +82,13 @@ lookup=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE case_id 
 plan=$(mysql_root -e "EXPLAIN SELECT * FROM casedata.clients WHERE case_id = '1001'" | awk '$3 == "c" { print $4, "key=" $6 }')
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }'; }
+per() { awk -v a="$1" -v n="$REP" 'BEGIN { printf "%.1f", a / n }'; }
 printf 'mysql bench: %d rows, best of %d runs (2 shared cores: timings are noisy)\n' "$ROWS" "$RUNS"
-printf '  IN (...) list, alice'"'"'s 2 cases, by index      %6d ms   (index only)\n' "$base_alice"
-printf '  IN (...) list and state = '"'"'open'"'"', by index    %6d ms\n' "$state_alice"
-printf '  view as alice (set view)                       %6d ms   ratio %s to the IN list, %s with state   (target <= 1.20)\n' \
-	"$view_alice" "$(ratio "$view_alice" "$base_alice")" "$(ratio "$view_alice" "$state_alice")"
+printf '  IN (...) list, alice'"'"'s 2 cases, by index      %6s ms   (index only; per statement, %d in one session)\n' \
+	"$(per "$base_alice")" "$REP"
+printf '  IN (...) list and state = '"'"'open'"'"', by index    %6s ms\n' "$(per "$state_alice")"
+printf '  view as alice (set view)                       %6s ms   ratio %s to the IN list, %s with state   (target <= 1.20)\n' \
+	"$(per "$view_alice")" "$(ratio "$view_alice" "$base_alice")" "$(ratio "$view_alice" "$state_alice")"
 printf '  IN (...) list without the index                %6d ms\n' "$noidx_alice"
 printf '  per-row view as alice (ntk_can_access per row) %6d ms   ratio %s   (one run)\n' "$per_row_alice" \
 	"$(ratio "$per_row_alice" "$base_alice")"
