@@ -31,7 +31,9 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 --         with rows visible case by case (ntk_case_ids). A one-row derived
 --         table is read before the plan is made, so MariaDB turns
 --         `c.case_id IN (k.c1, ...)` into index ranges; a role that sees
---         every state of every case gets no condition at all.
+--         every state of every case gets no condition at all. (x computes
+--         the UDFs once; its columns stay short so both one-row tables are
+--         in-memory ones.)
 --    WHERE the rows visible: a state visible in every case, or a case/state
 --         pair of ntk_cases(). More than 32 case ids: a scan, same answer.
 --    The columns are masked with the same test: the view is MERGE (no
@@ -58,73 +60,77 @@ CREATE OR REPLACE
 	IF(k.everything OR FIND_IN_SET(c.state, k.all_states) > 0 OR
 	       FIND_IN_SET(BINARY CONCAT(c.case_id, '/', c.state), ntk_cases()) > 0,
 	   c.name, NULL) AS name
-	FROM (SELECT CAST(ntk_all_states() AS CHAR(20) CHARACTER SET ascii) AS all_states,
-		ntk_all_states() = 'open,closed,sealed' AS everything,
-		LENGTH(ntk_case_ids()) - LENGTH(REPLACE(ntk_case_ids(), ',', '')) >= 32 AS many,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 1), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c1,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 2), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c2,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 3), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c3,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 4), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c4,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 5), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c5,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 6), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c6,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 7), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c7,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 8), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c8,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 9), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c9,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 10), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c10,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 11), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c11,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 12), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c12,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 13), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c13,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 14), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c14,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 15), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c15,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 16), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c16,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 17), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c17,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 18), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c18,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 19), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c19,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 20), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c20,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 21), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c21,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 22), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c22,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 23), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c23,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 24), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c24,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 25), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c25,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 26), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c26,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 27), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c27,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 28), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c28,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 29), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c29,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 30), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c30,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 31), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c31,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(ntk_case_ids(), ',', 32), ',', -1)
-		     AS CHAR(64) CHARACTER SET ascii) COLLATE ascii_bin AS c32
+	FROM (SELECT x.all_states, x.everything, x.many,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 1), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c1,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 2), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c2,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 3), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c3,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 4), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c4,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 5), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c5,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 6), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c6,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 7), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c7,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 8), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c8,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 9), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c9,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 10), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c10,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 11), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c11,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 12), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c12,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 13), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c13,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 14), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c14,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 15), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c15,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 16), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c16,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 17), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c17,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 18), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c18,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 19), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c19,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 20), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c20,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 21), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c21,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 22), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c22,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 23), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c23,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 24), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c24,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 25), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c25,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 26), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c26,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 27), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c27,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 28), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c28,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 29), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c29,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 30), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c30,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 31), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c31,
+		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 32), ',', -1) AS CHAR(64)
+		     CHARACTER SET ascii) COLLATE ascii_bin AS c32
+		FROM (SELECT CAST(ntk_all_states() AS CHAR(20) CHARACTER SET ascii) AS all_states,
+			ntk_all_states() = 'open,closed,sealed' AS everything,
+			CAST(ntk_case_ids() AS CHAR(512) CHARACTER SET ascii) AS ids,
+			LENGTH(ntk_case_ids()) > 512 OR
+			LENGTH(ntk_case_ids()) - LENGTH(REPLACE(ntk_case_ids(), ',', '')) >= 32 AS many
+			LIMIT 1) AS x
 		LIMIT 1) AS k
 	JOIN casedata_private.clients AS c
 	WHERE (k.all_states <> '' OR k.many OR

@@ -80,6 +80,7 @@ lookup=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE case_id 
 	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')" |
 	awk 'NR == 1 { n = $1 } NR > 1 { printf "%s=%s ", $1, $2 } END { printf "rows=%s", n }')
 plan=$(mysql_root -e "EXPLAIN SELECT * FROM casedata.clients WHERE case_id = '1001'" | awk '$3 == "c" { print $4, "key=" $6 }')
+plan_count=$(mysql_root -e "EXPLAIN SELECT COUNT(*) FROM casedata.clients" | awk -F"\t" '$3 == "c" { print $4, "key=" $6, $10 }')
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }'; }
 per() { awk -v a="$1" -v n="$REP" 'BEGIN { printf "%.1f", a / n }'; }
@@ -96,3 +97,4 @@ printf '  full scan, no policy                           %6d ms\n' "$base_all"
 printf '  view as erin (every case, every state)         %6d ms   ratio %s   (target <= 1.20)\n' "$view_erin" \
 	"$(ratio "$view_erin" "$base_all")"
 printf '  point lookup by case id as alice: %s; plan (root): %s\n' "$lookup" "$plan"
+printf '  plan of the view'"'"'s COUNT(*) (root): %s\n' "$plan_count"
