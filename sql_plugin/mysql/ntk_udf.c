@@ -1,4 +1,4 @@
-/* The MariaDB/MySQL UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions. */
+/* The MariaDB UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions for the caller. */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -24,6 +24,10 @@
 /* The acct= of the summaries for rows denied unasked: bad arguments, and users past the cap. */
 #define ACCT_INVALID "(invalid)"
 #define ACCT_OVER_CAP "(over-cap)"
+/* ... and for rows run by no authenticated account (anonymous, or no security context). */
+#define ACCT_NO_ACCOUNT "(no-account)"
+/* evaluate(): the row runs under no account we may decide for (a positive, internal result). */
+#define EVAL_NO_ACCOUNT 1
 
 /* mariadbd's my_printf_error (ER_UNKNOWN_ERROR): the one way a UDF can fail its statement. */
 #define ER_UNKNOWN_ERROR_CODE 1105
@@ -55,10 +59,11 @@ struct stmt_user {
 
 /*
  * One statement's evaluation of one call site (initid->ptr, from _init to
- * _deinit). In the pattern the user is SESSION_USER(), the same on every
- * row: one entry, looked up once. A direct call over a column of names gets
- * an entry per name, up to STMT_USERS_MAX, so neither ntkd's load nor the
- * audit records grow with the number of rows.
+ * _deinit). The account is the server's current security context, read
+ * per row and nearly always the same: one entry, looked up once. Rows run
+ * under other contexts (a function the statement calls) get an entry per
+ * account, up to STMT_USERS_MAX, so neither ntkd's load nor the audit
+ * records grow with the number of rows.
  */
 struct udf_stmt {
 	bool explain;
@@ -67,6 +72,7 @@ struct udf_stmt {
 	size_t last;                    /* the entry the previous row used */
 	struct stmt_user *invalid;      /* rows with a NULL or malformed argument */
 	struct stmt_user *over_cap;     /* rows for users past STMT_USERS_MAX */
+	struct stmt_user *no_account;   /* rows run by no authenticated account */
 	bool failed;                    /* ntk_explain already failed the statement */
 	char verdict[VERDICT_MAX + 1];
 };
@@ -120,40 +126,36 @@ udf_init(UDF_INIT *initid, UDF_ARGS *args, char *message, bool explain)
 	char text[128];
 	unsigned i;
 
-	if (args->arg_count < 2 || args->arg_count > 4) {
-		snprintf(text, sizeof(text), "%s(user, case_id [, state [, access]]) takes 2 to 4 arguments", fn);
+	/* No user argument: the server says who is asking (see ntk_udf_identity). */
+	if (args->arg_count < 1 || args->arg_count > 3) {
+		snprintf(text, sizeof(text), "%s(case_id [, state [, access]]) takes 1 to 3 arguments", fn);
 		set_message(message, text);
 		return true;
 	}
-	if (args->arg_type[0] != STRING_RESULT) {
-		snprintf(text, sizeof(text), "%s: user must be a string, e.g. SESSION_USER()", fn);
-		set_message(message, text);
-		return true;
-	}
-	if (args->arg_type[1] != STRING_RESULT && args->arg_type[1] != INT_RESULT) {
+	if (args->arg_type[0] != STRING_RESULT && args->arg_type[0] != INT_RESULT) {
 		snprintf(text, sizeof(text), "%s: case_id must be a string or an integer", fn);
 		set_message(message, text);
 		return true;
 	}
-	for (i = 2; i < args->arg_count; i++) {
+	for (i = 1; i < args->arg_count; i++) {
 		if (args->arg_type[i] != STRING_RESULT) {
-			snprintf(text, sizeof(text), "%s: %s must be a string", fn, i == 2 ? "state" : "access");
+			snprintf(text, sizeof(text), "%s: %s must be a string", fn, i == 1 ? "state" : "access");
 			set_message(message, text);
 			return true;
 		}
 	}
-	if (args->arg_count >= 3 && !const_word_ok(args, 2, state_words)) {
+	if (args->arg_count >= 2 && !const_word_ok(args, 1, state_words)) {
 		snprintf(text, sizeof(text), "%s: state must be open, closed or sealed", fn);
 		set_message(message, text);
 		return true;
 	}
-	if (args->arg_count >= 4 && !const_word_ok(args, 3, access_words)) {
+	if (args->arg_count >= 3 && !const_word_ok(args, 2, access_words)) {
 		snprintf(text, sizeof(text), "%s: access must be read, write or release", fn);
 		set_message(message, text);
 		return true;
 	}
 	/* Integer case ids arrive as their decimal text. */
-	args->arg_type[1] = STRING_RESULT;
+	args->arg_type[0] = STRING_RESULT;
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(text, sizeof(text), "%s: out of memory", fn);
 		set_message(message, text);
@@ -219,42 +221,17 @@ udf_deinit(UDF_INIT *initid)
 		stmt_user_finish(st->users[i]);
 	stmt_user_finish(st->invalid);
 	stmt_user_finish(st->over_cap);
+	stmt_user_finish(st->no_account);
 	free(st);
 	initid->ptr = NULL;
-}
-
-/* The user part of "name@host" (USER(), SESSION_USER()); a bare name is taken as is. */
-static bool
-user_arg(UDF_ARGS *args, const char **name, size_t *len)
-{
-	const char *s = args->args[0];
-	size_t n = args->lengths[0], i;
-
-	if (s == NULL)
-		return false;
-	for (i = n; i > 0; i--) {
-		if (s[i - 1] == '@') {
-			n = i - 1;
-			break;
-		}
-	}
-	if (n == 0 || n > NTK_NAME_MAX)
-		return false;
-	/* No NUL, space or control byte: LDAP matching ignores spaces, so " erin" would be erin. */
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
-			return false;
-	*name = s;
-	*len = n;
-	return true;
 }
 
 /* CASEID is [A-Za-z0-9._:-]{1,64}; anything else matches no case and is denied. */
 static bool
 case_arg(UDF_ARGS *args, char out[NTK_CASE_ID_MAX + 1])
 {
-	const char *s = args->args[1];
-	size_t n = args->lengths[1];
+	const char *s = args->args[0];
+	size_t n = args->lengths[0];
 
 	/* A NUL inside would shorten the id the policy sees: refuse it. */
 	if (s == NULL || n == 0 || n > NTK_CASE_ID_MAX || memchr(s, '\0', n) != NULL)
@@ -372,29 +349,32 @@ stmt_note_unasked(struct stmt_user **slot, const char *acct, enum ntk_action act
 }
 
 /*
- * Decide one row. 0 with *d filled and *user set, or a negative NTK_ERR_*:
- * a bad argument (NTK_ERR_BAD_VALUE), too many users in the statement
- * (NTK_ERR_TOO_LONG), or no usable facts (ntkd unreachable or refusing).
- * *action and case_id are set as far as the arguments allowed (read, "").
+ * Decide one row for the account the server runs it for. 0 with *d filled
+ * and *user set, or a negative NTK_ERR_*: a bad argument
+ * (NTK_ERR_BAD_VALUE), no account to decide for (EVAL_NO_ACCOUNT), too many
+ * accounts in the statement (NTK_ERR_TOO_LONG), or no usable facts (ntkd
+ * unreachable or refusing). *action and case_id are set as far as the
+ * arguments allowed (read, "").
  */
 static int
 evaluate(struct udf_stmt *st, UDF_ARGS *args, struct ntk_decision *d, enum ntk_action *action,
     char case_id[NTK_CASE_ID_MAX + 1], struct stmt_user **user)
 {
 	struct stmt_user *u;
-	const char *name;
-	size_t len;
+	char name[NTK_NAME_MAX + 1];
 	int state, access = 0;
 	bool ok;
 
 	case_id[0] = '\0';
 	ok = case_arg(args, case_id);
-	ok = word_arg(args, 3, access_words, 0, &access) && ok;
+	ok = word_arg(args, 2, access_words, 0, &access) && ok;
 	*action = access_actions[access];
-	if (!ok || !user_arg(args, &name, &len) ||
-	    !word_arg(args, 2, state_words, NTK_STATE_OPEN, &state))
+	if (!ok || !word_arg(args, 1, state_words, NTK_STATE_OPEN, &state))
 		return NTK_ERR_BAD_VALUE;
-	if ((u = stmt_user(st, name, len)) == NULL)
+	/* Read per row: a statement's rows may run under different security contexts. */
+	if (ntk_udf_identity(name) != 0)
+		return EVAL_NO_ACCOUNT;
+	if ((u = stmt_user(st, name, strlen(name))) == NULL)
 		return NTK_ERR_TOO_LONG;
 	if (u->fetch_err != 0)
 		return u->fetch_err;
@@ -426,6 +406,8 @@ ntk_can_access(UDF_INIT *initid, UDF_ARGS *args, char *is_null, char *error)
 	r = evaluate(st, args, &d, &action, case_id, &u);
 	if (r == NTK_ERR_BAD_VALUE)
 		stmt_note_unasked(&st->invalid, ACCT_INVALID, action, case_id);
+	else if (r == EVAL_NO_ACCOUNT)
+		stmt_note_unasked(&st->no_account, ACCT_NO_ACCOUNT, action, case_id);
 	else if (r == NTK_ERR_TOO_LONG)
 		stmt_note_unasked(&st->over_cap, ACCT_OVER_CAP, action, case_id);
 	/* No facts (ntkd unreachable or refusing): no report could get through either. */
@@ -459,7 +441,7 @@ ntk_explain_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
  * up at run time (a server without it still gets NULL and *error).
  */
 static void
-explain_fail(struct udf_stmt *st, int err, char *error)
+explain_error(struct udf_stmt *st, char *error, const char *text)
 {
 	printf_error_fn fn;
 
@@ -468,8 +450,17 @@ explain_fail(struct udf_stmt *st, int err, char *error)
 		return;
 	st->failed = true;
 	if ((fn = (printf_error_fn)dlsym(RTLD_DEFAULT, "my_printf_error")) != NULL)
-		fn(ER_UNKNOWN_ERROR_CODE, "ntk_explain: no verdict, ntkd gave no facts: %s", 0UL,
-		    ntk_strerror(err));
+		fn(ER_UNKNOWN_ERROR_CODE, "%s", 0UL, text);
+}
+
+static void
+explain_fail(struct udf_stmt *st, int err, char *error)
+{
+	char text[160];
+
+	snprintf(text, sizeof(text), "ntk_explain: no verdict, ntkd gave no facts: %s",
+	    ntk_strerror(err));
+	explain_error(st, error, text);
 }
 
 /* The verdict line of `ntkctl check`; NULL for a malformed argument; an error without facts. */
@@ -488,6 +479,10 @@ ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *lengt
 	if (st == NULL)
 		return NULL;
 	r = evaluate(st, args, &d, &action, case_id, &u);
+	if (r == EVAL_NO_ACCOUNT) {
+		explain_error(st, error, "ntk_explain: no authenticated account to decide for");
+		return NULL;
+	}
 	if (r != 0 && r != NTK_ERR_BAD_VALUE && r != NTK_ERR_TOO_LONG) {
 		explain_fail(st, r, error);
 		return NULL;

@@ -44,8 +44,23 @@ const char *ntk_udf_socket(void);
 int ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out);
 void ntk_udf_facts_release(struct ntk_udf_facts *f);
 
+/* Drop `user`'s cached facts: the next lookup asks ntkd (after a break-glass grant). */
+void ntk_udf_facts_forget(const char *user);
+
 /* ntkd's clock at fetch, moved on by the time elapsed since (read once per statement). */
 void ntk_udf_clock(const struct ntk_udf_facts *f, struct ntk_clock *out);
+
+/*
+ * The account the server is running the statement for: priv_user of the
+ * thread's current security context (the login at top level, in views and
+ * INVOKER routines; the definer inside DEFINER routines, triggers and
+ * events). 0 and the name in out; NTK_ERR_UNAVAILABLE outside mariadbd;
+ * NTK_ERR_BAD_VALUE for an anonymous account or an unusable name.
+ */
+int ntk_udf_identity(char out[NTK_NAME_MAX + 1]);
+
+/* The running statement: its THD and query id (NTK_ERR_UNAVAILABLE outside mariadbd). */
+int ntk_udf_statement(const void **thd, unsigned long long *query_id);
 
 /* Decide one row in-process with the shared policy core. */
 void ntk_udf_decide(const struct ntk_udf_facts *f, const struct ntk_clock *clock,

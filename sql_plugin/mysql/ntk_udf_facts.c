@@ -28,6 +28,18 @@ static struct ntk_udf_facts *cache[NTK_UDF_CACHE_SLOTS];
 
 static atomic_uint_fast64_t statement_seq;
 
+/*
+ * ntkd unreachable or silent for this thread's statement: its other call
+ * sites (the set view has dozens) fail at once with the same error, so a
+ * statement pays one timeout, not one per call site. A statement runs on
+ * one thread; the next statement asks again.
+ */
+static __thread struct {
+	const void *thd;
+	unsigned long long query_id;
+	int err;
+} ntkd_down;
+
 /* At load (CREATE FUNCTION, or server start): before any thread can call in. */
 __attribute__((constructor)) static void
 settings_load(void)
@@ -198,6 +210,8 @@ int
 ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 {
 	struct ntk_udf_facts *f = NULL, *old = NULL;
+	unsigned long long qid;
+	const void *thd;
 	const char *system;
 	int64_t now = ntk_mono_ms();
 	size_t i, slot;
@@ -206,6 +220,9 @@ ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 	*out = NULL;
 	if ((system = ntk_udf_system()) == NULL)
 		return NTK_ERR_CONFIG;
+	if (ntk_udf_statement(&thd, &qid) == 0 && ntkd_down.err != 0 && ntkd_down.thd == thd &&
+	    ntkd_down.query_id == qid)
+		return ntkd_down.err;
 	pthread_mutex_lock(&state_lock);
 	for (i = 0; i < NTK_UDF_CACHE_SLOTS; i++) {
 		if (cache[i] != NULL && now < cache[i]->expires_ms &&
@@ -220,8 +237,17 @@ ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 		*out = f;
 		return 0;
 	}
-	if ((r = facts_fetch(user, system, &f)) != 0)
+	if ((r = facts_fetch(user, system, &f)) != 0) {
+		if (r == NTK_ERR_TIMEOUT || r == NTK_ERR_IO || r == NTK_ERR_CLOSED ||
+		    r == NTK_ERR_UNTRUSTED_PEER) {
+			if (ntk_udf_statement(&thd, &qid) == 0) {
+				ntkd_down.thd = thd;
+				ntkd_down.query_id = qid;
+				ntkd_down.err = r;
+			}
+		}
 		return r;
+	}
 	pthread_mutex_lock(&state_lock);
 	slot = cache_slot(user, now);
 	old = cache[slot];
@@ -233,6 +259,26 @@ ntk_udf_facts_get(const char *user, struct ntk_udf_facts **out)
 	facts_free(old);
 	*out = f;
 	return 0;
+}
+
+void
+ntk_udf_facts_forget(const char *user)
+{
+	struct ntk_udf_facts *old = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&state_lock);
+	for (i = 0; i < NTK_UDF_CACHE_SLOTS; i++) {
+		if (cache[i] != NULL && strcmp(cache[i]->user, user) == 0) {
+			old = cache[i];
+			cache[i] = NULL;
+			if (--old->refs != 0)
+				old = NULL;     /* a statement still holds it; the last holder frees it */
+			break;
+		}
+	}
+	pthread_mutex_unlock(&state_lock);
+	facts_free(old);
 }
 
 void

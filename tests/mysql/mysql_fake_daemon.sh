@@ -24,7 +24,7 @@ view_rows() { mysql_as "$1" -e "SELECT IFNULL(GROUP_CONCAT(id ORDER BY id), '') 
 got=$(view_rows alice)
 ntk_log "alice's rows through a daemon run by nobody: [$got]"
 ntk_assert_eq "" "$got" "alice's rows through a daemon run by nobody"
-ntk_assert_eq "0" "$(mysql_root -e "SELECT ntk_can_access('alice', '1001')")" \
+ntk_assert_eq "0" "$(mysql_as alice -e "SELECT ntk_can_access('1001')")" \
     "ntk_can_access through a daemon run by nobody"
 
 # Root's ntkd on the very same path: believed.

@@ -37,6 +37,9 @@ mysql_start() {
 		tail -20 "$MYSQL_DIR/error.log" >&2
 		ntk_fail "mariadbd did not answer on $MYSQL_SOCK"
 	}
+	# The server loads plugins and UDF libraries from our temp dir only; nothing goes into the system's.
+	[ "$(mysql_root -e 'SELECT @@plugin_dir')" = "$MYSQL_DIR/plugin/" ] ||
+		ntk_fail "mariadbd's plugin_dir is not the test's own: $(mysql_root -e 'SELECT @@plugin_dir')"
 	export MYSQL_SOCK MYSQL_PID MYSQL_PORT MYSQL_DIR
 }
 

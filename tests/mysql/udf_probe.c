@@ -21,7 +21,32 @@ static int_fn can_access;
 static str_fn explain;
 static deinit_fn can_deinit, explain_deinit;
 
-/* One row: arguments (NULL = SQL NULL) and the expected answers from the sample directory. */
+/*
+ * The probe plays mariadbd for the library's identity lookup: the running
+ * thread's "THD" and the priv_user of its security context (exported with
+ * -export-dynamic, found by the library's dlsym like the server's own).
+ */
+static __thread const char *probe_user;
+static __thread int probe_thd;
+
+void *_current_thd(void);
+const char *thd_priv_user(void *thd, size_t *length);
+
+void *
+_current_thd(void)
+{
+	return &probe_thd;
+}
+
+const char *
+thd_priv_user(void *thd, size_t *length)
+{
+	(void)thd;
+	*length = probe_user != NULL ? strlen(probe_user) : 0;
+	return probe_user;
+}
+
+/* One row: the account running it (NULL = no security context), arguments (NULL = SQL NULL) and the expected answers from the sample directory. */
 struct row {
 	const char *user, *case_id, *state;
 	long long want;
@@ -29,9 +54,9 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "alice@localhost", "1001", "open", 1, "ALLOW rule=assigned" },
-	{ "alice@localhost", "1003", "open", 0, "DENY reason=no-business-reason" },
-	{ "bob@127.0.0.1", "1004", "open", 0, "DENY reason=assignment-expired" },
+	{ "alice", "1001", "open", 1, "ALLOW rule=assigned" },
+	{ "alice", "1003", "open", 0, "DENY reason=no-business-reason" },
+	{ "bob", "1004", "open", 0, "DENY reason=assignment-expired" },
 	{ "carol", "1001", "closed", 1, "ALLOW rule=supervisor" },
 	{ "erin", "1006", "sealed", 1, "ALLOW rule=role:legal" },
 	{ "frank", "1006", "sealed", 0, "DENY reason=case-sealed" },
@@ -39,12 +64,12 @@ static const struct row rows[] = {
 	{ "judy", "1001", "open", 0, "DENY reason=system-not-permitted" },
 	{ "nobody-here", "1001", "open", 0, "DENY reason=unknown-user" },
 	{ ")(uid=*", "1001", "open", 0, "DENY reason=unknown-user" },
-	{ NULL, "1001", "open", 0, NULL },
+	{ "erin@localhost", "1001", "open", 0, "DENY reason=unknown-user" },
+	{ " erin", "1001", "open", 0, NULL },
 	{ "alice", NULL, "open", 0, NULL },
 	{ "alice", "1001", NULL, 0, NULL },
 	{ "alice", "10 01", "open", 0, NULL },
 	{ "alice", "1001", "shut", 0, NULL },
-	{ "", "1001", "open", 0, NULL },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -66,12 +91,11 @@ fail(const char *what, const struct row *r, const char *got)
 static void
 set_args(UDF_ARGS *a, char **argv, unsigned long *len, const struct row *r)
 {
-	argv[0] = (char *)r->user;
-	argv[1] = (char *)r->case_id;
-	argv[2] = (char *)r->state;
-	len[0] = r->user ? strlen(r->user) : 0;
-	len[1] = r->case_id ? strlen(r->case_id) : 0;
-	len[2] = r->state ? strlen(r->state) : 0;
+	probe_user = r->user;
+	argv[0] = (char *)r->case_id;
+	argv[1] = (char *)r->state;
+	len[0] = r->case_id ? strlen(r->case_id) : 0;
+	len[1] = r->state ? strlen(r->state) : 0;
 	a->args = argv;
 	a->lengths = len;
 }
@@ -80,11 +104,11 @@ set_args(UDF_ARGS *a, char **argv, unsigned long *len, const struct row *r)
 static void *
 worker(void *arg)
 {
-	enum Item_result types[3] = { STRING_RESULT, STRING_RESULT, STRING_RESULT };
-	char maybe_null[3] = { 1, 1, 1 }, msg[512], result[256], is_null, error;
-	char *argv[3] = { NULL, NULL, NULL };
-	unsigned long len[3] = { 0, 0, 0 }, rlen;
-	UDF_ARGS a = { 3, types, argv, len, maybe_null };
+	enum Item_result types[2] = { STRING_RESULT, STRING_RESULT };
+	char maybe_null[2] = { 1, 1 }, msg[512], result[256], is_null, error;
+	char *argv[2] = { NULL, NULL };
+	unsigned long len[2] = { 0, 0 }, rlen;
+	UDF_ARGS a = { 2, types, argv, len, maybe_null };
 	UDF_INIT ci, ei;
 	int i;
 	size_t k;
@@ -93,7 +117,7 @@ worker(void *arg)
 	for (i = 0; i < iterations; i++) {
 		memset(&ci, 0, sizeof(ci));
 		memset(&ei, 0, sizeof(ei));
-		argv[0] = argv[1] = argv[2] = NULL;   /* not constant at init */
+		argv[0] = argv[1] = NULL;   /* not constant at init */
 		if (can_init(&ci, &a, msg) || explain_init(&ei, &a, msg)) {
 			fail("init", &rows[0], msg);
 			return NULL;
@@ -137,30 +161,89 @@ check_init_refusals(void)
 	int bad = 0;
 
 	memset(&in, 0, sizeof(in));
+	a.arg_count = 0;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "1 to 3 arguments") == NULL;
+	a.arg_count = 4;
+	bad += !explain_init(&in, &a, msg) || strstr(msg, "1 to 3 arguments") == NULL;
 	a.arg_count = 1;
-	bad += !can_init(&in, &a, msg) || strstr(msg, "2 to 4 arguments") == NULL;
-	a.arg_count = 5;
-	bad += !explain_init(&in, &a, msg) || strstr(msg, "2 to 4 arguments") == NULL;
-	a.arg_count = 2;
+	t[0] = REAL_RESULT;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "case_id must be") == NULL;
+	t[0] = DECIMAL_RESULT;
+	bad += !can_init(&in, &a, msg) || strstr(msg, "case_id must be") == NULL;
 	t[0] = INT_RESULT;
-	bad += !can_init(&in, &a, msg) || strstr(msg, "user must be a string") == NULL;
-	t[0] = STRING_RESULT;
-	t[1] = REAL_RESULT;
-	bad += !can_init(&in, &a, msg) || strstr(msg, "case_id must be") == NULL;
-	t[1] = DECIMAL_RESULT;
-	bad += !can_init(&in, &a, msg) || strstr(msg, "case_id must be") == NULL;
-	t[1] = INT_RESULT;
-	bad += can_init(&in, &a, msg) || t[1] != STRING_RESULT;   /* coerced to text */
+	bad += can_init(&in, &a, msg) || t[0] != STRING_RESULT;   /* coerced to text */
 	can_deinit(&in);
-	a.arg_count = 3;
-	t[2] = INT_RESULT;
+	a.arg_count = 2;
+	t[1] = INT_RESULT;
 	bad += !can_init(&in, &a, msg) || strstr(msg, "state must be a string") == NULL;
-	t[2] = STRING_RESULT;
-	argv[2] = "ajar";
-	len[2] = 4;
+	t[1] = STRING_RESULT;
+	argv[1] = "ajar";
+	len[1] = 4;
 	bad += !can_init(&in, &a, msg) || strstr(msg, "state must be open") == NULL;
 	if (bad)
 		fprintf(stderr, "udf_probe: %d _init refusals wrong\n", bad);
+	return bad;
+}
+
+/* The set functions for a few accounts: one statement each, the answer twice (cached). */
+static int
+check_sets(void *h)
+{
+	static const struct {
+		const char *fn, *user, *want;
+	} sets[] = {
+		{ "ntk_case_ids", "alice", "1001,1002" },
+		{ "ntk_cases", "alice", "1001/open,1002/open" },
+		{ "ntk_all_states", "alice", "" },
+		{ "ntk_all_states", "erin", "open,closed,sealed" },
+		{ "ntk_cases", "erin", "" },
+		{ "ntk_all_states", "frank", "open,closed" },
+		{ "ntk_case_ids", "nobody-here", "" },
+		{ "ntk_case_ids", NULL, "" },
+	};
+	char name[64], msg[512], result[256], is_null, error;
+	UDF_ARGS a = { 0, NULL, NULL, NULL, NULL };
+	unsigned long len;
+	size_t i;
+	int k, bad = 0;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		init_fn in;
+		str_fn fn;
+		deinit_fn de;
+		UDF_INIT ui;
+		char *v;
+
+		snprintf(name, sizeof(name), "%s_init", sets[i].fn);
+		in = (init_fn)dlsym(h, name);
+		fn = (str_fn)dlsym(h, sets[i].fn);
+		snprintf(name, sizeof(name), "%s_deinit", sets[i].fn);
+		de = (deinit_fn)dlsym(h, name);
+		if (in == NULL || fn == NULL || de == NULL) {
+			fprintf(stderr, "udf_probe: %s missing\n", sets[i].fn);
+			return 1;
+		}
+		memset(&ui, 0, sizeof(ui));
+		if (in(&ui, &a, msg)) {
+			fprintf(stderr, "udf_probe: %s_init: %s\n", sets[i].fn, msg);
+			return 1;
+		}
+		probe_user = sets[i].user;
+		for (k = 0; k < 2; k++) {
+			is_null = error = 0;
+			len = 0;
+			v = fn(&ui, &a, result, &len, &is_null, &error);
+			if (is_null || v == NULL || len != strlen(sets[i].want) ||
+			    memcmp(v, sets[i].want, len) != 0) {
+				fprintf(stderr, "udf_probe: %s for %s: got [%.*s], want [%s]\n", sets[i].fn,
+				    sets[i].user ? sets[i].user : "NULL", v ? (int)len : 4, v ? v : "NULL",
+				    sets[i].want);
+				bad++;
+			}
+		}
+		de(&ui);
+	}
+	probe_user = NULL;
 	return bad;
 }
 
@@ -220,6 +303,7 @@ main(int argc, char **argv)
 			return 2;
 	for (i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
+	failures += check_sets(h);
 	dlclose(h);
 	fds_after = count_fds();
 	if (fds_after != fds_before) {
