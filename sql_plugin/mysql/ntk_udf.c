@@ -16,7 +16,8 @@
 #include "ntk_udf.h"
 
 /* The server's result buffer for string UDFs is 255 bytes; ours lives in the state. */
-#define VERDICT_MAX 255
+/* The verdict line, then the system's deny_message on the next line when it denies. */
+#define VERDICT_MAX (255 + 1 + NTK_DENY_MESSAGE_MAX)
 
 /* Distinct users one call site decides for in one statement; more are denied unasked. */
 #define STMT_USERS_MAX 64
@@ -489,6 +490,13 @@ ntk_explain(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *lengt
 	}
 	if (r != 0 || ntk_decision_format(&d, st->verdict, sizeof(st->verdict)) != 0)
 		return NULL;
+	/* As ntkctl prints it: the verdict first, where to go on the line after. */
+	if (!ntk_outcome_allows(d.outcome) && u != NULL && u->facts != NULL &&
+	    u->facts->rep.deny_message != NULL && u->facts->rep.deny_message[0] != '\0') {
+		size_t n = strlen(st->verdict);
+
+		snprintf(st->verdict + n, sizeof(st->verdict) - n, "\n%s", u->facts->rep.deny_message);
+	}
 	*is_null = 0;
 	*length = strlen(st->verdict);
 	return st->verdict;

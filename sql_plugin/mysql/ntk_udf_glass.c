@@ -125,7 +125,7 @@ static void
 glass_run(struct glass_stmt *st, UDF_ARGS *args, char *error)
 {
 	char user[NTK_NAME_MAX + 1], case_id[NTK_CASE_ID_MAX + 1], reason[REASON_MAX + 1];
-	char text[512];
+	char text[NTK_DENY_MESSAGE_MAX + 512];
 	struct ntk_check_req req;
 	struct ntk_check_rep rep = { 0 };
 	int r;
@@ -173,8 +173,13 @@ glass_run(struct glass_stmt *st, UDF_ARGS *args, char *error)
 		return;
 	}
 	if (rep.outcome != NTK_ALLOW_BREAK_GLASS) {
-		snprintf(text, sizeof(text), "ntk_break_glass: %s: %s", ntk_outcome_allows(rep.outcome) ?
-		    "no grant needed" : "refused", rep.verdict != NULL ? rep.verdict : "?");
+		/* A refusal says where to go: the system's deny_message, after the verdict. */
+		bool advice = !ntk_outcome_allows(rep.outcome) && rep.deny_message != NULL &&
+		    rep.deny_message[0] != '\0';
+
+		snprintf(text, sizeof(text), "ntk_break_glass: %s: %s%s%s", ntk_outcome_allows(rep.outcome) ?
+		    "no grant needed" : "refused", rep.verdict != NULL ? rep.verdict : "?",
+		    advice ? ". " : "", advice ? rep.deny_message : "");
 		glass_error(st, error, text);
 	} else if ((r = grant_expiry(user, case_id, st->expiry)) != 0) {
 		snprintf(text, sizeof(text), "ntk_break_glass: granted, but its expiry is unknown: %s",

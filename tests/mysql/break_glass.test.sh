@@ -16,6 +16,9 @@ auditd_ensure
 slapd_start 39050 39054
 ntkd_write_conf
 sed -i 's/^break_glass_minutes = .*/break_glass_minutes = 1/' "$NTK_CONF"
+# Where a refused person should go (issue 12 part 4), shown by ntk_break_glass and ntk_explain.
+MSG="Requests for records outside your assignments go to the Legal Division, ext. 4410"
+sed -i "/^\[system:FACTS\]/a deny_message = \"$MSG\"" "$NTK_CONF"
 ntkd_start
 mysql_start 39055 39059 FACTS
 mysql_load_pattern oscar mallory alice
@@ -35,11 +38,15 @@ ntk_assert_contains "$(glass oscar "'$CASE'")" "takes 2 arguments" "one argument
 audit_mark
 out=$(glass mallory "'$CASE', 'curious'")
 ntk_assert_contains "$out" "ntk_break_glass: refused: DENY reason=no-business-reason" "mallory's role may not break glass"
+ntk_assert_contains "$out" "$MSG" "the refusal says where to go (deny_message)"
+out=$(mysql_as mallory -e "SELECT ntk_explain('$CASE')")
+ntk_assert_eq "DENY reason=no-business-reason"$'\n'"$MSG" "$(printf '%b' "$out")" "ntk_explain: the verdict, then deny_message"
+ntk_assert_eq "ALLOW rule=assigned" "$(mysql_as alice -e "SELECT ntk_explain('1001')")" "no deny_message with an allow"
 ntk_assert_eq "" "$(rows mallory)" "mallory still sees nothing"
 rec=$(audit_search -m TRUSTED_APP -i | grep "acct=mallory" | grep "case=$CASE" || true)
 ntk_assert_contains "$rec" "reason=no-business-reason" "mallory's refused break-glass is audited"
 ntk_assert_contains "$(glass alice "'1001', 'x'")" "no grant needed: ALLOW rule=assigned" "alice's own case needs no glass"
-ntk_assert_eq "DENY reason=no-business-reason" "$(ntkctl_t check --user oscar --system FACTS --case "$CASE" || true)" \
+ntk_assert_eq "DENY reason=no-business-reason" "$({ ntkctl_t check --user oscar --system FACTS --case "$CASE" || true; } | head -n 1)" \
 	"nothing was granted to oscar by the refusals"
 
 # The grant: for oscar, on FACTS, audited with the reason, the expiry returned.

@@ -156,8 +156,10 @@ my_q() { mariadb --no-defaults -S "$my/sock" -u root -N -B "$@"; }
 ntk_wait_for 60 my_q -e 'SELECT 1' || ntk_fail "mariadbd did not start: $(tail -20 "$my/error.log")"
 ntk_assert_eq /usr/lib/mysql/plugin/ "$(my_q -e "SELECT @@plugin_dir")" "the server's plugin_dir"
 my_q </usr/share/needtoknow/install.sql || ntk_fail "the packaged install.sql failed"
-out=$(my_q -e "SELECT ntk_can_access('alice', '1001'), ntk_can_access('alice', '1003')" 2>&1) ||
-	ntk_fail "mariadb: $out"
+# The UDFs decide for the account the statement runs under (ntk_udf(7)): log in as alice.
+my_q -e "CREATE USER 'alice'@'localhost' IDENTIFIED BY 'pw-alice'" || ntk_fail "mariadb: alice's account"
+out=$(mariadb --no-defaults -S "$my/sock" -u alice -ppw-alice -N -B \
+	-e "SELECT ntk_can_access('1001'), ntk_can_access('1003')" 2>&1) || ntk_fail "mariadb: $out"
 ntk_assert_eq "1	0" "$out" "alice's cases through the packaged UDFs"
 ntk_stop_pid "$MY_PID"
 ntk_pass "MariaDB query through the packaged ntk_udf.so: alice sees 1001, not 1003"
