@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- Register the needtoknow UDFs (ntk_udf.so in the server's plugin_dir).
 -- Run as an administrator: mariadb < install.sql
 -- mariadbd reads NTK_SYSTEM (required) and NTK_SOCKET from its environment;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The MariaDB UDFs ntk_can_access and ntk_explain: argument checks, per-statement state, row decisions for the caller. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal interface between the MariaDB UDF entry points and their facts cache, connection pool and reports. */
 #ifndef NTK_UDF_H
 #define NTK_UDF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * ntk_all_states, ntk_cases and ntk_case_ids: the caller's visible set,
  * decided once per (user, case, state) and statement, for a view that

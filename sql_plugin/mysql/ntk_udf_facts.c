@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The MariaDB UDFs' shared state: settings, a pool of ntkd connections, a short facts cache, and reports. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * ntk_break_glass(case_id, reason): a break-glass grant for the account the
  * server runs the statement for, asked of ntkd exactly as `ntkctl decide

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who the UDFs decide for: the account of the server's current security context, asked of mariadbd. */
 #include "config.h"
 

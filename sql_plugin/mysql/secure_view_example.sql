@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- The needtoknow pattern for MariaDB/MySQL: base table out of reach, a
 -- DEFINER view that filters every row for the logged-in user, grants only on
 -- the view. See ntk_udf(7) for why each line is there.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- Unregister the needtoknow UDFs. Views using them fail (an error, never rows) until they are registered again.
 DROP FUNCTION IF EXISTS ntk_can_access;
 DROP FUNCTION IF EXISTS ntk_explain;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench: a 1M-row scan through the ntk_can_access view against the same scan with a
 # hand-written IN (...) list of the user's cases, in the same run, as a ratio.
 . "$top_srcdir/tests/lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntk_break_glass(case_id, reason) against a real mariadbd, ntkd, slapd and auditd: granted for
 # the connection's own account exactly as `ntkctl decide --reason` grants it (role must allow it,
 # reason required, audited or refused), returning the expiry; the case's rows appear in the view

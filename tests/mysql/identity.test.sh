@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Issue 12 part 1: no account may have the UDFs decide for another user. Against a real mariadbd,
 # ntkd, slapd and auditd, mallory (no cases, but routines, views, triggers and events of her own
 # in her own schema) tries every path to alice's answers or to audit records naming alice:

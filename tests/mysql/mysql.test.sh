@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # MariaDB UDFs behind the DEFINER-view pattern, against a real mariadbd, ntkd, slapd and auditd:
 # each member of staff sees exactly their rows, the base table and other names are out of reach,
 # 32 connections at once, hostile arguments, one denial record per statement, fail closed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An ntkd run by nobody on the socket the MariaDB UDFs use (NTK_SOCKET) is never believed: the
 # secure view shows no rows and checks deny, as with no daemon. Once root's ntkd serves that
 # same path, the same server shows alice her rows.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Start a throwaway mariadbd with ntk_udf.so, and load the needtoknow view pattern into it.
 # Needs common.sh, ntk_tmpdir, and NTK_SOCKET (ntkd.sh). Sets MYSQL_SOCK, MYSQL_PID, MYSQL_PORT.
 

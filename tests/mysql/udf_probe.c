@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loads ntk_udf.so the way mariadbd does and drives it from many threads against a real ntkd. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntk_udf.so loaded into a threaded process as mariadbd loads it, against a real ntkd:
 # right answers from 16 threads, _init refusals, only the UDF symbols exported, no
 # descriptor left after unload, and (when valgrind is here) no leak or race.
