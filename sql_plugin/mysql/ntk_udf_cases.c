@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ntk_all_states, ntk_cases and ntk_case_ids: the caller's visible set,
- * decided once per (user, case, state) and statement, for a view that
- * reads it as constants (a one-row derived table) and lets MariaDB use the
- * case index, instead of calling a UDF on every row.
+ * ntk_visible_json, ntk_all_states, ntk_cases and ntk_case_ids: the
+ * caller's visible set, decided once per (user, case, state) and statement,
+ * for a view that reads it as constants (JSON_TABLE rows, or a one-row
+ * derived table) and lets MariaDB use the case index, instead of calling a
+ * UDF on every row.
  */
 #include "config.h"
 
@@ -27,9 +28,25 @@ enum set_kind {
 	SET_ALL_STATES,                 /* "open,closed": states visible in every case */
 	SET_PAIRS,                      /* "1001/open,1002/closed": the rest, case by case */
 	SET_IDS,                        /* "1001,1002": the distinct case ids of SET_PAIRS */
+	SET_JSON,                       /* all of it as case id ranges, see set_build */
 };
 
-static const char *const set_names[] = { "ntk_all_states", "ntk_cases", "ntk_case_ids" };
+static const char *const set_names[] = { "ntk_all_states", "ntk_cases", "ntk_case_ids",
+	"ntk_visible_json" };
+
+/*
+ * The upper bound of "every case id": 64 DEL characters, above any ASCII
+ * string of up to 64 bytes (the case column's type), malformed ones too.
+ */
+#define JSON_HI_EVERY \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
+	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f"
 
 /* One call site's answer for one statement (initid->ptr). */
 struct set_stmt {
@@ -40,6 +57,10 @@ struct set_stmt {
 	size_t len;
 };
 
+bool ntk_visible_json_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
+char *ntk_visible_json(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
+    char *is_null, char *error);
+void ntk_visible_json_deinit(UDF_INIT *initid);
 bool ntk_case_ids_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
 char *ntk_case_ids(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
     char *is_null, char *error);
@@ -113,6 +134,39 @@ item_add(struct text *t, const char *a, const char *b)
 	}
 }
 
+/* Append the state names of `bits`, comma separated. */
+static void
+states_add(struct text *t, unsigned bits)
+{
+	bool first = true;
+	unsigned k;
+
+	for (k = 0; k < NSTATES; k++) {
+		if (!(bits & (1u << k)))
+			continue;
+		if (!first)
+			text_add(t, ",");
+		text_add(t, set_states[k]);
+		first = false;
+	}
+}
+
+/*
+ * Append one JSON range ["lo","hi","states",every] (ids are [A-Za-z0-9._:-]:
+ * no escaping); every is 1 when the range is every state of every case.
+ */
+static void
+range_add(struct text *t, const char *lo, const char *hi, unsigned bits)
+{
+	text_add(t, t->len > 1 ? ",[\"" : "[\"");
+	text_add(t, lo);
+	text_add(t, "\",\"");
+	text_add(t, hi);
+	text_add(t, "\",\"");
+	states_add(t, bits);
+	text_add(t, *lo == '\0' && bits == (1u << NSTATES) - 1 ? "\",1]" : "\",0]");
+}
+
 /* Every case id the subject's facts name: own and supervised assignments, grants. */
 static size_t
 candidates(const struct ntk_subject *s, const char **out, size_t max)
@@ -163,6 +217,13 @@ other_case(const char **cands, size_t n, char out[NTK_CASE_ID_MAX + 1])
  * case/state pairs ("1001/open,1002/open"), leaving out the states
  * ntk_all_states already covers; ntk_case_ids the case ids of those pairs.
  * Case ids are [A-Za-z0-9._:-]: never a comma or a slash.
+ *
+ * ntk_visible_json gives the same set as disjoint ranges of case ids with
+ * the states visible in them, for JSON_TABLE: ["","<every>","open,closed",0]
+ * for the states visible in every case (1 at the end: every state, so
+ * every row), then ["1001","1001","open",0] per case for its other visible
+ * states; "[]" when nothing is visible. No two ranges
+ * cover the same (case, state), so a join on them never doubles a row.
  */
 static int
 set_build(struct set_stmt *st, const char *user)
@@ -187,18 +248,24 @@ set_build(struct set_stmt *st, const char *user)
 	n = candidates(&f->rep.subject, cands, max);
 	other_case(cands, n, other);
 	all = allowed_states(f, &clock, st->action, other);
-	text_add(&t, "");
+	text_add(&t, st->kind == SET_JSON ? "[" : "");
 	for (k = 0; st->kind == SET_ALL_STATES && k < NSTATES; k++)
 		if (all & (1u << k))
 			item_add(&t, set_states[k], NULL);
+	if (st->kind == SET_JSON && all != 0)
+		range_add(&t, "", JSON_HI_EVERY, all);
 	for (i = 0; st->kind != SET_ALL_STATES && i < n; i++) {
 		bits = allowed_states(f, &clock, st->action, cands[i]) & ~all;
 		if (bits != 0 && st->kind == SET_IDS)
 			item_add(&t, cands[i], NULL);
+		if (bits != 0 && st->kind == SET_JSON)
+			range_add(&t, cands[i], cands[i], bits);
 		for (k = 0; st->kind == SET_PAIRS && k < NSTATES; k++)
 			if (bits & (1u << k))
 				item_add(&t, cands[i], set_states[k]);
 	}
+	if (st->kind == SET_JSON)
+		text_add(&t, "]");
 	if (t.failed) {
 		r = NTK_ERR_NOMEM;
 		goto out;
@@ -254,7 +321,7 @@ set_init(UDF_INIT *initid, UDF_ARGS *args, char *message, enum set_kind kind)
  * The answer for whoever runs the call: the account is read on every call
  * (a prepared statement may run in another security context than it was
  * prepared in), the answer rebuilt only when it changed. No account, or no
- * facts: nothing is visible (""), as with ntk_can_access.
+ * facts: nothing is visible ("", or "[]" for the JSON), as with ntk_can_access.
  */
 static char *
 set_value(UDF_INIT *initid, unsigned long *length, char *is_null)
@@ -269,6 +336,10 @@ set_value(UDF_INIT *initid, unsigned long *length, char *is_null)
 		free(st->text);
 		st->text = NULL;
 		st->user[0] = '\0';
+		if (st->kind == SET_JSON) {
+			*length = 2;
+			return (char *)"[]";
+		}
 		*length = 0;
 		return (char *)"";
 	}
@@ -350,6 +421,28 @@ ntk_case_ids(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *leng
 
 void
 ntk_case_ids_deinit(UDF_INIT *initid)
+{
+	set_deinit(initid);
+}
+
+bool
+ntk_visible_json_init(UDF_INIT *initid, UDF_ARGS *args, char *message)
+{
+	return set_init(initid, args, message, SET_JSON);
+}
+
+char *
+ntk_visible_json(UDF_INIT *initid, UDF_ARGS *args, char *result, unsigned long *length,
+    char *is_null, char *error)
+{
+	(void)args;
+	(void)result;
+	(void)error;
+	return set_value(initid, length, is_null);
+}
+
+void
+ntk_visible_json_deinit(UDF_INIT *initid)
 {
 	set_deinit(initid);
 }

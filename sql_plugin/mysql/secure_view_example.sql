@@ -25,23 +25,25 @@ CREATE USER IF NOT EXISTS 'ntk_definer'@'localhost' ACCOUNT LOCK;
 GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 
 -- 3. The view. Its rows are decided for the account the server runs the
---    statement for (the UDFs ask mariadbd; no user name is passed), once per
+--    statement for (the UDF asks mariadbd; no user name is passed), once per
 --    statement, not per row:
---    k    one row of constants: the states visible in every case
---         (ntk_all_states), whether that is everything, and up to 32 case ids
---         with rows visible case by case (ntk_case_ids). A one-row derived
---         table is read before the plan is made, so MariaDB turns
---         `c.case_id IN (k.c1, ...)` into index ranges; a role that sees
---         every state of every case gets no condition at all. (x computes
---         the UDFs once; its columns stay short so both one-row tables are
---         in-memory ones.)
---    WHERE the rows visible: a state visible in every case, or a case/state
---         pair of ntk_cases(). More than 32 case ids: a scan, same answer.
---    The columns are masked with the same test: the view is MERGE (no
---    materialised copy), so MariaDB may run the caller's own conditions on
---    rows the WHERE will drop (`WHERE CAST(name AS SIGNED) = 0; SHOW
---    WARNINGS`, SLEEP(), a stored function); every column of such a row reads
---    NULL, so nothing of it can leak.
+--    v    ntk_visible_json() unpacked by JSON_TABLE: one row per range of
+--         case ids with the states visible in it, e.g. ("1001", "1001",
+--         "open", 0) for an assigned case, ("", <above every id>,
+--         "open,closed", 0) for the states a role sees in every case; every
+--         is 1 for a role that sees every row, so its rows skip the state
+--         test. One UDF call per statement, no limit on the number of cases.
+--    c    the base table, read after v (STRAIGHT_JOIN): for each v row
+--         MariaDB picks index ranges on the case column from lo and hi
+--         (EXPLAIN: "Range checked for each record"), so an assigned worker's
+--         statement reads her cases' index entries only.
+--    The columns are masked with the same test as the join: the view is MERGE
+--    (no materialised copy), so MariaDB may run the caller's own conditions
+--    on rows the join is about to drop (a closed row of a visible open case,
+--    `WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS`, SLEEP(), a stored
+--    function). Every mask names v's columns, so no caller condition can be
+--    evaluated before a row is joined to its range, and every column of a
+--    row outside its range reads NULL: nothing of a hidden row can leak.
 CREATE DATABASE IF NOT EXISTS casedata;
 CREATE OR REPLACE
 	ALGORITHM = MERGE
@@ -49,98 +51,21 @@ CREATE OR REPLACE
 	SQL SECURITY DEFINER
 	VIEW casedata.clients AS
 	SELECT
-	IF(k.everything OR FIND_IN_SET(c.state, k.all_states) > 0 OR
-	       FIND_IN_SET(BINARY CONCAT(c.case_id, '/', c.state), ntk_cases()) > 0,
+	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
 	   c.id, NULL) AS id,
-	IF(k.everything OR FIND_IN_SET(c.state, k.all_states) > 0 OR
-	       FIND_IN_SET(BINARY CONCAT(c.case_id, '/', c.state), ntk_cases()) > 0,
+	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
 	   c.case_id, NULL) AS case_id,
-	IF(k.everything OR FIND_IN_SET(c.state, k.all_states) > 0 OR
-	       FIND_IN_SET(BINARY CONCAT(c.case_id, '/', c.state), ntk_cases()) > 0,
+	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
 	   c.state, NULL) AS state,
-	IF(k.everything OR FIND_IN_SET(c.state, k.all_states) > 0 OR
-	       FIND_IN_SET(BINARY CONCAT(c.case_id, '/', c.state), ntk_cases()) > 0,
+	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
 	   c.name, NULL) AS name
-	FROM (SELECT x.all_states, x.everything, x.many,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 1), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c1,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 2), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c2,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 3), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c3,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 4), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c4,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 5), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c5,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 6), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c6,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 7), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c7,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 8), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c8,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 9), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c9,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 10), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c10,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 11), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c11,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 12), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c12,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 13), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c13,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 14), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c14,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 15), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c15,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 16), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c16,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 17), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c17,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 18), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c18,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 19), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c19,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 20), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c20,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 21), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c21,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 22), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c22,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 23), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c23,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 24), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c24,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 25), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c25,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 26), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c26,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 27), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c27,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 28), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c28,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 29), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c29,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 30), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c30,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 31), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c31,
-		CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(x.ids, ',', 32), ',', -1) AS CHAR(64)
-		     CHARACTER SET ascii) COLLATE ascii_bin AS c32
-		FROM (SELECT CAST(ntk_all_states() AS CHAR(20) CHARACTER SET ascii) AS all_states,
-			ntk_all_states() = 'open,closed,sealed' AS everything,
-			CAST(ntk_case_ids() AS CHAR(512) CHARACTER SET ascii) AS ids,
-			LENGTH(ntk_case_ids()) > 512 OR
-			LENGTH(ntk_case_ids()) - LENGTH(REPLACE(ntk_case_ids(), ',', '')) >= 32 AS many
-			LIMIT 1) AS x
-		LIMIT 1) AS k
-	JOIN casedata_private.clients AS c
-	WHERE (k.all_states <> '' OR k.many OR
-		c.case_id IN (k.c1, k.c2, k.c3, k.c4, k.c5, k.c6, k.c7, k.c8,
-			k.c9, k.c10, k.c11, k.c12, k.c13, k.c14, k.c15, k.c16,
-			k.c17, k.c18, k.c19, k.c20, k.c21, k.c22, k.c23, k.c24,
-			k.c25, k.c26, k.c27, k.c28, k.c29, k.c30, k.c31, k.c32))
-	  AND (k.everything OR FIND_IN_SET(c.state, k.all_states) > 0 OR
-	       FIND_IN_SET(BINARY CONCAT(c.case_id, '/', c.state), ntk_cases()) > 0);
+	FROM JSON_TABLE(ntk_visible_json(), '$[*]' COLUMNS (
+		lo VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]',
+		hi VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[1]',
+		states VARCHAR(20) CHARACTER SET ascii PATH '$[2]',
+		every INT PATH '$[3]')) AS v
+	STRAIGHT_JOIN casedata_private.clients AS c
+	ON c.case_id BETWEEN v.lo AND v.hi AND (v.every OR FIND_IN_SET(c.state, v.states) > 0);
 
 -- 4. Staff get SELECT on the view and nothing on casedata_private.
 --    Their MariaDB account names must be their directory uids.

@@ -5,4 +5,5 @@ DROP FUNCTION IF EXISTS ntk_explain;
 DROP FUNCTION IF EXISTS ntk_cases;
 DROP FUNCTION IF EXISTS ntk_all_states;
 DROP FUNCTION IF EXISTS ntk_case_ids;
+DROP FUNCTION IF EXISTS ntk_visible_json;
 DROP FUNCTION IF EXISTS ntk_break_glass;

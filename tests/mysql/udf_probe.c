@@ -201,6 +201,10 @@ check_sets(void *h)
 		{ "ntk_all_states", "frank", "open,closed" },
 		{ "ntk_case_ids", "nobody-here", "" },
 		{ "ntk_case_ids", NULL, "" },
+		{ "ntk_visible_json", "alice", "[[\"1001\",\"1001\",\"open\",0],[\"1002\",\"1002\",\"open\",0]]" },
+		{ "ntk_visible_json", "mallory", "[]" },
+		{ "ntk_visible_json", "nobody-here", "[]" },
+		{ "ntk_visible_json", NULL, "[]" },
 	};
 	char name[64], msg[512], result[256], is_null, error;
 	UDF_ARGS a = { 0, NULL, NULL, NULL, NULL };
