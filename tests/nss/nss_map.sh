@@ -75,12 +75,18 @@ try_bad() { # what
 	ntk_assert_eq $((r0 + 2)) "$(stat_of requests)" "socket asked with $1 map"
 }
 install_map() { mv -f "$NTK_TMP/map.bad" "$MAP"; }
-# A flipped byte in a record (checksum).
+# A flipped byte in ntk-case-1001's record (its first member): that record's checksum fails,
+# so the socket answers it; the rest of the map (alice's initgroups) is still served.
 cp -p "$NTK_TMP/map.good" "$NTK_TMP/map.bad"
 size=$(stat -c %s "$NTK_TMP/map.bad")
-printf 'X' | dd of="$NTK_TMP/map.bad" bs=1 seek=$((size - 20)) conv=notrunc status=none
+at=$(grep -obUa 'ntk-case-1001' "$NTK_TMP/map.bad" | head -1 | cut -d: -f1)
+[ -n "$at" ] || ntk_fail "ntk-case-1001 not found in the map"
+printf 'X' | dd of="$NTK_TMP/map.bad" bs=1 seek=$((at + 14)) conv=notrunc status=none
 install_map
 try_bad corrupted
+r0=$(stat_of requests)
+nss_probe initgroups alice >/dev/null
+ntk_assert_eq $((r0 + 1)) "$(stat_of requests)" "the intact records of a damaged map still served"
 # Truncated.
 head -c $((size / 2)) "$NTK_TMP/map.good" >"$NTK_TMP/map.bad"
 chmod 0400 "$NTK_TMP/map.bad"
