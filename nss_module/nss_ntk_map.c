@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/capability.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -204,75 +203,6 @@ struct ask {
 	long added;
 };
 
-/*
- * Append the map's gids to the caller's list, as ntk_nss_add_gids does
- * (skip `skip` and any gid already there), in one pass: ntkd writes the
- * list ascending with each gid once, so a gid only has to be looked for
- * among what the caller had before (start0 entries: the primary group,
- * nss_files' groups), and only when it lies within their range; the array
- * grows once to fit. Should a list not be ascending after all, each gid
- * from there on is looked for in the whole list. The number added, or
- * NTK_ERR_NOMEM.
- */
-static long
-add_sorted_gids(const uint32_t *g, size_t n, gid_t skip, long *start, long *size,
-    gid_t **groupsp, long limit)
-{
-	long start0 = *start, s = *start, cap = *size, newsize, j, look = 0;
-	gid_t *ng, *gl, gid, lo = (gid_t)-1, hi = 0, prev = 0;
-	size_t i;
-
-	if (n > (size_t)(LONG_MAX / 2) - (size_t)start0)
-		return NTK_ERR_NOMEM;
-	if (start0 + (long)n > cap && !(limit > 0 && cap >= limit)) {
-		newsize = start0 + (long)n;
-		if (limit > 0 && newsize > limit)
-			newsize = limit;
-		if ((ng = realloc(*groupsp, (size_t)newsize * sizeof(gid_t))) == NULL)
-			return NTK_ERR_NOMEM;
-		*groupsp = ng;
-		*size = cap = newsize;
-	}
-	gl = *groupsp;
-	/* [lo, hi]: where a gid could be the caller's already, or `skip`. */
-	for (j = 0; j < start0; j++) {
-		lo = gl[j] < lo ? gl[j] : lo;
-		hi = gl[j] > hi ? gl[j] : hi;
-	}
-	lo = skip < lo ? skip : lo;
-	hi = skip > hi ? skip : hi;
-	/* The usual case, a plain copy: ascending and outside [lo, hi] (gid 0 goes the slow way). */
-	for (i = 0; i < n && s < cap; i++) {
-		gid = (gid_t)g[i];
-		if (gid <= prev || gid - lo <= hi - lo)
-			break;
-		gl[s++] = prev = gid;
-	}
-	for (; i < n && s < cap; i++) {
-		gid = (gid_t)g[i];
-		if (gid == skip)
-			continue;
-		/* Not ascending: from here on, compare with everything. */
-		if (i > 0 && gid <= prev)
-			look = -1;
-		prev = gid;
-		if (look < 0) {
-			for (j = 0; j < s && gl[j] != gid; j++)
-				;
-			if (j < s)
-				continue;
-		} else if (gid >= lo && gid <= hi) {
-			for (j = 0; j < start0 && gl[j] != gid; j++)
-				;
-			if (j < start0)
-				continue;
-		}
-		gl[s++] = gid;
-	}
-	*start = s;
-	return s - start0;
-}
-
 static int
 ask_locked(struct ask *a, int64_t now)
 {
@@ -288,7 +218,7 @@ ask_locked(struct ask *a, int64_t now)
 	case INITGROUPS:
 		if ((r = ntk_map_initgroups(map_base, map_size, a->name, now, &g, &n)) != 0)
 			return r;
-		a->added = add_sorted_gids(g, n, a->skip, a->start, a->size, a->groupsp, a->limit);
+		a->added = ntk_map_add_gids(g, n, a->skip, a->start, a->size, a->groupsp, a->limit);
 		return a->added < 0 ? NTK_ERR_NOMEM : 0;
 	}
 	return NTK_ERR_NOT_FOUND;

@@ -134,4 +134,16 @@ int ntk_map_group_by_gid(const void *base, size_t size, uint32_t gid, int64_t no
 int ntk_map_initgroups(const void *base, size_t size, const char *user, int64_t now,
     const uint32_t **gids, size_t *ngids);
 
+/*
+ * Append the map's gids to an initgroups_dyn list, as ntk_nss_add_gids does
+ * (skip `skip` and any gid already there; grow *groupsp up to `limit`), in
+ * one pass: with the list ascending, a gid only has to be looked for among
+ * what the caller had before (the primary group, nss_files' groups), and
+ * only when it lies within their range; the array grows once. Should a
+ * list not be ascending after all, each gid from there on is looked for in
+ * the whole list. The number added, or NTK_ERR_NOMEM.
+ */
+long ntk_map_add_gids(const uint32_t *g, size_t n, gid_t skip, long *start, long *size,
+    gid_t **groupsp, long limit);
+
 #endif /* NSS_NTK_MAP_H */

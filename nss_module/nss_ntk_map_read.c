@@ -1,7 +1,9 @@
 /* Reading the NSS map: header checks and record look-ups, every offset and length bounded by the file size. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdalign.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -292,4 +294,64 @@ ntk_map_initgroups(const void *base, size_t size, const char *user, int64_t now,
 		return 0;
 	}
 	return NTK_ERR_NOT_FOUND;
+}
+
+/* One pass: see nss_ntk_map.h. */
+long
+ntk_map_add_gids(const uint32_t *g, size_t n, gid_t skip, long *start, long *size,
+    gid_t **groupsp, long limit)
+{
+	long start0 = *start, s = *start, cap = *size, newsize, j, look = 0;
+	gid_t *ng, *gl, gid, lo = (gid_t)-1, hi = 0, prev = 0;
+	size_t i;
+
+	if (n > (size_t)(LONG_MAX / 2) - (size_t)start0)
+		return NTK_ERR_NOMEM;
+	if (start0 + (long)n > cap && !(limit > 0 && cap >= limit)) {
+		newsize = start0 + (long)n;
+		if (limit > 0 && newsize > limit)
+			newsize = limit;
+		if ((ng = realloc(*groupsp, (size_t)newsize * sizeof(gid_t))) == NULL)
+			return NTK_ERR_NOMEM;
+		*groupsp = ng;
+		*size = cap = newsize;
+	}
+	gl = *groupsp;
+	/* [lo, hi]: where a gid could be the caller's already, or `skip`. */
+	for (j = 0; j < start0; j++) {
+		lo = gl[j] < lo ? gl[j] : lo;
+		hi = gl[j] > hi ? gl[j] : hi;
+	}
+	lo = skip < lo ? skip : lo;
+	hi = skip > hi ? skip : hi;
+	/* The usual case, a plain copy: ascending and outside [lo, hi] (gid 0 goes the slow way). */
+	for (i = 0; i < n && s < cap; i++) {
+		gid = (gid_t)g[i];
+		if (gid <= prev || gid - lo <= hi - lo)
+			break;
+		gl[s++] = prev = gid;
+	}
+	for (; i < n && s < cap; i++) {
+		gid = (gid_t)g[i];
+		if (gid == skip)
+			continue;
+		/* Not ascending: from here on, compare with everything. */
+		if (i > 0 && gid <= prev)
+			look = -1;
+		prev = gid;
+		if (look < 0) {
+			for (j = 0; j < s && gl[j] != gid; j++)
+				;
+			if (j < s)
+				continue;
+		} else if (gid >= lo && gid <= hi) {
+			for (j = 0; j < start0 && gl[j] != gid; j++)
+				;
+			if (j < start0)
+				continue;
+		}
+		gl[s++] = gid;
+	}
+	*start = s;
+	return s - start0;
 }

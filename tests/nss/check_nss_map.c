@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nss_map.h"
+#include "nss_ntk.h"
 #include "nss_ntk_map.h"
 #include "ntk_err.h"
 
@@ -35,6 +36,14 @@ sample(size_t *len)
 
 	ck_assert_int_eq(ntkd_nss_map_build(g, 3, in, 2, NTK_MAP_FULL, NOW, &img, len), 0);
 	return img;
+}
+
+static int
+cmp_u32_test(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
 }
 
 /*
@@ -289,6 +298,60 @@ START_TEST(damaged_record_is_a_miss)
 END_TEST
 
 /*
+ * The one-pass appender against the module's general one (ntk_nss_add_gids),
+ * on random cases: ascending lists and not, duplicates, the skipped gid and
+ * the caller's own gids inside, caller's limits. Same return, same list.
+ */
+START_TEST(add_gids_as_general)
+{
+	uint32_t list[40];
+	gid_t *a, *b;
+	long sa, sb, za, zb, ra, rb, start0, limit, k;
+	size_t n, i, round;
+	gid_t skip;
+
+	srand(7);
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)rand() % 40;
+		for (i = 0; i < n; i++)
+			list[i] = 100 + (uint32_t)(rand() % 60);
+		if (rand() % 4 != 0) {
+			/* ntkd's form, usually: ascending, each once. */
+			qsort(list, n, sizeof(list[0]), cmp_u32_test);
+			for (i = 1, k = n > 0 ? 1 : 0; i < n; i++)
+				if (list[i] != list[k - 1])
+					list[k++] = list[i];
+			n = (size_t)k;
+		}
+		start0 = rand() % 5;
+		za = zb = start0 + rand() % 8;
+		if (za == 0)
+			za = zb = 1;
+		a = malloc((size_t)za * sizeof(gid_t));
+		b = malloc((size_t)zb * sizeof(gid_t));
+		for (k = 0; k < start0; k++)
+			a[k] = b[k] = (gid_t)(rand() % 2 ? 100 + rand() % 60 : 5000 + k);
+		skip = start0 > 0 && rand() % 2 ? a[0] : (gid_t)(100 + rand() % 60);
+		limit = rand() % 3 == 0 ? za + rand() % 10 : 0;
+		sa = sb = start0;
+		ra = ntk_map_add_gids(list, n, skip, &sa, &za, &a, limit);
+		{
+			struct ntk_gid_list l = { list, n };
+
+			rb = ntk_nss_add_gids(&l, skip, &sb, &zb, &b, limit);
+		}
+		ck_assert_int_eq(ra, rb);
+		ck_assert_int_eq(sa, sb);
+		ck_assert(sa <= za);
+		for (k = 0; k < sa; k++)
+			ck_assert_uint_eq(a[k], b[k]);
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
+/*
  * Random mutation fuzzing, bounded and seeded (the seed is printed so a
  * failure can be replayed with NTK_FUZZ_SEED): a few random bytes or words
  * set to edge values, re-sealed, sometimes truncated, each image in a
@@ -375,6 +438,7 @@ main(void)
 	tcase_add_test(tc, damaged_refused);
 	tcase_add_test(tc, damaged_record_is_a_miss);
 	tcase_add_test(tc, fuzz_reader);
+	tcase_add_test(tc, add_gids_as_general);
 	tcase_add_test(tc, build_empty);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
