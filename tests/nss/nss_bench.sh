@@ -28,7 +28,17 @@ nss_start_servers "$NTK_TMP/bench.ldif" "$NTK_TMP/posix.ldif"
 # one of 20000 lines (look up the last: glibc reads the file on every call).
 { echo "root:x:0:"; echo "staff:x:50:alice"; echo "benchw:x:5100:"; for i in $(seq 1 17); do echo "grp$i:x:$((7000 + i)):alice"; done; } >"$NTK_TMP/group.small"
 { echo "root:x:0:"; for i in $(seq 1 19998); do echo "grp$i:x:$((100000 + i)):u$i"; done; echo "last:x:99999:alice"; } >"$NTK_TMP/group.big"
-printf 'root:x:0:0::/root:/bin/sh\nalice:x:5001:5001::/:/bin/sh\nbenchw:x:5100:5100::/:/bin/sh\n' >"$NTK_TMP/passwd.bench"
+ROOT_NS=no
+[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && ROOT_NS=yes
+# benchw as a local user too (removed at exit if we made it): ntkd must know its uid to write
+# it a view, and the "as benchw" figures run with it. An unprivileged process that cannot
+# change its uid makes no system call on a map hit; root checks geteuid() on each.
+BUID=5100
+if [ "$ROOT_NS" = yes ]; then
+	nss_local_users benchw
+	BUID=$(id -u benchw)
+fi
+printf 'root:x:0:0::/root:/bin/sh\nalice:x:5001:5001::/:/bin/sh\nbenchw:x:%s:%s::/:/bin/sh\n' "$BUID" "$BUID" >"$NTK_TMP/passwd.bench"
 
 declare -A MED P99
 # Each figure is the best of 3 runs (lowest median): the machine is shared.
@@ -57,8 +67,6 @@ in_ns() { # group-file nsswitch-group-line command...
 		"$gf" "$NTK_TMP/nsswitch.bench" "$NTK_TMP/passwd.bench" \
 		env LD_LIBRARY_PATH="$(dirname "$NSS_SO")" NTK_SOCKET="$NTK_SOCKET" "$@"
 }
-ROOT_NS=no
-[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && ROOT_NS=yes
 last_case="ntk-case-$((3000 + NCASES - 1))"
 
 # The ntk figures, under a label: "map" or "socket".
@@ -72,13 +80,22 @@ ntk_figures() { # label
 		run "$l: glibc getgrnam ntk-case-1001 (no files)" in_ns "$NTK_TMP/group.small" "ntk" "$BENCH" "$N" libc-grnam ntk-case-1001
 		run "$l: glibc getgrouplist benchw (no files)" in_ns "$NTK_TMP/group.small" "ntk" "$BENCH" "$N" libc-grouplist benchw
 		run "$l: id benchw, whole process" in_ns "$NTK_TMP/group.small" "files ntk" "$BENCH" "$NID" spawn-id benchw
+		run "$l: glibc getgrnam $last_case (no files, as benchw)" in_ns "$NTK_TMP/group.small" "ntk" \
+			"${AS_BENCHW[@]}" "$BENCH" "$N" libc-grnam "$last_case"
+		run "$l: glibc getgrouplist benchw (no files, as benchw)" in_ns "$NTK_TMP/group.small" "ntk" \
+			"${AS_BENCHW[@]}" "$BENCH" "$N" libc-grouplist benchw
+		run "$l: id benchw, whole process (as benchw)" in_ns "$NTK_TMP/group.small" "files ntk" \
+			"${AS_BENCHW[@]}" "$BENCH" "$NID" spawn-id benchw
 	fi
 }
+AS_BENCHW=(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups)
 # Warm ntkd's cache (and the map): every lookup the figures make, once.
 warm() {
 	nss_probe name ntk-case-1001 >/dev/null
 	nss_probe initgroups benchw >/dev/null
 	[ "$ROOT_NS" = no ] || in_ns "$NTK_TMP/group.small" "files ntk" id benchw >/dev/null
+	# benchw asks for itself: ntkd writes its view (SOCKET.map.UID).
+	[ "$ROOT_NS" = no ] || in_ns "$NTK_TMP/group.small" "files ntk" "${AS_BENCHW[@]}" id benchw >/dev/null
 }
 
 echo "NSS group lookups, warm ($N iterations each, id $NID processes; best of 3; $(nproc) cores, shared with other jobs: noisy)"
@@ -88,6 +105,7 @@ run "ntkd no-op round trip (PING)" "$BENCH" "$N" ping "$NTK_SOCKET"
 warm
 nss_map_wait "$last_case"
 nss_map_wait benchw
+[ "$ROOT_NS" = no ] || nss_map_wait "$last_case" "$NTK_SOCKET.map.$BUID"
 ntk_figures map
 NTK_TEST_NSS_MAP=no nss_restart_ntkd
 warm
@@ -104,7 +122,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
 echo "ratios (median; > 1 means the map is faster):"
 for op in "module getgrnam ntk-case-1001" "module initgroups benchw" "glibc getgrnam ntk-case-1001" \
 	"glibc getgrouplist benchw" "glibc getgrnam ntk-case-1001 (no files)" "glibc getgrouplist benchw (no files)" \
-	"id benchw, whole process"; do
+	"id benchw, whole process" "glibc getgrnam $last_case (no files, as benchw)" \
+	"glibc getgrouplist benchw (no files, as benchw)" "id benchw, whole process (as benchw)"; do
 	[ -n "${MED[map: $op]:-}" ] || continue
 	printf '  %-48s socket/map %8s   sssd/map %8s\n' "$op" \
 		"$(ratio "${MED[socket: $op]}" "${MED[map: $op]}")" "$(ratio "${MED[sssd: $op]:-}" "${MED[map: $op]}")"

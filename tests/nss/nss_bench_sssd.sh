@@ -108,6 +108,14 @@ CONF
 		echo "sssd: glibc getgrnam ntk-case-1001 (no files)|$("$BENCH" "$N" libc-grnam ntk-case-1001)"
 		echo "sssd: glibc getgrouplist benchw (no files)|$("$BENCH" "$N" libc-grouplist benchw)"
 	done
+	for i in 1 2 3; do
+		echo "sssd: glibc getgrnam $LAST_CASE (no files, as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$N" libc-grnam "$LAST_CASE")"
+		echo "sssd: glibc getgrouplist benchw (no files, as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$N" libc-grouplist benchw)"
+	done
+	sed -i -E 's/^group:.*/group: files sss/' /etc/nsswitch.conf
+	for i in 1 2 3; do
+		echo "sssd: id benchw, whole process (as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$NID" spawn-id benchw)"
+	done
 	echo "SSSD_GROUPS $(id -G benchw | wc -w)"
 	kill "$spid"
 	wait "$spid" 2>/dev/null || true
@@ -119,7 +127,8 @@ sssd_figures() {
 		SSSD_WHY="needs root and a private mount namespace"
 	elif sssd_unpack; then
 		export -f sssd_inner
-		export NTK_TMP SLAPD_URI BENCH N NID MA
+		export NTK_TMP SLAPD_URI BENCH N NID MA BUID
+		export LAST_CASE=$last_case
 		out=$(unshare -m --propagation private bash -c 'sssd_inner "$0"' "$d" 2>"$d/inner.err") ||
 			SSSD_WHY="the namespace run failed: $(tail -3 "$d/inner.err" | tr '\n' ' ')"
 		case $out in *SSSD_FAIL*) SSSD_WHY="$(echo "$out" | sed -n 's/^SSSD_FAIL //p'); $(tail -3 "$d/sssd.out" 2>/dev/null | tr '\n' ' ')" ;; esac
@@ -127,7 +136,8 @@ sssd_figures() {
 			echo "$out" | sed -n 's/^SSSD_NOTE /  note: /p'
 			for key in "glibc getgrnam ntk-case-1001" "glibc getgrouplist benchw" \
 				"glibc getgrnam ntk-case-1001 (no files)" "glibc getgrouplist benchw (no files)" \
-				"id benchw, whole process"; do
+				"id benchw, whole process" "glibc getgrnam $last_case (no files, as benchw)" \
+				"glibc getgrouplist benchw (no files, as benchw)" "id benchw, whole process (as benchw)"; do
 				best=""
 				while IFS= read -r line; do
 					val=${line#*|}
