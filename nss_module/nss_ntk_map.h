@@ -63,25 +63,41 @@ struct ntk_map_ent {
 #define NTK_MAP_GROUP_FIXED 36u        /* kind, len, check, expires, gid, nmembers, strings_len */
 #define NTK_MAP_INIT_FIXED 32u         /* kind, len, check, expires, ngids, name_len */
 
+static inline uint64_t
+ntk_map_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
 /*
- * FNV-1a 64 over 8-byte words (then the tail bytes), seeded: catches a
- * damaged record when it is used. Not a security boundary (ownership is).
+ * A Fletcher-style sum over 8-byte words (then the tail bytes), seeded:
+ * catches a damaged record when it is used (any changed word changes the
+ * first sum, moved words the second) at two additions a word. Not a
+ * security boundary (ownership is).
  */
 static inline uint64_t
 ntk_map_checksum(uint64_t seed, const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ull ^ seed, w;
+	uint64_t a = seed ^ 0xcbf29ce484222325ull, b = n, w;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
 		__builtin_memcpy(&w, s + i, sizeof(w));
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
+		a += w;
+		b += a;
 	}
-	for (; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ull;
-	return h;
+	for (; i < n; i++) {
+		a += s[i];
+		b += a;
+	}
+	/* A bijective mix (MurmurHash3's finaliser) of each sum, so no difference cancels out. */
+	return ntk_map_mix(a ^ ntk_map_mix(b));
 }
 
 /* The check word of a record of `len` bytes at `rec`: its kind and length, then bytes [16, len). */

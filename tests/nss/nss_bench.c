@@ -23,6 +23,7 @@
  *   module-grgid MODULE.so GID     _nss_ntk_getgrgid_r
  *   module-initgroups MODULE.so USER
  *   libc-grnam NAME                getgrnam_r through glibc's NSS (whatever nsswitch.conf says)
+ *   libc-grgid GID                 getgrgid_r through glibc's NSS
  *   libc-grouplist USER            getgrouplist through glibc's NSS
  *   spawn-id USER                  a whole `id USER` process (fork, exec, every lookup it makes)
  * Prints: OP ARG median_us p99_us  (after 10 warm-up calls).
@@ -106,6 +107,15 @@ op_libc_grnam(void)
 }
 
 static int
+op_libc_grgid(void)
+{
+	struct group gr, *res = NULL;
+
+	return getgrgid_r((gid_t)strtoul(arg, NULL, 10), &gr, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL;
+}
+
+static int
 op_libc_grouplist(void)
 {
 	gid_t groups[256];
@@ -169,6 +179,8 @@ main(int argc, char **argv)
 			op = op_module_initgroups;
 	} else if (strcmp(argv[2], "libc-grnam") == 0) {
 		op = op_libc_grnam;
+	} else if (strcmp(argv[2], "libc-grgid") == 0) {
+		op = op_libc_grgid;
 	} else if (strcmp(argv[2], "libc-grouplist") == 0) {
 		op = op_libc_grouplist;
 	} else if (strcmp(argv[2], "spawn-id") == 0) {
