@@ -150,9 +150,10 @@ sssd_figures() {
 		SSSD_WHY="needs root and a private mount namespace"
 	elif sssd_unpack; then
 		export -f sssd_inner count_run count_per_call count_syscalls count_syscalls_per_call
-		export LAST_GID=$last_gid
+		# last_gid, last_case: nss_bench.sh's, like BENCH and BUID.
+		# shellcheck disable=SC2154
+		export LAST_GID=$last_gid LAST_CASE=$last_case
 		export NTK_TMP SLAPD_URI BENCH N NID MA BUID
-		export LAST_CASE=$last_case
 		out=$(unshare -m --propagation private bash -c 'sssd_inner "$0"' "$d" 2>"$d/inner.err") ||
 			SSSD_WHY="the namespace run failed: $(tail -3 "$d/inner.err" | tr '\n' ' ')"
 		case $out in *SSSD_FAIL*) SSSD_WHY="$(echo "$out" | sed -n 's/^SSSD_FAIL //p'); $(tail -3 "$d/sssd.out" 2>/dev/null | tr '\n' ' ')" ;; esac
