@@ -240,7 +240,6 @@ ask(struct ask *a)
 	/* Inside nscd the answer would reach every uid (see ntk_nss_host_is_nscd). */
 	if (ntk_nss_host_is_nscd())
 		return NTK_ERR_NOT_FOUND;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	pthread_once(&map_once, map_init);
 	now_s = coarse_ms(CLOCK_REALTIME_COARSE) / 1000;
 	for (;;) {
@@ -264,14 +263,20 @@ ask(struct ask *a)
 		now_ms = coarse_ms(CLOCK_MONOTONIC_COARSE);
 		if (tried || now_ms < atomic_load(&next_try_ms))
 			break;
-		/* Only here, when the map is absent, retired or not ours, do we make system calls. */
+		/*
+		 * Only here, when the map is absent, retired or not ours, do we make
+		 * system calls; open() and close() are cancellation points, and a
+		 * thread cancelled there would keep the write lock forever. (A hit
+		 * passes none: no need to touch the cancel state for it.)
+		 */
 		atomic_store(&next_try_ms, now_ms + RETRY_MS);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 		pthread_rwlock_wrlock(&map_lock);
 		map_reopen_locked();
 		pthread_rwlock_unlock(&map_lock);
+		pthread_setcancelstate(cancel, NULL);
 		tried = true;
 	}
-	pthread_setcancelstate(cancel, NULL);
 	errno = saved;
 	return r;
 }
