@@ -220,7 +220,12 @@ expiry(const struct ntkd_req *r, int64_t fetched)
 	return e;
 }
 
-/* The peer's view (lock held): untrusted peers and trusted ones other than root. */
+/*
+ * The peer's view (lock held): untrusted peers and trusted ones other than
+ * root. A new view wakes the publisher itself: the answer that brought the
+ * peer may be one the map already holds (root asked first), which changes
+ * nothing else and would leave the view unwritten until the next change.
+ */
 static void
 view_register(struct ntkd_req *r)
 {
@@ -241,6 +246,7 @@ view_register(struct ntkd_req *r)
 	v->next = m->views[v->uid % NTKD_NSS_MAP_BUCKETS];
 	m->views[v->uid % NTKD_NSS_MAP_BUCKETS] = v;
 	m->nviews++;
+	pthread_cond_signal(&m->cond);
 }
 
 static bool

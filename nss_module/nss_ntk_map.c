@@ -110,7 +110,11 @@ identity_fixed(void)
 	return (d[CAP_SETUID / 32].permitted & (1u << (CAP_SETUID % 32))) == 0;
 }
 
-/* Open `path` if it is a map we may believe for `euid`: owner, mode, size, header, checksum. */
+/*
+ * Open `path` if it is a map we may believe for `euid`: owner, mode, size,
+ * header. O(1) whatever the size: each record is checked (bounds, checksum)
+ * when a look-up is about to use it.
+ */
 static int
 map_open(const char *path, uid_t euid, uint32_t want_view, void **base, size_t *size)
 {
@@ -202,7 +206,6 @@ struct ask {
 static int
 ask_locked(struct ask *a, int64_t now)
 {
-	struct ntk_gid_list l;
 	const uint32_t *g;
 	size_t n;
 	int r;
@@ -215,10 +218,7 @@ ask_locked(struct ask *a, int64_t now)
 	case INITGROUPS:
 		if ((r = ntk_map_initgroups(map_base, map_size, a->name, now, &g, &n)) != 0)
 			return r;
-		/* Read only: the list only lends the map's array to the shared appender. */
-		l.gids = (uint32_t *)(uintptr_t)g;
-		l.ngids = n;
-		a->added = ntk_nss_add_gids(&l, a->skip, a->start, a->size, a->groupsp, a->limit);
+		a->added = ntk_map_add_gids(g, n, a->skip, a->start, a->size, a->groupsp, a->limit);
 		return a->added < 0 ? NTK_ERR_NOMEM : 0;
 	}
 	return NTK_ERR_NOT_FOUND;
@@ -240,7 +240,6 @@ ask(struct ask *a)
 	/* Inside nscd the answer would reach every uid (see ntk_nss_host_is_nscd). */
 	if (ntk_nss_host_is_nscd())
 		return NTK_ERR_NOT_FOUND;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	pthread_once(&map_once, map_init);
 	now_s = coarse_ms(CLOCK_REALTIME_COARSE) / 1000;
 	for (;;) {
@@ -264,14 +263,20 @@ ask(struct ask *a)
 		now_ms = coarse_ms(CLOCK_MONOTONIC_COARSE);
 		if (tried || now_ms < atomic_load(&next_try_ms))
 			break;
-		/* Only here, when the map is absent, retired or not ours, do we make system calls. */
+		/*
+		 * Only here, when the map is absent, retired or not ours, do we make
+		 * system calls; open() and close() are cancellation points, and a
+		 * thread cancelled there would keep the write lock forever. (A hit
+		 * passes none: no need to touch the cancel state for it.)
+		 */
 		atomic_store(&next_try_ms, now_ms + RETRY_MS);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 		pthread_rwlock_wrlock(&map_lock);
 		map_reopen_locked();
 		pthread_rwlock_unlock(&map_lock);
+		pthread_setcancelstate(cancel, NULL);
 		tried = true;
 	}
-	pthread_setcancelstate(cancel, NULL);
 	errno = saved;
 	return r;
 }

@@ -20,14 +20,17 @@
  * Usage: nss_bench ITERATIONS OP ARG [ARG]
  *   ping SOCKET                    no-op round trip to ntkd on one warm connection
  *   module-grnam MODULE.so NAME    _nss_ntk_getgrnam_r, called directly
+ *   module-grgid MODULE.so GID     _nss_ntk_getgrgid_r
  *   module-initgroups MODULE.so USER
  *   libc-grnam NAME                getgrnam_r through glibc's NSS (whatever nsswitch.conf says)
+ *   libc-grgid GID                 getgrgid_r through glibc's NSS
  *   libc-grouplist USER            getgrouplist through glibc's NSS
  *   spawn-id USER                  a whole `id USER` process (fork, exec, every lookup it makes)
  * Prints: OP ARG median_us p99_us  (after 10 warm-up calls).
  */
 
 typedef enum nss_status (*grnam_fn)(const char *, struct group *, char *, size_t, int *);
+typedef enum nss_status (*grgid_fn)(gid_t, struct group *, char *, size_t, int *);
 typedef enum nss_status (*initgr_fn)(const char *, gid_t, long *, long *, gid_t **, long, int *);
 
 static char buf[1 << 16];
@@ -51,6 +54,7 @@ cmpd(const void *a, const void *b)
 
 static struct ntk_conn *conn;
 static grnam_fn m_grnam;
+static grgid_fn m_grgid;
 static initgr_fn m_initgr;
 static const char *arg;
 
@@ -68,6 +72,15 @@ op_module_grnam(void)
 	int e;
 
 	return m_grnam(arg, &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS;
+}
+
+static int
+op_module_grgid(void)
+{
+	struct group gr;
+	int e;
+
+	return m_grgid((gid_t)strtoul(arg, NULL, 10), &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS;
 }
 
 static int
@@ -91,6 +104,15 @@ op_libc_grnam(void)
 	struct group gr, *res = NULL;
 
 	return getgrnam_r(arg, &gr, buf, sizeof(buf), &res) != 0 || res == NULL;
+}
+
+static int
+op_libc_grgid(void)
+{
+	struct group gr, *res = NULL;
+
+	return getgrgid_r((gid_t)strtoul(arg, NULL, 10), &gr, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL;
 }
 
 static int
@@ -147,10 +169,18 @@ main(int argc, char **argv)
 			return 1;
 		}
 		m_grnam = (grnam_fn)dlsym(mod, "_nss_ntk_getgrnam_r");
+		m_grgid = (grgid_fn)dlsym(mod, "_nss_ntk_getgrgid_r");
 		m_initgr = (initgr_fn)dlsym(mod, "_nss_ntk_initgroups_dyn");
-		op = strcmp(argv[2], "module-grnam") == 0 ? op_module_grnam : op_module_initgroups;
+		if (strcmp(argv[2], "module-grnam") == 0)
+			op = op_module_grnam;
+		else if (strcmp(argv[2], "module-grgid") == 0)
+			op = op_module_grgid;
+		else
+			op = op_module_initgroups;
 	} else if (strcmp(argv[2], "libc-grnam") == 0) {
 		op = op_libc_grnam;
+	} else if (strcmp(argv[2], "libc-grgid") == 0) {
+		op = op_libc_grgid;
 	} else if (strcmp(argv[2], "libc-grouplist") == 0) {
 		op = op_libc_grouplist;
 	} else if (strcmp(argv[2], "spawn-id") == 0) {

@@ -108,6 +108,37 @@ CONF
 		echo "sssd: glibc getgrnam ntk-case-1001 (no files)|$("$BENCH" "$N" libc-grnam ntk-case-1001)"
 		echo "sssd: glibc getgrouplist benchw (no files)|$("$BENCH" "$N" libc-grouplist benchw)"
 	done
+	for i in 1 2 3; do
+		echo "sssd: glibc getgrnam $LAST_CASE (no files, as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$N" libc-grnam "$LAST_CASE")"
+		echo "sssd: glibc getgrouplist benchw (no files, as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$N" libc-grouplist benchw)"
+	done
+	mkdir -p "$NTK_TMP/cnt" && chmod 1777 "$NTK_TMP/cnt"
+	for i in 1 2 3; do
+		echo "sssd: id benchw, whole process (no files)|$("$BENCH" "$NID" spawn-id benchw)"
+		echo "sssd: id benchw, whole process (no files, as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$NID" spawn-id benchw)"
+	done
+	echo "CNT sssd: instructions per id benchw process (no files, as benchw)|$(count_run "$NTK_TMP/cnt" setpriv --reuid="$BUID" --regid="$BUID" --clear-groups -- id benchw)"
+	echo "CNT sssd: system calls per id benchw process (no files, as benchw)|$(count_syscalls "$NTK_TMP/cnt" setpriv --reuid="$BUID" --regid="$BUID" --clear-groups -- id benchw)"
+	sed -i -E 's/^group:.*/group: files sss/' /etc/nsswitch.conf
+	for i in 1 2 3; do
+		echo "sssd: id benchw, whole process (as benchw)|$(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups "$BENCH" "$NID" spawn-id benchw)"
+	done
+	# The counts (nss_bench_count.sh): group: sss alone for the look-ups, files sss for id.
+	local cd="$NTK_TMP/cnt" as=(setpriv --reuid="$BUID" --regid="$BUID" --clear-groups)
+	mkdir -p "$cd" && chmod 1777 "$cd"
+	sed -i -E 's/^group:.*/group: sss/' /etc/nsswitch.conf
+	echo "CNT sssd: instructions per getgrnam ntk-case-1001 (no files)|$(count_per_call "$cd" -- "$BENCH" libc-grnam ntk-case-1001)"
+	echo "CNT sssd: instructions per getgrgid $LAST_GID (no files)|$(count_per_call "$cd" -- "$BENCH" libc-grgid "$LAST_GID")"
+	echo "CNT sssd: instructions per getgrouplist benchw (no files)|$(count_per_call "$cd" -- "$BENCH" libc-grouplist benchw)"
+	echo "CNT sssd: instructions per getgrouplist benchw (no files, as benchw)|$(count_per_call "$cd" "${as[@]}" -- "$BENCH" libc-grouplist benchw)"
+	echo "CNT sssd: system calls per getgrnam ntk-case-1001 (no files)|$(count_syscalls_per_call "$cd" -- "$BENCH" libc-grnam ntk-case-1001)"
+	echo "CNT sssd: system calls per getgrouplist benchw (no files)|$(count_syscalls_per_call "$cd" -- "$BENCH" libc-grouplist benchw)"
+	echo "CNT sssd: system calls per getgrouplist benchw (no files, as benchw)|$(count_syscalls_per_call "$cd" "${as[@]}" -- "$BENCH" libc-grouplist benchw)"
+	sed -i -E 's/^group:.*/group: files sss/' /etc/nsswitch.conf
+	echo "CNT sssd: instructions per id benchw process|$(count_run "$cd" -- id benchw)"
+	echo "CNT sssd: system calls per id benchw process|$(count_syscalls "$cd" -- id benchw)"
+	echo "CNT sssd: instructions per id benchw process (as benchw)|$(count_run "$cd" "${as[@]}" -- id benchw)"
+	echo "CNT sssd: system calls per id benchw process (as benchw)|$(count_syscalls "$cd" "${as[@]}" -- id benchw)"
 	echo "SSSD_GROUPS $(id -G benchw | wc -w)"
 	kill "$spid"
 	wait "$spid" 2>/dev/null || true
@@ -118,8 +149,11 @@ sssd_figures() {
 	if [ "$ROOT_NS" != yes ]; then
 		SSSD_WHY="needs root and a private mount namespace"
 	elif sssd_unpack; then
-		export -f sssd_inner
-		export NTK_TMP SLAPD_URI BENCH N NID MA
+		export -f sssd_inner count_run count_per_call count_syscalls count_syscalls_per_call
+		# last_gid, last_case: nss_bench.sh's, like BENCH and BUID.
+		# shellcheck disable=SC2154
+		export LAST_GID=$last_gid LAST_CASE=$last_case
+		export NTK_TMP SLAPD_URI BENCH N NID MA BUID
 		out=$(unshare -m --propagation private bash -c 'sssd_inner "$0"' "$d" 2>"$d/inner.err") ||
 			SSSD_WHY="the namespace run failed: $(tail -3 "$d/inner.err" | tr '\n' ' ')"
 		case $out in *SSSD_FAIL*) SSSD_WHY="$(echo "$out" | sed -n 's/^SSSD_FAIL //p'); $(tail -3 "$d/sssd.out" 2>/dev/null | tr '\n' ' ')" ;; esac
@@ -127,7 +161,9 @@ sssd_figures() {
 			echo "$out" | sed -n 's/^SSSD_NOTE /  note: /p'
 			for key in "glibc getgrnam ntk-case-1001" "glibc getgrouplist benchw" \
 				"glibc getgrnam ntk-case-1001 (no files)" "glibc getgrouplist benchw (no files)" \
-				"id benchw, whole process"; do
+				"id benchw, whole process" "glibc getgrnam $last_case (no files, as benchw)" \
+				"glibc getgrouplist benchw (no files, as benchw)" "id benchw, whole process (as benchw)" \
+				"id benchw, whole process (no files)" "id benchw, whole process (no files, as benchw)"; do
 				best=""
 				while IFS= read -r line; do
 					val=${line#*|}
@@ -140,8 +176,12 @@ sssd_figures() {
 				[ -n "$best" ] || continue
 				MED["sssd: $key"]=$(echo "$best" | awk '{print $(NF-1)}')
 				P99["sssd: $key"]=$(echo "$best" | awk '{print $NF}')
-				printf '  %-48s median %9s us   p99 %9s us\n' "sssd: $key" "${MED["sssd: $key"]}" "${P99["sssd: $key"]}"
+				printf '  %-56s median %9s us   p99 %9s us\n' "sssd: $key" "${MED["sssd: $key"]}" "${P99["sssd: $key"]}"
 			done
+			while IFS= read -r line; do
+				key=${line#CNT }
+				count_put "${key%%|*}" "${line#*|}"
+			done < <(echo "$out" | grep '^CNT ')
 			echo "  (sssd: id -G benchw lists $(echo "$out" | sed -n 's/^SSSD_GROUPS //p') groups)"
 		fi
 	fi
