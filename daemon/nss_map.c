@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map's records in ntkd: the answers given so far, who gets a view, and what a drop takes back. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map ntkd publishes for libnss_ntk: what it holds, when it is written, and the file format writer. */
 #ifndef NTKD_NSS_MAP_H
 #define NTKD_NSS_MAP_H

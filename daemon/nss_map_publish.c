@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map's files: written whole and renamed into place, retired in place, by one publisher thread. */
 #include "config.h"
 

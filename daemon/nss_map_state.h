@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map inside ntkd, shared by its two halves: the records (nss_map.c) and the files (nss_map_publish.c). */
 #ifndef NTKD_NSS_MAP_STATE_H
 #define NTKD_NSS_MAP_STATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map's file image: sorted key indexes and 8-aligned records, each checksummed; pure, for ntkd and the tests. */
 #include "config.h"
 

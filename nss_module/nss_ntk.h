@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal interface of libnss_ntk: name filters, buffer packing, and where answers come from. */
 #ifndef NSS_NTK_H
 #define NSS_NTK_H

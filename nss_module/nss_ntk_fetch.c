@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Where libnss_ntk's answers come from: one connection to ntkd, safe across threads, fork and setuid. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS group database entry points of libnss_ntk.so.2: by name, by gid, initgroups, enumeration. */
 #include "config.h"
 

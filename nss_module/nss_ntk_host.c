@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which program libnss_ntk is loaded into: inside nscd it must give no ntk answers at all. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map in this process: mapped once, checked, replaced when ntkd retires it; answers with no system call. */
 #include "config.h"
 

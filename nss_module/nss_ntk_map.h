@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map: the file layout ntkd writes and libnss_ntk reads, and the reader's pure checks. */
 #ifndef NSS_NTK_MAP_H
 #define NSS_NTK_MAP_H

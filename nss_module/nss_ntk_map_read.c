@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading the NSS map: header checks and record look-ups, every offset and length bounded by the file size. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pure filters: the group names and gids libnss_ntk forwards to ntkd, and which executable is nscd. */
 #include "config.h"
 

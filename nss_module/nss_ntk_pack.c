@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Copying ntkd's answers into the caller's buffers the way the NSS contract wants them. */
 #include "config.h"
 

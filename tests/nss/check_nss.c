@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for libnss_ntk's pure parts: name and gid filters, buffer packing, gid list merging. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NSS map format: what ntkd writes reads back; damaged, truncated and randomly mutated maps never crash the reader. */
 #include "config.h"
 

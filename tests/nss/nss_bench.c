@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Latency of warm group lookups: libnss_ntk directly, through glibc, nss_files, and a no-op ntkd round trip. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench: warm group lookups in one run, side by side: libnss_ntk's map, the same through
 # the ntkd socket ([nss] map = no), SSSD's memory cache (when it can be run here), nss_files.
 . "$top_srcdir/tests/lib/common.sh"

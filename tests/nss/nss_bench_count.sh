@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by nss_bench.sh (and run inside SSSD's namespace): figures that the machine's load does
 # not move. Instructions executed (valgrind's callgrind) per look-up, as the difference between
 # 2000 and 1000 calls in one process, and per whole `id` process; system calls (strace) per `id`

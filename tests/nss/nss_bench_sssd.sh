@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by nss_bench.sh: SSSD's memory cache on the bench's slapd, for the same lookups.
 # Nothing is installed: the Debian packages are downloaded (apt-get download) and unpacked
 # into the bench's temp dir, and sssd runs in a private mount namespace whose /usr/lib,

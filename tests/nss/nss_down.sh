@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ntkd down or hung: files groups still resolve, ntk lookups fail fast with UNAVAIL, and recover.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A root process that drops privileges (setuid, or seteuid only) keeps libnss_ntk loaded: after the
 # drop it must see what the new uid may see (visibility = member), not what root saw before.
 . "$top_srcdir/tests/lib/common.sh"

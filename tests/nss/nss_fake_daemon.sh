@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # An ntkd run by nobody on the socket libnss_ntk is pointed at (NTK_SOCKET) is never believed:
 # its groups are UNAVAIL and files still answers. The same daemon run by root is believed.
 . "$top_srcdir/tests/lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The real thing: glibc NSS with `group: files ntk`, local users, a case folder mode 2770 owned by
 # ntk-case-1001; after login (initgroups) the assigned worker and the supervisor get in, others EACCES.
 # Also the privacy rule: a non-root process sees only its own ntk groups unless visibility = all.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared setup for the libnss_ntk tests: slapd + ntkd, nss_wrapper, and the real nsswitch.conf (root).
 # Source after common.sh, slapd.sh and ntkd.sh.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # getent group / the module's entry points against slapd + ntkd: every group kind, ERANGE retries, filters, enumeration.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The NSS map: warm answers without ntkd (frozen), never past their expiry, retired on a cache drop and
 # at restart, damaged or foreign map files ignored, per-uid views that show a user only their own groups.
 . "$top_srcdir/tests/lib/common.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Writes an NSS map file like ntkd's for the bench's instruction counts: benchw, its groups, and filler. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Debian's nscd with `group: files ntk`, in a private mount namespace (its own nsswitch.conf,
 # nscd.conf, socket and cache dirs: the host's files and nscd are never touched). nscd asks as root
 # and answers every uid from one cache, so it would show anyone root's view of ntk groups: the

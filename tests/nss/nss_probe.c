@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Calls libnss_ntk's entry points directly (dlopen) and prints the exact NSS status, for the contract tests. */
 #include "config.h"
 

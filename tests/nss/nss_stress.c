@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Many threads resolving ntk groups at once, with a fork() in the middle: every answer must be the expected one. */
 #include "config.h"
 

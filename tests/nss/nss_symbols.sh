@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libnss_ntk.so.2 is fit to load into every process: no LDAP/audit/config libraries, only _nss_ntk_* exported.
 . "$top_srcdir/tests/lib/common.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # 16 threads resolving ntk groups at once with a fork() in the middle: every answer must be right.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
