@@ -114,6 +114,19 @@ role_members(struct ntkd_req *r, const char *role, struct names *out)
 	return rc;
 }
 
+/* Is the role listed by at least one [system:] section (else it grants nothing)? */
+static bool
+role_opens_a_system(const struct ntk_policy *p, const struct ntk_role *role)
+{
+	size_t i, k, idx = (size_t)(role - p->roles);
+
+	for (i = 0; i < p->nsystems; i++)
+		for (k = 0; k < p->systems[i].nroles; k++)
+			if (p->systems[i].role_idx[k] == idx)
+				return true;
+	return false;
+}
+
 static bool
 has_supervised_role(const struct ntk_policy *p, char *const *roles, size_t nroles)
 {
@@ -122,7 +135,24 @@ has_supervised_role(const struct ntk_policy *p, char *const *roles, size_t nrole
 
 	for (i = 0; i < nroles; i++)
 		if ((role = ntk_policy_find_role(p, roles[i])) != NULL &&
-		    role->scope == NTK_SCOPE_SUPERVISED)
+		    role->scope == NTK_SCOPE_SUPERVISED && role_opens_a_system(p, role))
+			return true;
+	return false;
+}
+
+/*
+ * A holder is a case group member only with a role some system lists, as
+ * a decision needs one: a role withdrawn (or one that opens no system)
+ * must not leave file-share access behind.
+ */
+static bool
+has_usable_role(const struct ntk_policy *p, char *const *roles, size_t nroles)
+{
+	const struct ntk_role *role;
+	size_t i;
+
+	for (i = 0; i < nroles; i++)
+		if ((role = ntk_policy_find_role(p, roles[i])) != NULL && role_opens_a_system(p, role))
 			return true;
 	return false;
 }
@@ -181,7 +211,7 @@ case_members(struct ntkd_req *r, const char *case_id, struct names *out)
 			if (strcmp(holders[i].assignments[k].case_id, case_id) == 0 &&
 			    holders[i].assignments[k].until >= r->today)
 				active = true;
-		if (active)
+		if (active && has_usable_role(p, holders[i].roles, holders[i].nroles))
 			rc = names_add(out, holders[i].uid);
 		else
 			any_inactive = true;
@@ -380,7 +410,7 @@ subject_gids(struct ntkd_req *r, const struct ntk_subject *s, gid_fn fn, void *a
 	for (i = 0; rc == 0 && i < s->nroles; i++)
 		if ((role = ntk_policy_find_role(p, s->roles[i])) != NULL)
 			rc = fn(c->role_gid_min + (uint32_t)(role - p->roles), arg);
-	for (i = 0; rc == 0 && i < s->nassignments; i++)
+	for (i = 0; rc == 0 && has_usable_role(p, s->roles, s->nroles) && i < s->nassignments; i++)
 		rc = case_gid(r, &s->assignments[i], fn, arg);
 	if (has_supervised_role(p, s->roles, s->nroles))
 		for (i = 0; rc == 0 && i < s->nsupervised; i++)

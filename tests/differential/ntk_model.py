@@ -210,15 +210,23 @@ def case_gid(case, gids):
     return gid if gid <= gids["case_gid_max"] else None
 
 
+def listed_somewhere(world, role):
+    """A role some system lists: without one it grants nothing anywhere."""
+    return any(role in listed for _, listed in world["systems"])
+
+
 def case_group(world, case):
-    """Members of ntk-case-CASE: active holders and their supervisors."""
+    """Members of ntk-case-CASE: active holders with a role some system lists,
+    and supervisors (a supervised role some system lists) above an active holder."""
     holders = {u for u in world["people"] if is_staff(world, u)
                and any(active(world, a) for a in assignments(world, u, case, None))}
-    members = set(holders)
+    members = {u for u in holders
+               if any(listed_somewhere(world, r) for r in held_roles(world, u))}
     for boss in world["people"]:
         if not is_staff(world, boss):
             continue
-        if not any(world["roles"][r]["cases"] == "supervised" for r in held_roles(world, boss)):
+        if not any(world["roles"][r]["cases"] == "supervised" and listed_somewhere(world, r)
+                   for r in held_roles(world, boss)):
             continue
         if holders & set(below(world, boss)):
             members.add(boss)

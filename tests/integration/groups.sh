@@ -12,6 +12,23 @@ ntk_need_root
 ntk_need_cmd setpriv
 ntk_tmpdir
 slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
+# Holders without a usable role (declared and listed by a system): quinn has none left (withdrawn),
+# judy's hr role opens no system. ntkctl check denies both; no case group may hold them either.
+slapd_modify <<LDIF
+dn: uid=quinn,ou=people,dc=agency,dc=example
+changetype: add
+objectClass: inetOrgPerson
+objectClass: ntkStaff
+uid: quinn
+cn: Quinn Former
+sn: Former
+ntkCaseAssignment: 1004
+
+dn: uid=judy,ou=people,dc=agency,dc=example
+changetype: modify
+add: ntkCaseAssignment
+ntkCaseAssignment: 1004
+LDIF
 ntkd_write_conf
 ntkd_start
 chmod 644 "$NTK_CONF"
@@ -34,7 +51,7 @@ group_is "ntk-sys-FACTS 190000 alice,bob,carol,dave,erin,frank,grace,heidi,ivan,
 group_is "ntk-sys-COURTS 190001 erin,grace" group ntk-sys-COURTS
 group_is "ntk-role-supervisor 191001 carol,dave" group ntk-role-supervisor
 group_is "ntk-role-hr 191007 judy" group ntk-role-hr
-# Cases: active holders (any system, releases too) and supervisors above an active holder.
+# Cases: active holders with a usable role (any system, releases too) and supervisors above one.
 group_is "ntk-case-1001 201001 alice,carol,dave,grace,nobody" group ntk-case-1001
 group_is "ntk-case-1002 201002 alice,carol,dave" group ntk-case-1002
 group_is "ntk-case-1003 201003 bob,carol,dave,trent" group ntk-case-1003
@@ -60,6 +77,11 @@ group_is "190000 191000 201001 201002" initgroups alice
 group_is "190000 191001 201001 201002 201003" initgroups carol
 group_is "190000 191001 201001 201002 201003" initgroups dave
 group_is "191007" initgroups judy
+group_is "" initgroups quinn
+# The same people as a decision: no role on any system, so no business reason either.
+for u in quinn judy; do
+	ntk_assert_contains "$(ntkctl_t check --user $u --system FACTS --case 1004 || true)" "DENY" "$u reads 1004"
+done
 group_is "190000 190001 191002" initgroups erin
 group_is "190000 191000 201005" initgroups heidi
 group_is "" initgroups nosuchuser
