@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_status.h"
 #include "ntk_client.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
@@ -125,22 +126,6 @@ measure(const struct opts *o, enum op op, int clients, long total, const char *u
 	res->p99 = all[(k * 99) / 100];
 	free(all);
 	return rc;
-}
-
-static long
-status_value(struct ntk_conn *c, const char *key)
-{
-	char *text = NULL, *p;
-	size_t n = strlen(key);
-	long v = -1;
-
-	if (ntk_client_status(c, &text) != 0)
-		return -1;
-	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (strncmp(p, key, n) == 0 && p[n] == '=')
-			v = strtol(p + n + 1, NULL, 10);
-	free(text);
-	return v;
 }
 
 /* ---- the flood: one untrusted uid walking the case gid range ---------------- */
@@ -368,12 +353,12 @@ cold(const struct opts *o, const char *user, const char *case_id, double *us, lo
 		memset(&rep, 0, sizeof(rep));
 		if ((rc = ntk_client_flush(c, user, &dropped)) != 0)
 			break;
-		before = status_value(c, "ldap_round_trips");
+		before = ntk_bench_status_value(c, "ldap_round_trips");
 		start = now_us();
 		rc = ntk_client_check(c, &q, &rep);
 		t[i] = now_us() - start;
 		ntk_check_rep_clear(&rep);
-		*trips = status_value(c, "ldap_round_trips") - before;
+		*trips = ntk_bench_status_value(c, "ldap_round_trips") - before;
 	}
 	ntk_conn_close(c);
 	qsort(t, COLD_ROUNDS, sizeof(double), cmp_d);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_status.h"
 #include "ntk_client.h"
 #include "ntk_err.h"
 #include "ntk_proto.h"
@@ -166,22 +167,6 @@ warm(const struct opts *o, struct ntk_conn *c, enum op op, const struct spec *s,
 	return rc;
 }
 
-static long
-status_value(struct ntk_conn *c, const char *key)
-{
-	char *text = NULL, *p;
-	size_t n = strlen(key);
-	long v = -1;
-
-	if (ntk_client_status(c, &text) != 0)
-		return -1;
-	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (strncmp(p, key, n) == 0 && p[n] == '=')
-			v = strtol(p + n + 1, NULL, 10);
-	free(text);
-	return v;
-}
-
 /* Flush the user, one CHECK: its time and LDAP round trips, median of COLD_ROUNDS. */
 static int
 cold(struct ntk_conn *c, const struct spec *s, double *us, long *trips)
@@ -194,11 +179,11 @@ cold(struct ntk_conn *c, const struct spec *s, double *us, long *trips)
 	for (i = 0; i < COLD_ROUNDS && rc == 0; i++) {
 		if ((rc = ntk_client_flush(c, s->user, &dropped)) != 0)
 			break;
-		before = status_value(c, "ldap_round_trips");
+		before = ntk_bench_status_value(c, "ldap_round_trips");
 		start = now_us();
 		rc = check_once(c, s);
 		t[i] = now_us() - start;
-		r[i] = (double)(status_value(c, "ldap_round_trips") - before);
+		r[i] = (double)(ntk_bench_status_value(c, "ldap_round_trips") - before);
 	}
 	if (rc == 0) {
 		*us = median(t, COLD_ROUNDS);
@@ -294,9 +279,9 @@ burst(const struct opts *o, struct ntk_conn *c, const struct spec *s, int n, lon
 
 	if ((rc = ntk_client_flush(c, s->user, &dropped)) != 0)
 		return rc;
-	before = status_value(c, "ldap_round_trips");
+	before = ntk_bench_status_value(c, "ldap_round_trips");
 	rc = burst_run(o, s, 0, n);
-	*trips = status_value(c, "ldap_round_trips") - before;
+	*trips = ntk_bench_status_value(c, "ldap_round_trips") - before;
 	return rc;
 }
 

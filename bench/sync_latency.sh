@@ -46,6 +46,20 @@ for ((i = 0; i < CHANGES; i++)); do
 	echo $(($(now_us) - t0)) >>"$NTK_TMP/base.us"
 done
 
+# await_decision WANT FILE: poll check until it answers WANT, append the microseconds to FILE.
+# Bounded: 10 s per change (the subscription's absence would show as 10 s, counted in missed).
+await_decision() {
+	local t0
+	t0=$(now_us)
+	until [ "$(check)" = "$1" ]; do
+		if (($(now_us) - t0 > 10000000)); then
+			missed=$((missed + 1))
+			break
+		fi
+	done
+	echo $(($(now_us) - t0)) >>"$2"
+}
+
 : >"$NTK_TMP/change.us"
 missed=0
 for ((i = 0; i < CHANGES; i++)); do
@@ -53,15 +67,7 @@ for ((i = 0; i < CHANGES; i++)); do
 	[ "$(check)" != "$want" ] || ntk_fail "change $i: the decision is already [$want]"
 	printf 'dn: uid=alice,ou=people,%s\nchangetype: modify\n%s: ntkCaseAssignment\nntkCaseAssignment: 1001\n' \
 		"$SLAPD_BASE" "$op" | slapd_modify
-	t0=$(now_us)
-	# Bounded: 10 s per change (the subscription's absence would show as 10 s).
-	until [ "$(check)" = "$want" ]; do
-		if (($(now_us) - t0 > 10000000)); then
-			missed=$((missed + 1))
-			break
-		fi
-	done
-	echo $(($(now_us) - t0)) >>"$NTK_TMP/change.us"
+	await_decision "$want" "$NTK_TMP/change.us"
 done
 
 # Role changes: not assignments only, so the walk below the user scans the mirror.
@@ -71,14 +77,7 @@ for ((i = 0; i < CHANGES; i++)); do
 	[ "$(check)" != "$want" ] || ntk_fail "role change $i: the decision is already [$want]"
 	printf 'dn: uid=alice,ou=people,%s\nchangetype: modify\nreplace: ntkRole\nntkRole: %s\n' \
 		"$SLAPD_BASE" "$role" | slapd_modify
-	t0=$(now_us)
-	until [ "$(check)" = "$want" ]; do
-		if (($(now_us) - t0 > 10000000)); then
-			missed=$((missed + 1))
-			break
-		fi
-	done
-	echo $(($(now_us) - t0)) >>"$NTK_TMP/role.us"
+	await_decision "$want" "$NTK_TMP/role.us"
 done
 
 b50=$(pct "$NTK_TMP/base.us" 50)

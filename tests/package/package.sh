@@ -68,11 +68,11 @@ ntk_pass "dpkg-buildpackage made ${PKGS[*]}; lintian: no errors"
 run_before=no
 [ -e /run/ntk ] && run_before=yes
 purge_ours() {
-	local p todo=()
+	local p installed=()
 	for p in "${PKGS[@]}"; do
-		known "$p" && todo+=("$p")
+		known "$p" && installed+=("$p")
 	done
-	[ "${#todo[@]}" = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${todo[@]}"
+	[ "${#installed[@]}" = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${installed[@]}"
 }
 ntk_on_exit "purge_ours"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${debs[@]}" \
