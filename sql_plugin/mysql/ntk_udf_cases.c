@@ -29,25 +29,11 @@ enum set_kind {
 	SET_ALL_STATES,                 /* "open,closed": states visible in every case */
 	SET_PAIRS,                      /* "1001/open,1002/closed": the rest, case by case */
 	SET_IDS,                        /* "1001,1002": the distinct case ids of SET_PAIRS */
-	SET_JSON,                       /* all of it as case id ranges, see set_build */
+	SET_JSON,                       /* all of it as JSON rows, see set_build */
 };
 
 static const char *const set_names[] = { "ntk_all_states", "ntk_cases", "ntk_case_ids",
 	"ntk_visible_json" };
-
-/*
- * The upper bound of "every case id": 64 DEL characters, above any ASCII
- * string of up to 64 bytes (the case column's type), malformed ones too.
- */
-#define JSON_HI_EVERY \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f" \
-	"\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f\\u007f"
 
 /* One call site's answer for one statement (initid->ptr). */
 struct set_stmt {
@@ -153,19 +139,34 @@ states_add(struct text *t, unsigned bits)
 }
 
 /*
- * Append one JSON range ["lo","hi","states",every] (ids are [A-Za-z0-9._:-]:
- * no escaping); every is 1 when the range is every state of every case.
+ * Append one JSON object for the view's JSON_TABLE (ids are
+ * [A-Za-z0-9._:-]: no escaping). A case's state, read by the case index:
+ *   {"case":"1001","states":"open","some":0,"all":null,"from":null}
+ * every state of every case, read from the view's lowest key on:
+ *   {"states":"open,closed,sealed","some":0,"from":null}
+ * some states of every case, the same with a state test:
+ *   {"states":"open,closed","some":1,"all":null}
+ * A missing "all" or "from" takes the lowest key the view names (DEFAULT
+ * ... ON EMPTY); null is SQL NULL, which matches no row.
  */
 static void
-range_add(struct text *t, const char *lo, const char *hi, unsigned bits)
+row_add(struct text *t, const char *case_id, unsigned bits)
 {
-	text_add(t, t->len > 1 ? ",[\"" : "[\"");
-	text_add(t, lo);
-	text_add(t, "\",\"");
-	text_add(t, hi);
-	text_add(t, "\",\"");
+	text_add(t, t->len > 1 ? "," : "");
+	text_add(t, "{");
+	if (case_id != NULL) {
+		text_add(t, "\"case\":\"");
+		text_add(t, case_id);
+		text_add(t, "\",");
+	}
+	text_add(t, "\"states\":\"");
 	states_add(t, bits);
-	text_add(t, *lo == '\0' && bits == (1u << NSTATES) - 1 ? "\",1]" : "\",0]");
+	if (case_id != NULL)
+		text_add(t, "\",\"some\":0,\"all\":null,\"from\":null}");
+	else if (bits == (1u << NSTATES) - 1)
+		text_add(t, "\",\"some\":0,\"from\":null}");
+	else
+		text_add(t, "\",\"some\":1,\"all\":null}");
 }
 
 /*
@@ -220,12 +221,10 @@ other_case(const struct ntk_strset *seen, char out[NTK_CASE_ID_MAX + 1])
  * ntk_all_states already covers; ntk_case_ids the case ids of those pairs.
  * Case ids are [A-Za-z0-9._:-]: never a comma or a slash.
  *
- * ntk_visible_json gives the same set as disjoint ranges of case ids with
- * the states visible in them, for JSON_TABLE: ["","<every>","open,closed",0]
- * for the states visible in every case (1 at the end: every state, so
- * every row), then ["1001","1001","open",0] per case for its other visible
- * states; "[]" when nothing is visible. No two ranges
- * cover the same (case, state), so a join on them never doubles a row.
+ * ntk_visible_json gives the same set as JSON rows (see row_add): one
+ * for the states visible in every case, then one per case and state for
+ * the rest; "[]" when nothing is visible. No (case, state) is in two rows,
+ * so a join on them never doubles a row.
  */
 static int
 set_build(struct set_stmt *st, const char *user)
@@ -258,13 +257,14 @@ set_build(struct set_stmt *st, const char *user)
 		if (all & (1u << k))
 			item_add(&t, set_states[k], NULL);
 	if (st->kind == SET_JSON && all != 0)
-		range_add(&t, "", JSON_HI_EVERY, all);
+		row_add(&t, NULL, all);
 	for (i = 0; st->kind != SET_ALL_STATES && i < n; i++) {
 		bits = allowed_states(f, &clock, st->action, cands[i]) & ~all;
 		if (bits != 0 && st->kind == SET_IDS)
 			item_add(&t, cands[i], NULL);
-		if (bits != 0 && st->kind == SET_JSON)
-			range_add(&t, cands[i], cands[i], bits);
+		for (k = 0; st->kind == SET_JSON && k < NSTATES; k++)
+			if (bits & (1u << k))
+				row_add(&t, cands[i], 1u << k);
 		for (k = 0; st->kind == SET_PAIRS && k < NSTATES; k++)
 			if (bits & (1u << k))
 				item_add(&t, cands[i], set_states[k]);

@@ -13,9 +13,9 @@ CREATE DATABASE IF NOT EXISTS casedata_private;
 CREATE TABLE IF NOT EXISTS casedata_private.clients (
 	id INT PRIMARY KEY,
 	case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-	state ENUM('open', 'closed', 'sealed') NOT NULL DEFAULT 'open',
+	state ENUM('open', 'closed', 'sealed') CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT 'open',
 	name VARCHAR(200) NOT NULL,
-	-- With the state in the index, the view's test reads no row it will drop.
+	-- With the state in the index, a worker's read is exactly her visible rows.
 	KEY case_id (case_id, state)
 );
 
@@ -27,23 +27,26 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 -- 3. The view. Its rows are decided for the account the server runs the
 --    statement for (the UDF asks mariadbd; no user name is passed), once per
 --    statement, not per row:
---    v    ntk_visible_json() unpacked by JSON_TABLE: one row per range of
---         case ids with the states visible in it, e.g. ("1001", "1001",
---         "open", 0) for an assigned case, ("", <above every id>,
---         "open,closed", 0) for the states a role sees in every case; every
---         is 1 for a role that sees every row, so its rows skip the state
---         test. One UDF call per statement, no limit on the number of cases.
---    c    the base table, read after v (STRAIGHT_JOIN): for each v row
---         MariaDB picks index ranges on the case column from lo and hi
---         (EXPLAIN: "Range checked for each record"), so an assigned worker's
---         statement reads her cases' index entries only.
+--    v    ntk_visible_json() unpacked by JSON_TABLE: one row per visible
+--         (case, state), and one row for the states a role sees in every
+--         case. One UDF call per statement, no limit on the number of cases.
+--    c    the base table, read after v (STRAIGHT_JOIN). For each v row
+--         MariaDB picks how to read c from that row's values (EXPLAIN:
+--         "Range checked for each record"): a (case, state) row is one point
+--         of the (case_id, state) index, so a worker reads exactly her
+--         visible index entries; the every-case row is a primary key range
+--         from its lowest value (all_from or some_from, the DEFAULT below:
+--         write your key's lowest value there), a plain scan with one
+--         comparison per row. NULL in the other columns matches nothing.
 --    The columns are masked with the same test as the join: the view is MERGE
 --    (no materialised copy), so MariaDB may run the caller's own conditions
 --    on rows the join is about to drop (a closed row of a visible open case,
 --    `WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS`, SLEEP(), a stored
 --    function). Every mask names v's columns, so no caller condition can be
---    evaluated before a row is joined to its range, and every column of a
---    row outside its range reads NULL: nothing of a hidden row can leak.
+--    evaluated before a row is joined to v, and every column of a row v
+--    does not make visible reads NULL: nothing of a hidden row can leak.
+--    The JSON_TABLE columns have the base columns' character sets and
+--    collations: otherwise every row's value is converted before comparing.
 CREATE DATABASE IF NOT EXISTS casedata;
 CREATE OR REPLACE
 	ALGORITHM = MERGE
@@ -51,21 +54,32 @@ CREATE OR REPLACE
 	SQL SECURITY DEFINER
 	VIEW casedata.clients AS
 	SELECT
-	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
+	IF((c.id >= v.all_from OR
+	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
+	    (c.case_id = v.case_id AND c.state = v.states)),
 	   c.id, NULL) AS id,
-	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
+	IF((c.id >= v.all_from OR
+	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
+	    (c.case_id = v.case_id AND c.state = v.states)),
 	   c.case_id, NULL) AS case_id,
-	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
+	IF((c.id >= v.all_from OR
+	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
+	    (c.case_id = v.case_id AND c.state = v.states)),
 	   c.state, NULL) AS state,
-	IF(v.every OR (c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0),
+	IF((c.id >= v.all_from OR
+	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
+	    (c.case_id = v.case_id AND c.state = v.states)),
 	   c.name, NULL) AS name
 	FROM JSON_TABLE(ntk_visible_json(), '$[*]' COLUMNS (
-		lo VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]',
-		hi VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[1]',
-		states VARCHAR(20) CHARACTER SET ascii PATH '$[2]',
-		every INT PATH '$[3]')) AS v
+		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.case',
+		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$.states',
+		some INT PATH '$.some',
+		all_from BIGINT PATH '$.all' DEFAULT '-9223372036854775808' ON EMPTY,
+		some_from BIGINT PATH '$.from' DEFAULT '-9223372036854775808' ON EMPTY)) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
-	ON c.case_id BETWEEN v.lo AND v.hi AND (v.every OR FIND_IN_SET(c.state, v.states) > 0);
+	ON (c.id >= v.all_from OR
+	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
+	    (c.case_id = v.case_id AND c.state = v.states));
 
 -- 4. Staff get SELECT on the view and nothing on casedata_private.
 --    Their MariaDB account names must be their directory uids.

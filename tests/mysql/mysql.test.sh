@@ -46,14 +46,14 @@ done
 ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM casedata.clients WHERE case_id = '1001'")" \
 	"a WHERE on the view narrows the filtered rows"
 
-# The visible set is one JSON value per statement: ranges of case ids with their states.
-ntk_assert_eq '[["1001","1001","open",0],["1002","1002","open",0]]' "$(mysql_as alice -e "SELECT ntk_visible_json()")" \
+# The visible set is one JSON value per statement: a row per case and state, one for every case.
+ntk_assert_eq '[{"case":"1001","states":"open","some":0,"all":null,"from":null},{"case":"1002","states":"open","some":0,"all":null,"from":null}]' \
+	"$(mysql_as alice -e "SELECT ntk_visible_json()")" \
 	"alice's visible set: her two cases, open"
 ntk_assert_eq '[]' "$(mysql_as mallory -e "SELECT ntk_visible_json()")" "mallory's visible set is empty"
-ntk_assert_contains "$(mysql_as frank -e "SELECT ntk_visible_json()")" '","open,closed",0]' \
+ntk_assert_eq '[{"states":"open,closed","some":1,"all":null}]' "$(mysql_as frank -e "SELECT ntk_visible_json()")" \
 	"frank's visible set: open and closed in every case"
-ntk_assert_eq "1" "$(mysql_as frank -e "SELECT JSON_LENGTH(ntk_visible_json())")" "frank's set is one range"
-ntk_assert_contains "$(mysql_as erin -e "SELECT ntk_visible_json()")" '","open,closed,sealed",1]]' \
+ntk_assert_eq '[{"states":"open,closed,sealed","some":0,"from":null}]' "$(mysql_as erin -e "SELECT ntk_visible_json()")" \
 	"erin's visible set: every state of every case, flagged as everything"
 
 # A role that sees some states of every case: the other states stay out of reach.
@@ -97,6 +97,24 @@ ntk_assert_eq "0" "$out" "mallory's CAST probe: no row, no warning naming a hidd
 out=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0 AND ntk_can_access('1') = 0; SHOW WARNINGS" 2>&1)
 ntk_assert_not_contains "$out" "Client Four" "alice's CAST probe names only her own clients"
 ntk_assert_contains "$out" "Client Three" "alice's CAST probe (control: her own rows do warn)"
+# The caller may steer the plan (session join buffers, hash joins, optimizer switches, her own
+# key conditions): the masks hold in every plan, so no warning names a client outside 1001-1002,
+# and frank (every case but sealed) never sees the sealed client.
+for steer in "" "SET SESSION join_cache_level = 8;" "SET SESSION join_cache_level = 4;" \
+	"SET SESSION optimizer_switch = 'index_condition_pushdown=off,mrr=on,mrr_sort_keys=on,join_cache_hashed=on,join_cache_bka=on';" \
+	"SET SESSION optimizer_use_condition_selectivity = 1, join_cache_level = 3;"; do
+	for cond in "CAST(name AS SIGNED) = 0" "id BETWEEN 1 AND 8 AND CAST(name AS SIGNED) = 0" \
+		"id = 7 AND CAST(name AS SIGNED) = 0" "case_id <> 'x' AND CAST(name AS SIGNED) = 0"; do
+		out=$(mysql_as alice -e "$steer SELECT COUNT(*) FROM casedata.clients WHERE $cond; SHOW WARNINGS" 2>&1)
+		for hidden in Four Five Six Seven Eight; do
+			ntk_assert_not_contains "$out" "Client $hidden" "alice, [$steer] WHERE $cond"
+		done
+		out=$(mysql_as frank -e "$steer SELECT COUNT(*) FROM casedata.clients WHERE $cond; SHOW WARNINGS" 2>&1)
+		ntk_assert_not_contains "$out" "Client Seven" "frank, [$steer] WHERE $cond"
+	done
+	out=$(mysql_as alice -e "$steer SELECT COUNT(*) FROM casedata.clients WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
+	ntk_assert_contains "$out" "Client Three" "alice, [$steer] (control: her own rows do warn)"
+done
 start=$(date +%s%N)
 mysql_as mallory -e "SELECT COUNT(*) FROM casedata.clients WHERE name = 'Client Seven' AND SLEEP(2) = 0" >/dev/null
 took=$((($(date +%s%N) - start) / 1000000))
@@ -114,11 +132,15 @@ mysql_root -e "DROP VIEW casedata.leaky"
 mysql_root -e "CREATE ALGORITHM = MERGE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
 	VIEW casedata.join_unmasked AS SELECT c.id, c.case_id, c.state, c.name
 	FROM JSON_TABLE(ntk_visible_json(), '\$[*]' COLUMNS (
-		lo VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '\$[0]',
-		hi VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '\$[1]',
-		states VARCHAR(20) CHARACTER SET ascii PATH '\$[2]')) AS v
+		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '\$.case',
+		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '\$.states',
+		some INT PATH '\$.some',
+		all_from BIGINT PATH '\$.all' DEFAULT '-9223372036854775808' ON EMPTY,
+		some_from BIGINT PATH '\$.from' DEFAULT '-9223372036854775808' ON EMPTY)) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
-	ON c.case_id BETWEEN v.lo AND v.hi AND FIND_IN_SET(c.state, v.states) > 0;
+	ON (c.id >= v.all_from OR
+	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
+	    (c.case_id = v.case_id AND c.state = v.states));
 	GRANT SELECT ON casedata.join_unmasked TO 'alice'@'127.0.0.1';"
 out=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.join_unmasked WHERE id = 7 AND CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
 ntk_assert_contains "$out" "Client Seven" "an unmasked join view leaks a hidden row to the caller's WHERE"
@@ -348,14 +370,21 @@ lookup=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE case_id 
 	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_rnd_next')")
 ntk_log "alice's lookup: $(echo $lookup)"
 ntk_assert_eq "2" "$(sed -n 1p <<<"$lookup")" "alice's point lookup finds her two rows"
-# Three sequential reads: JSON_TABLE's two ranges and its end. The 20008-row table is not scanned.
+# Three sequential reads: JSON_TABLE's two rows and its end. The 20008-row table is not scanned.
 ntk_assert_eq "Handler_read_rnd_next	3" "$(grep rnd_next <<<"$lookup")" "alice's point lookup scans no table"
 [ "$(awk '/Handler_read_key/ { print $2 }' <<<"$lookup")" -ge 1 ] || ntk_fail "alice's point lookup used no index: $lookup"
 out=$(mysql_root -e "EXPLAIN SELECT * FROM casedata.clients WHERE case_id = '1001'")
 ntk_log "plan: $out"
-ntk_assert_contains "$out" "	c	ALL	case_id	NULL	NULL	NULL	" "the plan names the case index for c"
-ntk_assert_contains "$out" "Range checked for each record (index map: 0x2)" "the plan picks index ranges per visible range"
+ntk_assert_contains "$out" "	c	ALL	PRIMARY,case_id	NULL	NULL	NULL	" "the plan names the case index (and the primary key, for a role that sees every case) for c"
+ntk_assert_contains "$out" "Range checked for each record (index map: 0x3)" "the plan picks index ranges per row of the visible set"
 ntk_assert_eq "20008" "$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients")" "erin counts every row"
+# A role that sees every case reads the table once, in primary key order: one range, every row.
+scan=$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients;
+	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')" | tr '\t\n' '= ')
+ntk_assert_eq "20008 Handler_read_key=1 Handler_read_next=20008 " "$scan" "erin's count is one pass over the table"
+scan=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients;
+	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')" | tr '\t\n' '= ')
+ntk_assert_eq "3 Handler_read_key=2 Handler_read_next=3 " "$scan" "alice's count reads her visible index entries only"
 
 kill -0 "$MYSQL_PID" || ntk_fail "mariadbd died"
 mysql_sanitizer_clean

@@ -201,7 +201,8 @@ check_sets(void *h)
 		{ "ntk_all_states", "frank", "open,closed" },
 		{ "ntk_case_ids", "nobody-here", "" },
 		{ "ntk_case_ids", NULL, "" },
-		{ "ntk_visible_json", "alice", "[[\"1001\",\"1001\",\"open\",0],[\"1002\",\"1002\",\"open\",0]]" },
+		{ "ntk_visible_json", "alice", "[{\"case\":\"1001\",\"states\":\"open\",\"some\":0,\"all\":null,\"from\":null},"
+		    "{\"case\":\"1002\",\"states\":\"open\",\"some\":0,\"all\":null,\"from\":null}]" },
 		{ "ntk_visible_json", "mallory", "[]" },
 		{ "ntk_visible_json", "nobody-here", "[]" },
 		{ "ntk_visible_json", NULL, "[]" },
