@@ -97,6 +97,14 @@ lookup_as() {
 	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')" |
 		awk 'NR == 1 { n = $1 } NR > 1 { printf "%s=%s ", $1, $2 } END { printf "rows=%s", n }'
 }
+# How each user's full count reads the table (a role that sees every case: one primary key pass).
+scan_as() {
+	mysql_as "$1" -e "SELECT COUNT(*) FROM casedata.clients;
+	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')" |
+		awk 'NR == 1 { n = $1 } NR > 1 { printf "%s=%s ", $1, $2 } END { printf "rows=%s", n }'
+}
+scan_alice=$(scan_as alice)
+scan_erin=$(scan_as erin)
 lookup=$(lookup_as alice)
 lookup_erin=$(lookup_as erin)
 lookup_frank=$(lookup_as frank)
@@ -122,6 +130,8 @@ printf '  server CPU per statement (mariadbd threads, best of %d): IN list %s us
 	"$(ratio "${CPU[q_view_alice]}" "${CPU[q_base_alice]}")" "$(ratio "${CPU[q_view_alice]}" "${CPU[q_state_alice]}")"
 printf '  server CPU per statement: full scan %s us, view as erin %s us: ratio %s\n' \
 	"$(us "${CPU[q_base_all]}" 1)" "$(us "${CPU[q_view_erin]}" 1)" "$(ratio "${CPU[q_view_erin]}" "${CPU[q_base_all]}")"
+printf '  count as alice: %s\n' "$scan_alice"
+printf '  count as erin: %s\n' "$scan_erin"
 printf '  point lookup by case id as alice: %s\n' "$lookup"
 printf '  point lookup by case id as erin (every row): %s\n' "$lookup_erin"
 printf '  point lookup by case id as frank (all but sealed): %s\n' "$lookup_frank"
