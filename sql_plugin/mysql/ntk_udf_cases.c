@@ -42,6 +42,7 @@ struct set_stmt {
 	char user[NTK_NAME_MAX + 1];    /* the account the answer is for */
 	char *text;                     /* the answer; NULL until built */
 	size_t len;
+	char *lowest;                   /* ntk_visible_json: the table's lowest key, as JSON */
 };
 
 bool ntk_visible_json_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
@@ -141,16 +142,16 @@ states_add(struct text *t, unsigned bits)
 /*
  * Append one JSON object for the view's JSON_TABLE (ids are
  * [A-Za-z0-9._:-]: no escaping). A case's state, read by the case index:
- *   {"case":"1001","states":"open","some":0,"all":null,"from":null}
- * every state of every case, read from the view's lowest key on:
- *   {"states":"open,closed,sealed","some":0,"from":null}
+ *   {"case":"1001","states":"open","some":0}
+ * every state of every case, read from the table's lowest key on:
+ *   {"states":"open,closed,sealed","some":0,"all":<lowest key>}
  * some states of every case, the same with a state test:
- *   {"states":"open,closed","some":1,"all":null}
- * A missing "all" or "from" takes the lowest key the view names (DEFAULT
- * ... ON EMPTY); null is SQL NULL, which matches no row.
+ *   {"states":"open,closed","some":1,"from":<lowest key>}
+ * A key that is missing is SQL NULL in the view, which matches no row: a
+ * row that says less shows less.
  */
 static void
-row_add(struct text *t, const char *case_id, unsigned bits)
+row_add(struct text *t, const char *case_id, unsigned bits, const char *lowest)
 {
 	text_add(t, t->len > 1 ? "," : "");
 	text_add(t, "{");
@@ -162,11 +163,12 @@ row_add(struct text *t, const char *case_id, unsigned bits)
 	text_add(t, "\"states\":\"");
 	states_add(t, bits);
 	if (case_id != NULL)
-		text_add(t, "\",\"some\":0,\"all\":null,\"from\":null}");
-	else if (bits == (1u << NSTATES) - 1)
-		text_add(t, "\",\"some\":0,\"from\":null}");
-	else
-		text_add(t, "\",\"some\":1,\"all\":null}");
+		text_add(t, "\",\"some\":0}");
+	else {
+		text_add(t, bits == (1u << NSTATES) - 1 ? "\",\"some\":0,\"all\":" : "\",\"some\":1,\"from\":");
+		text_add(t, lowest);
+		text_add(t, "}");
+	}
 }
 
 /*
@@ -221,7 +223,7 @@ other_case(const struct ntk_strset *seen, char out[NTK_CASE_ID_MAX + 1])
  * ntk_all_states already covers; ntk_case_ids the case ids of those pairs.
  * Case ids are [A-Za-z0-9._:-]: never a comma or a slash.
  *
- * ntk_visible_json gives the same set as JSON rows (see row_add): one
+ * ntk_visible_json gives the same set as JSON objects (see row_add): one
  * for the states visible in every case, then one per case and state for
  * the rest; "[]" when nothing is visible. No (case, state) is in two rows,
  * so a join on them never doubles a row.
@@ -257,14 +259,14 @@ set_build(struct set_stmt *st, const char *user)
 		if (all & (1u << k))
 			item_add(&t, set_states[k], NULL);
 	if (st->kind == SET_JSON && all != 0)
-		row_add(&t, NULL, all);
+		row_add(&t, NULL, all, st->lowest);
 	for (i = 0; st->kind != SET_ALL_STATES && i < n; i++) {
 		bits = allowed_states(f, &clock, st->action, cands[i]) & ~all;
 		if (bits != 0 && st->kind == SET_IDS)
 			item_add(&t, cands[i], NULL);
 		for (k = 0; st->kind == SET_JSON && k < NSTATES; k++)
 			if (bits & (1u << k))
-				row_add(&t, cands[i], 1u << k);
+				row_add(&t, cands[i], 1u << k, NULL);
 		for (k = 0; st->kind == SET_PAIRS && k < NSTATES; k++)
 			if (bits & (1u << k))
 				item_add(&t, cands[i], set_states[k]);
@@ -289,28 +291,87 @@ set_build(struct set_stmt *st, const char *user)
 	return r;
 }
 
+/*
+ * ntk_visible_json's second argument, the lowest value of the table's
+ * primary key, as JSON: an integer, a decimal number, or a string (quoted,
+ * with JSON escapes). NULL when it is none of those.
+ */
+static char *
+lowest_json(const UDF_ARGS *args, unsigned i)
+{
+	struct text t = { 0 };
+	const char *v = args->args[i];
+	unsigned long k, n = args->lengths[i];
+	char buf[32];
+
+	if (v == NULL)
+		return NULL;
+	if (args->arg_type[i] == INT_RESULT) {
+		snprintf(buf, sizeof(buf), "%lld", *(const long long *)v);
+		text_add(&t, buf);
+	} else if (args->arg_type[i] == DECIMAL_RESULT) {
+		for (k = 0; k < n; k++)
+			if (!((v[k] >= '0' && v[k] <= '9') || v[k] == '.' || (k == 0 && v[k] == '-')))
+				return NULL;
+		if (n == 0 || n >= sizeof(buf))
+			return NULL;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		text_add(&t, buf);
+	} else if (args->arg_type[i] == STRING_RESULT) {
+		text_add(&t, "\"");
+		for (k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)v[k];
+
+			if (c < 0x20 || c == '"' || c == '\\')
+				snprintf(buf, sizeof(buf), "\\u%04x", c);
+			else
+				snprintf(buf, sizeof(buf), "%c", c);
+			text_add(&t, buf);
+		}
+		text_add(&t, "\"");
+	} else
+		return NULL;
+	if (t.failed) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
 static bool
 set_init(UDF_INIT *initid, UDF_ARGS *args, char *message, enum set_kind kind)
 {
 	static const char *const words[] = { "read", "write", "release" };
 	struct set_stmt *st;
+	unsigned max_args = kind == SET_JSON ? 2 : 1;
 	size_t k;
 	int action = -1;
 
-	if (args->arg_count > 1 || (args->arg_count == 1 && (args->arg_type[0] != STRING_RESULT ||
+	if (args->arg_count > max_args || (args->arg_count >= 1 && (args->arg_type[0] != STRING_RESULT ||
 	    args->args[0] == NULL))) {
-		snprintf(message, 80, "%s([access]): access is a constant string", set_names[kind]);
+		snprintf(message, 80, kind == SET_JSON ? "%s(access, lowest_key): constants" :
+		    "%s([access]): access is a constant string", set_names[kind]);
 		return true;
 	}
-	for (k = 0; k < 3 && args->arg_count == 1; k++)
+	if (kind == SET_JSON && args->arg_count != 2) {
+		strcpy(message, "ntk_visible_json(access, lowest_key): the table's lowest primary key is needed");
+		return true;
+	}
+	for (k = 0; k < 3 && args->arg_count >= 1; k++)
 		if (args->lengths[0] == strlen(words[k]) && memcmp(args->args[0], words[k], args->lengths[0]) == 0)
 			action = (int)k + NTK_ACTION_READ;
-	if (args->arg_count == 1 && action < 0) {
+	if (args->arg_count >= 1 && action < 0) {
 		strcpy(message, "access must be read, write or release");
 		return true;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		strcpy(message, "out of memory");
+		return true;
+	}
+	if (kind == SET_JSON && (st->lowest = lowest_json(args, 1)) == NULL) {
+		free(st);
+		strcpy(message, "lowest_key must be a constant integer, decimal or string");
 		return true;
 	}
 	st->kind = kind;
@@ -361,6 +422,7 @@ set_deinit(UDF_INIT *initid)
 	if (st == NULL)
 		return;
 	free(st->text);
+	free(st->lowest);
 	free(st);
 	initid->ptr = NULL;
 }

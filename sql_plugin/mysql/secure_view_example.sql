@@ -27,7 +27,8 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 -- 3. The view. Its rows are decided for the account the server runs the
 --    statement for (the UDF asks mariadbd; no user name is passed), once per
 --    statement, not per row:
---    v    ntk_visible_json() unpacked by JSON_TABLE: one row per visible
+--    v    ntk_visible_json('read', <lowest primary key>) unpacked by
+--         JSON_TABLE: one row per visible
 --         (case, state), and one row for the states a role sees in every
 --         case. One UDF call per statement, no limit on the number of cases.
 --    c    the base table, read after v (STRAIGHT_JOIN). For each v row
@@ -35,9 +36,10 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 --         "Range checked for each record"): a (case, state) row is one point
 --         of the (case_id, state) index, so a worker reads exactly her
 --         visible index entries; the every-case row is a primary key range
---         from its lowest value (all_from or some_from, the DEFAULT below:
---         write your key's lowest value there), a plain scan with one
---         comparison per row. NULL in the other columns matches nothing.
+--         from its lowest value (all_from or some_from: the UDF's second
+--         argument, -9223372036854775808 for an integer key, '' for a
+--         character key), a plain scan with one comparison per row. A key
+--         the JSON lacks is NULL, which matches nothing.
 --    The columns are masked with the same test as the join: the view is MERGE
 --    (no materialised copy), so MariaDB may run the caller's own conditions
 --    on rows the join is about to drop (a closed row of a visible open case,
@@ -70,12 +72,12 @@ CREATE OR REPLACE
 	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
 	    (c.case_id = v.case_id AND c.state = v.states)),
 	   c.name, NULL) AS name
-	FROM JSON_TABLE(ntk_visible_json(), '$[*]' COLUMNS (
+	FROM JSON_TABLE(ntk_visible_json('read', -9223372036854775808), '$[*]' COLUMNS (
 		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.case',
 		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$.states',
 		some INT PATH '$.some',
-		all_from BIGINT PATH '$.all' DEFAULT '-9223372036854775808' ON EMPTY,
-		some_from BIGINT PATH '$.from' DEFAULT '-9223372036854775808' ON EMPTY)) AS v
+		all_from BIGINT PATH '$.all',
+		some_from BIGINT PATH '$.from')) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
 	ON (c.id >= v.all_from OR
 	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR

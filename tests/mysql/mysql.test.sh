@@ -47,14 +47,22 @@ ntk_assert_eq "1,2" "$(mysql_as alice -e "SELECT GROUP_CONCAT(id ORDER BY id) FR
 	"a WHERE on the view narrows the filtered rows"
 
 # The visible set is one JSON value per statement: a row per case and state, one for every case.
-ntk_assert_eq '[{"case":"1001","states":"open","some":0,"all":null,"from":null},{"case":"1002","states":"open","some":0,"all":null,"from":null}]' \
-	"$(mysql_as alice -e "SELECT ntk_visible_json()")" \
+ntk_assert_eq '[{"case":"1001","states":"open","some":0},{"case":"1002","states":"open","some":0}]' \
+	"$(mysql_as alice -e "SELECT ntk_visible_json('read', -9223372036854775808)")" \
 	"alice's visible set: her two cases, open"
-ntk_assert_eq '[]' "$(mysql_as mallory -e "SELECT ntk_visible_json()")" "mallory's visible set is empty"
-ntk_assert_eq '[{"states":"open,closed","some":1,"all":null}]' "$(mysql_as frank -e "SELECT ntk_visible_json()")" \
+ntk_assert_eq '[]' "$(mysql_as mallory -e "SELECT ntk_visible_json('read', -9223372036854775808)")" "mallory's visible set is empty"
+ntk_assert_eq '[{"states":"open,closed","some":1,"from":-9223372036854775808}]' "$(mysql_as frank -e "SELECT ntk_visible_json('read', -9223372036854775808)")" \
 	"frank's visible set: open and closed in every case"
-ntk_assert_eq '[{"states":"open,closed,sealed","some":0,"from":null}]' "$(mysql_as erin -e "SELECT ntk_visible_json()")" \
+ntk_assert_eq '[{"states":"open,closed,sealed","some":0,"all":-9223372036854775808}]' "$(mysql_as erin -e "SELECT ntk_visible_json('read', -9223372036854775808)")" \
 	"erin's visible set: every state of every case, flagged as everything"
+
+# The lowest key is the view's constant: a string one is written as a JSON string, none is refused.
+ntk_assert_eq '6122625C' "$(mysql_as erin -e "SELECT HEX(JSON_VALUE(ntk_visible_json('read', 'a\"b\\\\'), '\$[0].all'))")" \
+	"a string lowest key is a JSON string that reads back as given"
+out=$(mysql_as erin -e "SELECT ntk_visible_json('read')" 2>&1 || true)
+ntk_assert_contains "$out" "lowest primary key is needed" "ntk_visible_json without a lowest key"
+out=$(mysql_as erin -e "SELECT ntk_visible_json('read', RAND())" 2>&1 || true)
+ntk_assert_contains "$out" "must be a constant" "ntk_visible_json with a lowest key that is not constant"
 
 # A role that sees some states of every case: the other states stay out of reach.
 ntk_assert_eq "0" "$(mysql_as frank -e "SELECT COUNT(*) FROM casedata.clients WHERE state = 'sealed'")" \
@@ -131,12 +139,12 @@ mysql_root -e "DROP VIEW casedata.leaky"
 # join unmasked runs the caller's conditions on hidden rows (here a read by primary key first).
 mysql_root -e "CREATE ALGORITHM = MERGE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
 	VIEW casedata.join_unmasked AS SELECT c.id, c.case_id, c.state, c.name
-	FROM JSON_TABLE(ntk_visible_json(), '\$[*]' COLUMNS (
+	FROM JSON_TABLE(ntk_visible_json('read', -9223372036854775808), '\$[*]' COLUMNS (
 		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '\$.case',
 		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '\$.states',
 		some INT PATH '\$.some',
-		all_from BIGINT PATH '\$.all' DEFAULT '-9223372036854775808' ON EMPTY,
-		some_from BIGINT PATH '\$.from' DEFAULT '-9223372036854775808' ON EMPTY)) AS v
+		all_from BIGINT PATH '\$.all',
+		some_from BIGINT PATH '\$.from')) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
 	ON (c.id >= v.all_from OR
 	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR

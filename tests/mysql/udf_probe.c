@@ -201,14 +201,23 @@ check_sets(void *h)
 		{ "ntk_all_states", "frank", "open,closed" },
 		{ "ntk_case_ids", "nobody-here", "" },
 		{ "ntk_case_ids", NULL, "" },
-		{ "ntk_visible_json", "alice", "[{\"case\":\"1001\",\"states\":\"open\",\"some\":0,\"all\":null,\"from\":null},"
-		    "{\"case\":\"1002\",\"states\":\"open\",\"some\":0,\"all\":null,\"from\":null}]" },
+		{ "ntk_visible_json", "alice", "[{\"case\":\"1001\",\"states\":\"open\",\"some\":0},"
+		    "{\"case\":\"1002\",\"states\":\"open\",\"some\":0}]" },
+		{ "ntk_visible_json", "erin", "[{\"states\":\"open,closed,sealed\",\"some\":0,\"all\":-5}]" },
+		{ "ntk_visible_json", "frank", "[{\"states\":\"open,closed\",\"some\":1,\"from\":-5}]" },
 		{ "ntk_visible_json", "mallory", "[]" },
 		{ "ntk_visible_json", "nobody-here", "[]" },
 		{ "ntk_visible_json", NULL, "[]" },
 	};
 	char name[64], msg[512], result[256], is_null, error;
 	UDF_ARGS a = { 0, NULL, NULL, NULL, NULL };
+	/* ntk_visible_json('read', -5): the view names its table's lowest key. */
+	long long lowest = -5;
+	enum Item_result jtypes[2] = { STRING_RESULT, INT_RESULT };
+	char *jargv[2] = { (char *)"read", (char *)&lowest };
+	unsigned long jlen[2] = { 4, sizeof(lowest) };
+	char jmn[2] = { 0, 0 };
+	UDF_ARGS aj = { 2, jtypes, jargv, jlen, jmn }, *ap;
 	unsigned long len;
 	size_t i;
 	int k, bad = 0;
@@ -229,8 +238,9 @@ check_sets(void *h)
 			fprintf(stderr, "udf_probe: %s missing\n", sets[i].fn);
 			return 1;
 		}
+		ap = strcmp(sets[i].fn, "ntk_visible_json") == 0 ? &aj : &a;
 		memset(&ui, 0, sizeof(ui));
-		if (in(&ui, &a, msg)) {
+		if (in(&ui, ap, msg)) {
 			fprintf(stderr, "udf_probe: %s_init: %s\n", sets[i].fn, msg);
 			return 1;
 		}
@@ -238,7 +248,7 @@ check_sets(void *h)
 		for (k = 0; k < 2; k++) {
 			is_null = error = 0;
 			len = 0;
-			v = fn(&ui, &a, result, &len, &is_null, &error);
+			v = fn(&ui, ap, result, &len, &is_null, &error);
 			if (is_null || v == NULL || len != strlen(sets[i].want) ||
 			    memcmp(v, sets[i].want, len) != 0) {
 				fprintf(stderr, "udf_probe: %s for %s: got [%.*s], want [%s]\n", sets[i].fn,
@@ -250,6 +260,25 @@ check_sets(void *h)
 		de(&ui);
 	}
 	probe_user = NULL;
+	/* Without a lowest key, or with one that is not a constant, the view cannot be written. */
+	{
+		init_fn in = (init_fn)dlsym(h, "ntk_visible_json_init");
+		UDF_INIT ui;
+
+		aj.arg_count = 1;
+		memset(&ui, 0, sizeof(ui));
+		if (!in(&ui, &aj, msg)) {
+			fprintf(stderr, "udf_probe: ntk_visible_json('read') accepted with no lowest key\n");
+			bad++;
+		}
+		aj.arg_count = 2;
+		jargv[1] = NULL;
+		memset(&ui, 0, sizeof(ui));
+		if (!in(&ui, &aj, msg)) {
+			fprintf(stderr, "udf_probe: ntk_visible_json accepted a lowest key that is not constant\n");
+			bad++;
+		}
+	}
 	return bad;
 }
 
