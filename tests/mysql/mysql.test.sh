@@ -135,20 +135,13 @@ mysql_root -e "CREATE ALGORITHM = MERGE DEFINER = 'ntk_definer'@'localhost' SQL 
 out=$(mysql_as mallory -e "SELECT COUNT(*) FROM casedata.leaky WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
 ntk_assert_contains "$out" "Client Seven" "a MERGE view leaks hidden rows to the caller's WHERE"
 mysql_root -e "DROP VIEW casedata.leaky"
-# Why the set view masks its columns although its join reads only the visible ranges: the same
-# join unmasked runs the caller's conditions on hidden rows (here a read by primary key first).
+# Why the set view masks its columns although its join reads only the visible rows: the example's
+# own join (read from secure_view_example.sql, so the control follows it), unmasked, runs the
+# caller's conditions on hidden rows (here a read by primary key first).
+view_join=$(sed -n '/^\tFROM JSON_TABLE/,/;$/p' "$top_srcdir/sql_plugin/mysql/secure_view_example.sql")
+ntk_assert_contains "$view_join" "STRAIGHT_JOIN casedata_private.clients AS c" "the example view's join, read for the control"
 mysql_root -e "CREATE ALGORITHM = MERGE DEFINER = 'ntk_definer'@'localhost' SQL SECURITY DEFINER
-	VIEW casedata.join_unmasked AS SELECT c.id, c.case_id, c.state, c.name
-	FROM JSON_TABLE(ntk_visible_json('read', -9223372036854775808), '\$[*]' COLUMNS (
-		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '\$.case',
-		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '\$.states',
-		some INT PATH '\$.some',
-		all_from BIGINT PATH '\$.all',
-		some_from BIGINT PATH '\$.from')) AS v
-	STRAIGHT_JOIN casedata_private.clients AS c
-	ON (c.id >= v.all_from OR
-	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
-	    (c.case_id = v.case_id AND c.state = v.states));
+	VIEW casedata.join_unmasked AS SELECT c.id, c.case_id, c.state, c.name $view_join
 	GRANT SELECT ON casedata.join_unmasked TO 'alice'@'127.0.0.1';"
 out=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.join_unmasked WHERE id = 7 AND CAST(name AS SIGNED) = 0; SHOW WARNINGS" 2>&1)
 ntk_assert_contains "$out" "Client Seven" "an unmasked join view leaks a hidden row to the caller's WHERE"
