@@ -61,15 +61,19 @@ q_view_alice() { mysql_as alice -e "$(x20 "SELECT COUNT(*) FROM casedata.clients
 q_noidx_alice() { mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id IN ('1001', '1002')"; }
 q_base_all() { mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id <> ''"; }
 q_view_erin() { mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients"; }
+# COUNT(*) reads no column of the view; a query that reads one pays that column's mask on every row.
+q_name_all() { mysql_as bench -e "SELECT COUNT(*), SUM(LENGTH(name)) > 0 FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id <> ''"; }
+q_name_erin() { mysql_as erin -e "SELECT COUNT(*), SUM(LENGTH(name)) > 0 FROM casedata.clients"; }
 declare -A WANT=([q_base_alice]=$((2 * per_mille)) [q_state_alice]=$((2 * per_mille)) [q_view_alice]=$((2 * per_mille))
-	[q_noidx_alice]=$((2 * per_mille)) [q_base_all]=$ROWS [q_view_erin]=$ROWS) BEST=() CPU=()
+	[q_noidx_alice]=$((2 * per_mille)) [q_base_all]=$ROWS [q_view_erin]=$ROWS
+	[q_name_all]="$ROWS	1" [q_name_erin]="$ROWS	1") BEST=() CPU=()
 # mariadbd's CPU time (ns, all its threads; connection threads are cached, not ended): what a
 # statement costs the server, less disturbed than wall time by other work on a loaded machine.
 server_cpu_ns() { cat /proc/"$MYSQL_PID"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
 # Rounds of every query in turn, best of $RUNS each: a view and its baseline run side by side, so
 # the load of whatever else runs on the machine shifts both alike.
 for ((round = 0; round < RUNS; round++)); do
-	for f in q_base_alice q_view_alice q_state_alice q_base_all q_view_erin q_noidx_alice; do
+	for f in q_base_alice q_view_alice q_state_alice q_base_all q_view_erin q_noidx_alice q_name_all q_name_erin; do
 		c0=$(server_cpu_ns)
 		t0=$(now_ms)
 		got=$($f | sort -u)
@@ -125,11 +129,16 @@ printf '  full scan, no policy                           %6d ms\n' "$base_all"
 printf '  view as erin (every case, every state)         %6d ms   ratio %s   (target <= 1.20)\n' "$view_erin" \
 	"$(ratio "$view_erin" "$base_all")"
 us() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.0f", a / n / 1000 }'; }
+printf '  full scan reading name, no policy             %6d ms\n' "${BEST[q_name_all]}"
+printf '  view as erin reading name (its mask per row)   %6d ms   ratio %s\n' "${BEST[q_name_erin]}" \
+	"$(ratio "${BEST[q_name_erin]}" "${BEST[q_name_all]}")"
 printf '  server CPU per statement (mariadbd threads, best of %d): IN list %s us, with state %s us, view as alice %s us: ratio %s, %s with state\n' \
 	"$RUNS" "$(us "${CPU[q_base_alice]}" "$REP")" "$(us "${CPU[q_state_alice]}" "$REP")" "$(us "${CPU[q_view_alice]}" "$REP")" \
 	"$(ratio "${CPU[q_view_alice]}" "${CPU[q_base_alice]}")" "$(ratio "${CPU[q_view_alice]}" "${CPU[q_state_alice]}")"
 printf '  server CPU per statement: full scan %s us, view as erin %s us: ratio %s\n' \
 	"$(us "${CPU[q_base_all]}" 1)" "$(us "${CPU[q_view_erin]}" 1)" "$(ratio "${CPU[q_view_erin]}" "${CPU[q_base_all]}")"
+printf '  server CPU per statement reading name: full scan %s us, view as erin %s us: ratio %s\n' \
+	"$(us "${CPU[q_name_all]}" 1)" "$(us "${CPU[q_name_erin]}" 1)" "$(ratio "${CPU[q_name_erin]}" "${CPU[q_name_all]}")"
 printf '  count as alice: %s\n' "$scan_alice"
 printf '  count as erin: %s\n' "$scan_erin"
 printf '  point lookup by case id as alice: %s\n' "$lookup"
