@@ -19,7 +19,19 @@ slapd_start 39030 39034
 ntkd_write_conf
 ntkd_start
 mysql_start 39035 39039 FACTS
-mysql_load_pattern alice erin frank
+# sam: a worker with 200 small cases (10 rows each), tess: one of them. Clients of a child-welfare
+# case are a household, a few rows, so most workers' reads are small: these show the view's cost
+# per statement and per visible case where the 1000-row cases above hide it.
+SMALL_CASES=200 SMALL_ROWS=10
+{
+	for u in sam tess; do
+		printf 'dn: uid=%s,ou=people,dc=agency,dc=example\nchangetype: add\n' "$u"
+		printf 'objectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: %s\ncn: %s\nsn: %s\nntkRole: social_worker\n' "$u" "$u" "$u"
+		if [ "$u" = tess ]; then echo "ntkCaseAssignment: 5001"; else seq -f 'ntkCaseAssignment: %.0f' 5001 $((5000 + SMALL_CASES)); fi
+		echo
+	done
+} | slapd_modify || ntk_fail "adding the small-case workers"
+mysql_load_pattern alice erin frank sam tess
 
 # 1000 cases spread evenly: alice (1001, 1002) sees 2 in 1000 rows, erin (legal) every row.
 mysql_root -e "SET SESSION max_recursive_iterations = $ROWS;
@@ -27,6 +39,12 @@ mysql_root -e "SET SESSION max_recursive_iterations = $ROWS;
 	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $ROWS)
 	SELECT n, CAST(1000 + n % 1000 AS CHAR), 'open', CONCAT('Client ', n) FROM s;" ||
 	ntk_fail "loading $ROWS rows"
+mysql_root -e "SET SESSION max_recursive_iterations = $((SMALL_CASES * SMALL_ROWS));
+	INSERT INTO casedata_private.clients (id, case_id, state, name)
+	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $((SMALL_CASES * SMALL_ROWS)))
+	SELECT $ROWS + n, CAST(5001 + n % $SMALL_CASES AS CHAR), 'open', CONCAT('Client ', $ROWS + n) FROM s;" ||
+	ntk_fail "loading the small cases"
+ALL_ROWS=$((ROWS + SMALL_CASES * SMALL_ROWS))
 mysql_root -e "ANALYZE TABLE casedata_private.clients" >/dev/null
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -61,19 +79,27 @@ q_view_alice() { mysql_as alice -e "$(x20 "SELECT COUNT(*) FROM casedata.clients
 q_noidx_alice() { mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id IN ('1001', '1002')"; }
 q_base_all() { mysql_as bench -e "SELECT COUNT(*) FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id <> ''"; }
 q_view_erin() { mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients"; }
+SAM_CASES=$(seq -s, -f "'%.0f'" 5001 $((5000 + SMALL_CASES)))
+q_base_sam() { mysql_as bench -e "$(x20 "SELECT COUNT(*) FROM casedata_private.clients WHERE case_id IN ($SAM_CASES) AND state = 'open'")"; }
+q_view_sam() { mysql_as sam -e "$(x20 "SELECT COUNT(*) FROM casedata.clients")"; }
+q_base_tess() { mysql_as bench -e "$(x20 "SELECT COUNT(*) FROM casedata_private.clients WHERE case_id IN ('5001') AND state = 'open'")"; }
+q_view_tess() { mysql_as tess -e "$(x20 "SELECT COUNT(*) FROM casedata.clients")"; }
 # COUNT(*) reads no column of the view; a query that reads one pays that column's mask on every row.
 q_name_all() { mysql_as bench -e "SELECT COUNT(*), SUM(LENGTH(name)) > 0 FROM casedata_private.clients IGNORE INDEX (case_id) WHERE case_id <> ''"; }
 q_name_erin() { mysql_as erin -e "SELECT COUNT(*), SUM(LENGTH(name)) > 0 FROM casedata.clients"; }
 declare -A WANT=([q_base_alice]=$((2 * per_mille)) [q_state_alice]=$((2 * per_mille)) [q_view_alice]=$((2 * per_mille))
-	[q_noidx_alice]=$((2 * per_mille)) [q_base_all]=$ROWS [q_view_erin]=$ROWS
-	[q_name_all]="$ROWS	1" [q_name_erin]="$ROWS	1") BEST=() CPU=()
+	[q_noidx_alice]=$((2 * per_mille)) [q_base_all]=$ALL_ROWS [q_view_erin]=$ALL_ROWS
+	[q_name_all]="$ALL_ROWS	1" [q_name_erin]="$ALL_ROWS	1"
+	[q_base_sam]=$((SMALL_CASES * SMALL_ROWS)) [q_view_sam]=$((SMALL_CASES * SMALL_ROWS))
+	[q_base_tess]=$SMALL_ROWS [q_view_tess]=$SMALL_ROWS) BEST=() CPU=()
 # mariadbd's CPU time (ns, all its threads; connection threads are cached, not ended): what a
 # statement costs the server, less disturbed than wall time by other work on a loaded machine.
 server_cpu_ns() { cat /proc/"$MYSQL_PID"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
 # Rounds of every query in turn, best of $RUNS each: a view and its baseline run side by side, so
 # the load of whatever else runs on the machine shifts both alike.
 for ((round = 0; round < RUNS; round++)); do
-	for f in q_base_alice q_view_alice q_state_alice q_base_all q_view_erin q_noidx_alice q_name_all q_name_erin; do
+	for f in q_base_alice q_view_alice q_state_alice q_base_all q_view_erin q_noidx_alice q_name_all q_name_erin \
+		q_base_sam q_view_sam q_base_tess q_view_tess; do
 		c0=$(server_cpu_ns)
 		t0=$(now_ms)
 		got=$($f | sort -u)
@@ -116,7 +142,7 @@ plan_count=$(mysql_root -e "EXPLAIN SELECT COUNT(*) FROM casedata.clients" | awk
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }'; }
 per() { awk -v a="$1" -v n="$REP" 'BEGIN { printf "%.1f", a / n }'; }
-printf 'mysql bench: %d rows, best of %d runs (2 shared cores: timings are noisy)\n' "$ROWS" "$RUNS"
+printf 'mysql bench: %d rows in 1000-row cases and %d in %d-row cases, best of %d runs (2 shared cores: timings are noisy)\n' "$ROWS" "$((SMALL_CASES * SMALL_ROWS))" "$SMALL_ROWS" "$RUNS"
 printf '  IN (...) list, alice'"'"'s 2 cases, by index      %6s ms   (index only; per statement, %d in one session)\n' \
 	"$(per "$base_alice")" "$REP"
 printf '  IN (...) list and state = '"'"'open'"'"', by index    %6s ms\n' "$(per "$state_alice")"
@@ -139,6 +165,10 @@ printf '  server CPU per statement: full scan %s us, view as erin %s us: ratio %
 	"$(us "${CPU[q_base_all]}" 1)" "$(us "${CPU[q_view_erin]}" 1)" "$(ratio "${CPU[q_view_erin]}" "${CPU[q_base_all]}")"
 printf '  server CPU per statement reading name: full scan %s us, view as erin %s us: ratio %s\n' \
 	"$(us "${CPU[q_name_all]}" 1)" "$(us "${CPU[q_name_erin]}" 1)" "$(ratio "${CPU[q_name_erin]}" "${CPU[q_name_all]}")"
+printf '  small cases (%d rows each), per statement: IN list of tess'"'"'s 1 case %s us CPU, view %s us: ratio %s; of sam'"'"'s %d cases %s us, view %s us: ratio %s   (wall %s, %s)\n' \
+	"$SMALL_ROWS" "$(us "${CPU[q_base_tess]}" "$REP")" "$(us "${CPU[q_view_tess]}" "$REP")" "$(ratio "${CPU[q_view_tess]}" "${CPU[q_base_tess]}")" \
+	"$SMALL_CASES" "$(us "${CPU[q_base_sam]}" "$REP")" "$(us "${CPU[q_view_sam]}" "$REP")" "$(ratio "${CPU[q_view_sam]}" "${CPU[q_base_sam]}")" \
+	"$(ratio "${BEST[q_view_tess]}" "${BEST[q_base_tess]}")" "$(ratio "${BEST[q_view_sam]}" "${BEST[q_base_sam]}")"
 printf '  count as alice: %s\n' "$scan_alice"
 printf '  count as erin: %s\n' "$scan_erin"
 printf '  point lookup by case id as alice: %s\n' "$lookup"
