@@ -21,30 +21,33 @@ ntkd_start
 mysql_start 39035 39039 FACTS
 # sam: a worker with 200 small cases (10 rows each), tess: one of them. Clients of a child-welfare
 # case are a household, a few rows, so most workers' reads are small: these show the view's cost
-# per statement and per visible case where the 1000-row cases above hide it.
+# per statement and per visible case where the 1000-row cases hide it.
 SMALL_CASES=200 SMALL_ROWS=10
-{
-	for u in sam tess; do
-		printf 'dn: uid=%s,ou=people,dc=agency,dc=example\nchangetype: add\n' "$u"
-		printf 'objectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: %s\ncn: %s\nsn: %s\nntkRole: social_worker\n' "$u" "$u" "$u"
-		if [ "$u" = tess ]; then echo "ntkCaseAssignment: 5001"; else seq -f 'ntkCaseAssignment: %.0f' 5001 $((5000 + SMALL_CASES)); fi
-		echo
-	done
-} | slapd_modify || ntk_fail "adding the small-case workers"
+SMALL_TOTAL=$((SMALL_CASES * SMALL_ROWS))
+ALL_ROWS=$((ROWS + SMALL_TOTAL))
+# worker_ldif NAME FIRST_CASE NCASES: a social worker assigned cases FIRST_CASE.. (NCASES of them).
+worker_ldif() {
+	printf 'dn: uid=%s,ou=people,dc=agency,dc=example\nchangetype: add\n' "$1"
+	printf 'objectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: %s\ncn: %s\nsn: %s\nntkRole: social_worker\n' "$1" "$1" "$1"
+	seq -f 'ntkCaseAssignment: %.0f' "$2" $(($2 + $3 - 1))
+	echo
+}
+{ worker_ldif sam 5001 "$SMALL_CASES"; worker_ldif tess 5001 1; } | slapd_modify ||
+	ntk_fail "adding the small-case workers"
 mysql_load_pattern alice erin frank sam tess
 
+# load_rows FIRST_ID COUNT FIRST_CASE NCASES: COUNT open rows after FIRST_ID, spread evenly over
+# NCASES cases numbered from FIRST_CASE.
+load_rows() {
+	mysql_root -e "SET SESSION max_recursive_iterations = $2;
+	INSERT INTO casedata_private.clients (id, case_id, state, name)
+	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $2)
+	SELECT $1 + n, CAST($3 + n % $4 AS CHAR), 'open', CONCAT('Client ', $1 + n) FROM s;" ||
+		ntk_fail "loading $2 rows"
+}
 # 1000 cases spread evenly: alice (1001, 1002) sees 2 in 1000 rows, erin (legal) every row.
-mysql_root -e "SET SESSION max_recursive_iterations = $ROWS;
-	INSERT INTO casedata_private.clients (id, case_id, state, name)
-	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $ROWS)
-	SELECT n, CAST(1000 + n % 1000 AS CHAR), 'open', CONCAT('Client ', n) FROM s;" ||
-	ntk_fail "loading $ROWS rows"
-mysql_root -e "SET SESSION max_recursive_iterations = $((SMALL_CASES * SMALL_ROWS));
-	INSERT INTO casedata_private.clients (id, case_id, state, name)
-	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $((SMALL_CASES * SMALL_ROWS)))
-	SELECT $ROWS + n, CAST(5001 + n % $SMALL_CASES AS CHAR), 'open', CONCAT('Client ', $ROWS + n) FROM s;" ||
-	ntk_fail "loading the small cases"
-ALL_ROWS=$((ROWS + SMALL_CASES * SMALL_ROWS))
+load_rows 0 "$ROWS" 1000 1000
+load_rows "$ROWS" "$SMALL_TOTAL" 5001 "$SMALL_CASES"
 mysql_root -e "ANALYZE TABLE casedata_private.clients" >/dev/null
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -90,7 +93,7 @@ q_name_erin() { mysql_as erin -e "SELECT COUNT(*), SUM(LENGTH(name)) > 0 FROM ca
 declare -A WANT=([q_base_alice]=$((2 * per_mille)) [q_state_alice]=$((2 * per_mille)) [q_view_alice]=$((2 * per_mille))
 	[q_noidx_alice]=$((2 * per_mille)) [q_base_all]=$ALL_ROWS [q_view_erin]=$ALL_ROWS
 	[q_name_all]="$ALL_ROWS	1" [q_name_erin]="$ALL_ROWS	1"
-	[q_base_sam]=$((SMALL_CASES * SMALL_ROWS)) [q_view_sam]=$((SMALL_CASES * SMALL_ROWS))
+	[q_base_sam]=$SMALL_TOTAL [q_view_sam]=$SMALL_TOTAL
 	[q_base_tess]=$SMALL_ROWS [q_view_tess]=$SMALL_ROWS) BEST=() CPU=()
 # mariadbd's CPU time (ns, all its threads; connection threads are cached, not ended): what a
 # statement costs the server, less disturbed than wall time by other work on a loaded machine.
@@ -142,7 +145,7 @@ plan_count=$(mysql_root -e "EXPLAIN SELECT COUNT(*) FROM casedata.clients" | awk
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }'; }
 per() { awk -v a="$1" -v n="$REP" 'BEGIN { printf "%.1f", a / n }'; }
-printf 'mysql bench: %d rows in 1000-row cases and %d in %d-row cases, best of %d runs (2 shared cores: timings are noisy)\n' "$ROWS" "$((SMALL_CASES * SMALL_ROWS))" "$SMALL_ROWS" "$RUNS"
+printf 'mysql bench: %d rows in 1000-row cases and %d in %d-row cases, best of %d runs (2 shared cores: timings are noisy)\n' "$ROWS" "$SMALL_TOTAL" "$SMALL_ROWS" "$RUNS"
 printf '  IN (...) list, alice'"'"'s 2 cases, by index      %6s ms   (index only; per statement, %d in one session)\n' \
 	"$(per "$base_alice")" "$REP"
 printf '  IN (...) list and state = '"'"'open'"'"', by index    %6s ms\n' "$(per "$state_alice")"
