@@ -13,7 +13,7 @@
 n=${1:-50}
 auditd_ensure
 ntk_tmpdir
-slapd_start 39040 39059
+slapd_start 29040 29059
 ntkd_write_conf
 ntkd_start
 ms=()

@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A cached user's check latency while 8 loops of cache misses run, slapd healthy
-# and then frozen (SIGSTOP), timeout = 2 s; private slapd and ntkd on ports 39040-39049.
+# and then frozen (SIGSTOP), timeout = 2 s; private slapd and ntkd on ports 29040-29049.
 . "${top_srcdir:-..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 
 SECS=${NTK_BENCH_DOWN_SECONDS:-10}
 ntk_tmpdir
-slapd_start 39040 39049
+slapd_start 29040 29049
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 ntkd_start
 ntk_on_exit "kill -CONT $SLAPD_PID"

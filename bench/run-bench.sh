@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Start a private slapd and ntkd (ports 39020-39039) and run the daemon benchmark against them.
+# Start a private slapd and ntkd (ports 29020-29039) and run the daemon benchmark against them.
 . "${top_srcdir:-..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 
 ntk_tmpdir
 # nobody is a known user (one case), so the flood is an untrusted uid walking groups it is not in.
-slapd_start 39020 39039 "$top_srcdir/tests/integration/nobody.ldif"
+slapd_start 29020 29039 "$top_srcdir/tests/integration/nobody.ldif"
 ntkd_write_conf
 ntkd_start
 set +e

@@ -3,7 +3,7 @@
 # Large teams stay cheap: the same figures on a generated agency of 2,000 and of
 # 20,000 staff (scale_gen.awk: 3 manager levels, ~10 cases each, so 200,000
 # assignments), side by side with their growth; PING in the same run is the
-# baseline. Private slapd and ntkd on 39160-39179. NTK_SCALE_SIZES overrides
+# baseline. Private slapd and ntkd on 29160-29179. NTK_SCALE_SIZES overrides
 # the sizes ("2000 20000"), NTK_SCALE_ITERATIONS the warm operations per figure.
 . "${top_srcdir:-..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
@@ -28,7 +28,7 @@ run_size() {
 	t0=$EPOCHREALTIME
 	awk -v staff="$staff" -f "$top_srcdir/bench/scale_gen.awk" >"$NTK_TMP/scale.ldif" ||
 		ntk_fail "generator failed"
-	slapd_start 39160 39179 "$NTK_TMP/scale.ldif"
+	slapd_start 29160 29179 "$NTK_TMP/scale.ldif"
 	ntk_log "$staff staff: generated and loaded in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 	ntkd_write_conf
 	sed -i -e 's/^case_gid_max = .*/case_gid_max = 4000000/' -e 's/^threads = .*/threads = 16/' "$NTK_CONF"

@@ -5,7 +5,7 @@
 # over 100 changes (a case assignment taken away and given back, in turn) with 20,000
 # staff under base, against
 # a baseline measured the same way without a change: one ntkctl check answering.
-# A private slapd with syncprov (ports 39480-39499). Figures only, no pass/fail.
+# A private slapd with syncprov (ports 29480-29499). Figures only, no pass/fail.
 . "${top_srcdir:-..}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
@@ -24,7 +24,7 @@ awk -v staff="$STAFF" 'BEGIN {
 		print "dn: uid=w" w "," p "\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: w" w "\ncn: W\nsn: W\nntkRole: social_worker\nntkCaseAssignment: " 500000 + w "\nmanager: uid=sup" (w % sups) + 1 "," p "\n"
 }' >"$NTK_TMP/staff.ldif"
 SLAPD_EXTRA_MODULES=syncprov SLAPD_EXTRA_DB=$'index entryCSN,entryUUID eq\noverlay syncprov\nsyncprov-checkpoint 100 1\nsyncprov-sessionlog 1000' \
-	slapd_start 39480 39499 "$NTK_TMP/staff.ldif"
+	slapd_start 29480 29499 "$NTK_TMP/staff.ldif"
 NTK_TEST_TTL=3600 ntkd_write_conf
 t0=$(date +%s%N)
 ntkd_start

@@ -27,7 +27,7 @@ source tests/lib/ntkd.sh
 NTK_TEST_NAME=demo
 
 ntk_tmpdir
-slapd_start 39040 39049
+slapd_start 29040 29049
 auditd_ensure
 ntkd_write_conf
 ntkd_start

@@ -88,7 +88,7 @@ CONF
 }
 collector_stop() { ntk_stop_pid "${COLLECTOR_PID:-}"; }
 ntk_on_exit collector_stop
-ntk_start_on_free_port 39040 39059 collector_start ||
+ntk_start_on_free_port 29040 29059 collector_start ||
 	ntk_fail "the collector auditd did not listen: $(cat "$C/auditd.out" 2>/dev/null)"
 PORT=$NTK_PORT
 ntk_log "collector auditd pid $COLLECTOR_PID on 127.0.0.1:$PORT"

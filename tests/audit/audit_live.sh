@@ -58,7 +58,7 @@ fi
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
 [ -x "$CLIENT" ] || ntk_fail "$CLIENT not built"
-slapd_start 39000 39009
+slapd_start 29000 29009
 ntkd_write_conf
 ntkd_start
 audit_mark

@@ -19,7 +19,7 @@ ntk_tmpdir
 export LC_ALL=C
 . "$top_srcdir/tests/lib/slapd.sh"
 . "$top_srcdir/tests/lib/ntkd.sh"
-slapd_start 39020 39029
+slapd_start 29020 29029
 ntkd_write_conf
 ntkd_start
 AUDIT_CONF=$NTK_CONF

@@ -14,7 +14,7 @@ CLIENT="$top_builddir/tests/audit/ntk_audit_client"
 OUT="$top_srcdir/tests/audit/data/ntkd.audit"
 auditd_ensure
 ntk_tmpdir
-slapd_start 39010 39019
+slapd_start 29010 29019
 NTK_TEST_AUDIT_ALLOWS=yes ntkd_write_conf
 ntkd_start
 audit_mark

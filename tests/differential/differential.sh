@@ -38,7 +38,7 @@ diff_missing() {
 	ntk_log "path $1 left out: $2"
 }
 
-slapd_start 39400 39409
+slapd_start 29400 29409
 NTK_SOCKET=$NTK_TMP/ntkd.sock
 printf '%s\n' "$SLAPD_BINDPW" >"$NTK_TMP/bindpw"
 chmod 600 "$NTK_TMP/bindpw"
@@ -105,7 +105,7 @@ diff_mysql_rows() {
 if (pg_need) >/dev/null 2>&1; then
 	pg_need
 	pg_install_extension
-	pg_start 39410 39419
+	pg_start 29410 29419
 	PG_DB=ntk_diff
 	psql_t postgres -c "CREATE DATABASE $PG_DB" >/dev/null
 	diff_pg_rows | psql_t "$PG_DB" >/dev/null || ntk_fail "PostgreSQL setup failed"
@@ -115,7 +115,7 @@ else
 fi
 
 if [ -x "$MARIADBD" ] && [ -f "$NTK_UDF_SO" ] && command -v mariadb-install-db >/dev/null; then
-	mysql_start 39420 39429 FACTS
+	mysql_start 29420 29429 FACTS
 	# shellcheck disable=SC2119 # no accounts yet: each world's are made by diff_paths.py
 	mysql_load_pattern
 	diff_mysql_rows | mysql_root || ntk_fail "MariaDB setup failed"

@@ -20,7 +20,7 @@ ntk_tmpdir
 		printf 'dn: uid=work%03d,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: work%03d\ncn: w\nsn: w\nntkRole: social_worker\nntkCaseAssignment: 2000;until=2099-01-01\nmanager: uid=lead%03d,ou=wide,dc=agency,dc=example\n\n' "$i" "$i" "$i"
 	done
 } >"$NTK_TMP/wide.ldif"
-slapd_start 39050 39059 "$NTK_TMP/wide.ldif"
+slapd_start 29050 29059 "$NTK_TMP/wide.ldif"
 ntkd_write_conf
 
 # run KIND ARG COUNT: COUNT calls on one handle; prints ms per call and round trips per call.

@@ -21,7 +21,7 @@ ntk_tmpdir
 		printf 'dn: uid=work%03d,ou=wide,dc=agency,dc=example\nobjectClass: inetOrgPerson\nobjectClass: ntkStaff\nuid: work%03d\ncn: w\nsn: w\nntkRole: social_worker\nntkCaseAssignment: 2000;until=2099-01-01\nmanager: uid=lead%03d,ou=wide,dc=agency,dc=example\n\n' "$i" "$i" "$i"
 	done
 } >"$NTK_TMP/wide.ldif"
-slapd_start 39050 39059 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$here/chain.ldif" "$here/staff.ldif" "$NTK_TMP/wide.ldif"
+slapd_start 29050 29059 "$here/role-groups.ldif" "$here/ambiguous.ldif" "$here/chain.ldif" "$here/staff.ldif" "$NTK_TMP/wide.ldif"
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 CONF=$NTK_TMP/ntk-plain.conf
 cp "$NTK_CONF" "$CONF"
@@ -384,7 +384,7 @@ else
 fi
 
 # --- failover and reconnect --------------------------------------------------
-closed=$(ntk_free_port 39050 39059)
+closed=$(ntk_free_port 29050 29059)
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf "ldap://127.0.0.1:$closed/ $S"
 FCONF=$NTK_TMP/ntk-failover.conf
 cp "$NTK_CONF" "$FCONF"

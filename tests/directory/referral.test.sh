@@ -16,7 +16,7 @@ ntk_tmpdir
 # hidden: invisible to the bind; secret: the bind may learn it exists, nothing more.
 SLAPD_EXTRA_ACL="access to dn.exact=\"uid=hidden,$P\" by * none
 access to dn.exact=\"uid=secret,$P\" by * disclose" \
-	slapd_start 39060 39069 "$here/role-groups.ldif" "$here/referral.ldif"
+	slapd_start 29060 29069 "$here/role-groups.ldif" "$here/referral.ldif"
 ntkd_write_conf
 GCONF=$NTK_TMP/ntk-group.conf
 sed '/^\[ldap\]/a role_source = group' "$NTK_CONF" >"$GCONF"

@@ -17,13 +17,13 @@ ls /usr/lib/*/sasl2/libgssapiv2.so* >/dev/null 2>&1 ||
 	ntk_skip "no SASL GSSAPI plugin (libsasl2-modules-gssapi-mit)"
 
 ntk_tmpdir
-kdc_start 39100 39119
+kdc_start 29100 29119
 tlsca_make "$NTK_TMP/pki"
 kdc_slapd_gssapi
 tlsca_slapd_external "$TLSCA_DIR"
 # Only ntkd's entry may read the staff: a bind that fell back to anonymous would find nobody.
 SLAPD_EXTRA_ACL="access to dn.subtree=\"ou=people,$SLAPD_BASE\" by dn.exact=\"$SLAPD_BINDDN\" read by * none" \
-	slapd_start 39100 39119
+	slapd_start 29100 29119
 # ntkd must choose the service host itself: not through the harness's environment.
 unset LDAPSASL_NOCANON KRB5CCNAME KRB5_CLIENT_KTNAME
 ntkd_write_conf

@@ -15,11 +15,11 @@ ls /usr/lib/*/sasl2/libgssapiv2.so* >/dev/null 2>&1 ||
 	ntk_skip "no SASL GSSAPI plugin (libsasl2-modules-gssapi-mit)"
 
 ntk_tmpdir
-kdc_start 39080 39099
+kdc_start 29080 29099
 tlsca_make "$NTK_TMP/pki"
 kdc_slapd_gssapi
 tlsca_slapd_external "$TLSCA_DIR"
-slapd_start 39080 39099
+slapd_start 29080 29099
 # GSSAPI: the service principal's host, as written (LDAPSASL_NOCANON=on).
 GSS_URI="ldap://$KDC_LDAP_HOST:$SLAPD_PORT/"
 

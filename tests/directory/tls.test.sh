@@ -12,7 +12,7 @@ DIRTOOL=${DIRTOOL:-$top_builddir/tests/directory/dirtool}
 ntk_need_cmd openssl
 
 ntk_tmpdir
-slapd_start 39060 39069
+slapd_start 29060 29069
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf
 S=$SLAPD_URI
 P=$SLAPD_PORT
@@ -63,7 +63,7 @@ sed -i "/^database/i TLSCACertificateFile $pki/ca.pem\\
 TLSCertificateFile $pki/server.pem\\
 TLSCertificateKeyFile $pki/server.key" "$SLAPD_DIR/slapd.conf"
 tls_launch() { "$SLAPD_BIN" -f "$SLAPD_DIR/slapd.conf" -h "$S ldaps://127.0.0.1:$1/"; }
-ntk_start_on_free_port $((P + 1)) 39069 tls_launch || ntk_fail "slapd with TLS did not start"
+ntk_start_on_free_port $((P + 1)) 29069 tls_launch || ntk_fail "slapd with TLS did not start"
 LP=$NTK_PORT
 ntk_wait_for 10 ldapsearch -x -H "$S" -s base -b "" || ntk_fail "slapd with TLS does not answer"
 SLAPD_PID=$(cat "$SLAPD_DIR/slapd.pid")

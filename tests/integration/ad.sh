@@ -15,7 +15,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 . "$top_srcdir/tests/lib/ad_dir.sh"
 C=$AD_OU
 ntk_tmpdir
-ad_slapd_start 38900 38919
+ad_slapd_start 28900 28919
 out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -b "$C" '(sAMAccountName=ana)' memberOf)
 ntk_assert_contains "$out" "memberOf: cn=FACTS-Caseworkers,$C" "the overlay wrote ana's memberOf"
 ad_write_conf

@@ -12,7 +12,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 
 auditd_ensure
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 ntkd_start
 audit_mark

@@ -14,7 +14,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 ntk_need_cmd setpriv
 auditd_ensure
 ntk_tmpdir
-slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
+slapd_start 28900 28919 "$top_srcdir/tests/integration/nobody.ldif"
 ntkd_write_conf
 budget=10
 interval=4

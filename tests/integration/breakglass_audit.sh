@@ -13,7 +13,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 
 auditd_ensure
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 # A short confirm timeout keeps the windows with machine-wide audit limits short.
 sed -i '/^break_glass_minutes/a confirm_ms = 500' "$NTK_CONF"

@@ -11,7 +11,7 @@
 
 auditd_ensure
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 # A second system where oscar's role may break glass too: a grant is for one system.
 printf '\n[system:ER]\nroles = oncall\n' >>"$NTK_CONF"

@@ -12,7 +12,7 @@
 
 auditd_ensure
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 MSG='Requests for records outside your assignments go to the Legal Division, ext. 4410; #2 for urgent'
 # Quoted: ';' and '#' would otherwise start a comment. COURTS keeps none.

@@ -19,7 +19,7 @@ ntk_need_cmd pamtester
 auditd_ensure
 ntk_tmpdir
 SLAPD_EXTRA_SCHEMA="$top_srcdir/tests/directory/ad-subset.schema" \
-	slapd_start 38900 38919 "$top_srcdir/tests/integration/disabled.ldif"
+	slapd_start 28900 28919 "$top_srcdir/tests/integration/disabled.ldif"
 ntkd_write_conf
 # The filter conf/ntk.conf.sample advises for AD: bit 2 of userAccountControl is "disabled".
 printf '\n[ldap]\nstaff_filter = (&(objectClass=inetOrgPerson)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))\n' \

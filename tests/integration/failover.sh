@@ -10,7 +10,7 @@
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 status_of() { ntk_status | sed -n "s/^$1=//p"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
@@ -109,7 +109,7 @@ hung_launch() {
 	sleep 0.3
 	kill -0 "$HUNG_PID" 2>/dev/null
 }
-ntk_start_on_free_port 38900 38919 hung_launch || ntk_fail "cannot listen for the hung server"
+ntk_start_on_free_port 28900 28919 hung_launch || ntk_fail "cannot listen for the hung server"
 ntk_on_exit "kill $HUNG_PID"
 NTK_TEST_LDAP_TIMEOUT=2 ntkd_write_conf "ldap://127.0.0.1:$NTK_PORT/" "$SLAPD_URI"
 ntkd_start

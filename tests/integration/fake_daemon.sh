@@ -11,7 +11,7 @@
 ntk_need_root
 ntk_need_cmd setpriv
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 NOBODY_UID=$(id -u nobody)
 

@@ -12,7 +12,7 @@
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
-ad_slapd_start 38900 38919
+ad_slapd_start 28900 28919
 ad_write_conf
 good=$NTK_TMP/good.conf
 cp "$NTK_CONF" "$good"
@@ -56,7 +56,7 @@ ntk_assert_contains "$OUT" "error: $SLAPD_URI: cannot connect, start TLS or bind
 ntk_assert_contains "$LOG" "Invalid credentials" "LDAP's reason in the log"
 
 # A second server that is down: an error for it, the first still checked.
-closed=$(ntk_free_port 38930 38939)
+closed=$(ntk_free_port 28930 28939)
 variant second -e "s|^uri = .*|uri = $SLAPD_URI ldap://127.0.0.1:$closed/|"
 golive_is 2 "$NTK_TMP/second.conf" --user ana
 ntk_assert_contains "$OUT" "ok: $SLAPD_URI: connected" "the first server"

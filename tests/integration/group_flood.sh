@@ -11,7 +11,7 @@
 ntk_need_root
 ntk_need_cmd setpriv
 ntk_tmpdir
-slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
+slapd_start 28900 28919 "$top_srcdir/tests/integration/nobody.ldif"
 ntkd_write_conf
 ntkd_start
 chmod 644 "$NTK_CONF"

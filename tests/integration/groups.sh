@@ -11,7 +11,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 ntk_need_root
 ntk_need_cmd setpriv
 ntk_tmpdir
-slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
+slapd_start 28900 28919 "$top_srcdir/tests/integration/nobody.ldif"
 # Holders without a usable role (declared and listed by a system): quinn has none left (withdrawn),
 # judy's hr role opens no system. ntkctl check denies both; no case group may hold them either.
 slapd_modify <<LDIF

@@ -11,7 +11,7 @@
 ntk_need_root
 ntk_need_cmd setpriv
 ntk_tmpdir
-slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
+slapd_start 28900 28919 "$top_srcdir/tests/integration/nobody.ldif"
 ntkd_write_conf
 # Out-of-range limits are refused with the file, section and key.
 for bad in "untrusted_idle = 0" "untrusted_rate = 0" "max_connections_per_uid = 1025" "untrusted_idle = 1e3"; do

@@ -28,7 +28,7 @@ awk -v first="$BIG_FIRST" -v n="$BIG_N" -v subs="$SUBS" -v per="$SUB_CASES" 'BEG
 		print ""
 	}
 }' >"$NTK_TMP/large.ldif"
-slapd_start 38900 38919 "$NTK_TMP/large.ldif"
+slapd_start 28900 28919 "$NTK_TMP/large.ldif"
 ntkd_write_conf
 # Case gids for ids up to 799999.
 sed -i 's/^case_gid_max = .*/case_gid_max = 999999/' "$NTK_CONF"

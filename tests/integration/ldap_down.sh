@@ -10,7 +10,7 @@
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 status_of() { ntk_status | sed -n "s/^$1=//p"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 trips() { status_of ldap_round_trips; }

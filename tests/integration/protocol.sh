@@ -9,7 +9,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 ntkd_start
 

@@ -18,7 +18,7 @@ ntk_need_cmd socat ldapmodify
 
 ntk_tmpdir
 SLAPD_EXTRA_MODULES=syncprov SLAPD_EXTRA_DB=$'index entryCSN,entryUUID eq\noverlay syncprov\nsyncprov-checkpoint 100 1\nsyncprov-sessionlog 1000' \
-	slapd_start 39400 39419
+	slapd_start 29400 29419
 
 # ntkd reaches slapd through a TCP proxy with a gate, so the test can cut its
 # connections and refuse new ones without giving up the port (others' tests share the range).
@@ -45,7 +45,7 @@ proxy_stop() {
 	ntk_stop_pid "$PROXY_PID"
 	PROXY_PID=
 }
-ntk_start_on_free_port 39420 39439 proxy_launch || ntk_fail "cannot start the proxy"
+ntk_start_on_free_port 29420 29439 proxy_launch || ntk_fail "cannot start the proxy"
 PROXY_PORT=$NTK_PORT
 ntk_on_exit proxy_stop
 

@@ -13,7 +13,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 
 ntk_tmpdir
 SLAPD_EXTRA_MODULES=syncprov SLAPD_EXTRA_DB=$'index entryCSN,entryUUID eq\noverlay syncprov\nsyncprov-checkpoint 100 1\nsyncprov-sessionlog 1000' \
-	slapd_start 39470 39479 "$top_srcdir/tests/directory/role-groups.ldif"
+	slapd_start 29470 29479 "$top_srcdir/tests/directory/role-groups.ldif"
 NTK_TEST_TTL=3600 NTK_TEST_NEGATIVE_TTL=3600 ntkd_write_conf
 printf '\n[ldap]\nrole_source = group\ngroup_nesting = 1\n' >>"$NTK_CONF"
 ntkd_start

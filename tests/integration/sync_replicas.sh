@@ -16,8 +16,8 @@
 ntk_need_cmd slapcat slapadd ldapmodify ldapsearch
 
 ntk_tmpdir
-PORT_A=$(ntk_free_port 39450 39459)
-PORT_B=$(ntk_free_port 39460 39469)
+PORT_A=$(ntk_free_port 29450 29459)
+PORT_B=$(ntk_free_port 29460 29469)
 # replica_db OTHER_PORT: this server's provider side and its consumer of the other.
 replica_db() {
 	cat <<DB

@@ -11,7 +11,7 @@
 [ "${NTK_UNIT_ONLY:-0}" != 1 ] || ntk_skip "NTK_UNIT_ONLY=1: server tests skipped"
 
 ntk_tmpdir
-slapd_start 39440 39449
+slapd_start 29440 29449
 status_of() { ntk_status | sed -n "s/^$1=//p"; }
 
 # 1. No syncprov: the subscription is refused, ttl (3 s) is what bounds a change.

@@ -31,7 +31,7 @@ ntkCaseAssignment: 9001;until=$west_today
 ntkCaseAssignment: 9002;until=$east_today
 ntkCaseAssignment: 9003;until=$east_yesterday
 LDIF
-slapd_start 38900 38919 "$NTK_TMP/tz.ldif"
+slapd_start 28900 28919 "$NTK_TMP/tz.ldif"
 ntkd_write_conf
 
 # run_in_zone TZ: ntkd started with that zone; the checks below follow.

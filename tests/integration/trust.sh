@@ -12,7 +12,7 @@ NTK_SEND=$top_builddir/tests/integration/ntk_send
 ntk_need_root
 ntk_need_cmd setpriv
 ntk_tmpdir
-slapd_start 38900 38919 "$top_srcdir/tests/integration/nobody.ldif"
+slapd_start 28900 28919 "$top_srcdir/tests/integration/nobody.ldif"
 NTK_TEST_TRUSTED="postgres no-such-user-here" ntkd_write_conf
 ntkd_start
 # The unprivileged peer must be able to reach the binaries and read the config.

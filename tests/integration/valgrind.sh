@@ -14,7 +14,7 @@ if nm "$NTKD" 2>/dev/null | grep __asan_init >/dev/null; then
 	exit 77
 fi
 ntk_tmpdir
-slapd_start 38900 38919
+slapd_start 28900 28919
 ntkd_write_conf
 NTKD_WRAPPER="valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --track-fds=no --log-file=$NTK_TMP/valgrind.log" \
 	ntkd_start

@@ -64,6 +64,9 @@ ntk_tmpdir() {
 }
 
 # The first TCP port in [low, high] nobody listens on at 127.0.0.1.
+# Test ports lie in 28900-29999, below the kernel's ephemeral range (32768 and
+# up by default): an outgoing connection handed a server's port as its own, even
+# in TIME-WAIT afterwards, would make that server's bind fail.
 ntk_free_port() {
 	local low=$1 high=$2 p
 	for ((p = low; p <= high; p++)); do

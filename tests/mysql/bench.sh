@@ -15,10 +15,10 @@ ntk_need_root
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 auditd_ensure
-slapd_start 39030 39034
+slapd_start 29030 29034
 ntkd_write_conf
 ntkd_start
-mysql_start 39035 39039 FACTS
+mysql_start 29035 29039 FACTS
 # sam: a worker with 200 small cases (10 rows each), tess: one of them. Clients of a child-welfare
 # case are a household, a few rows, so most workers' reads are small: these show the view's cost
 # per statement and per visible case where the 1000-row cases hide it.

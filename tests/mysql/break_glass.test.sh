@@ -14,14 +14,14 @@ ntk_need_root
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 auditd_ensure
-slapd_start 39050 39054
+slapd_start 29050 29054
 ntkd_write_conf
 sed -i 's/^break_glass_minutes = .*/break_glass_minutes = 1/' "$NTK_CONF"
 # Where a refused person should go (issue 12 part 4), shown by ntk_break_glass and ntk_explain.
 MSG="Requests for records outside your assignments go to the Legal Division, ext. 4410"
 sed -i "/^\[system:FACTS\]/a deny_message = \"$MSG\"" "$NTK_CONF"
 ntkd_start
-mysql_start 39055 39059 FACTS
+mysql_start 29055 29059 FACTS
 mysql_load_pattern oscar mallory alice
 CASE=77$$
 mysql_root -e "INSERT INTO casedata_private.clients VALUES

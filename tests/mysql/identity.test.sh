@@ -16,10 +16,10 @@ ntk_need_root
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 auditd_ensure
-slapd_start 39040 39044
+slapd_start 29040 29044
 ntkd_write_conf
 ntkd_start
-mysql_start 39045 39049 FACTS
+mysql_start 29045 29049 FACTS
 mysql_load_pattern alice mallory erin
 mysql_root -e "INSERT INTO casedata_private.clients VALUES
 	(1, '1001', 'open', 'Client One'), (2, '1001', 'open', 'Client Two'),

@@ -13,10 +13,10 @@ ntk_need_root
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
 auditd_ensure
-slapd_start 38980 38984
+slapd_start 28980 28984
 ntkd_write_conf
 ntkd_start
-mysql_start 38990 38999 FACTS
+mysql_start 28990 28999 FACTS
 
 STAFF="alice bob carol erin mallory grace frank judy"
 mysql_load_pattern $STAFF

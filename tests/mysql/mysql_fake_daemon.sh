@@ -12,10 +12,10 @@ ntk_need_root
 ntk_need_cmd setpriv
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
-slapd_start 38985 38989
+slapd_start 28985 28989
 ntkd_write_conf
 ntkd_start_impostor
-NTK_SOCKET=$IMPOSTOR_SOCKET mysql_start 38990 38999 FACTS
+NTK_SOCKET=$IMPOSTOR_SOCKET mysql_start 28990 28999 FACTS
 mysql_load_pattern alice
 mysql_root -e "INSERT INTO casedata_private.clients VALUES
 	(1, '1001', 'open', 'Client One'), (2, '1001', 'open', 'Client Two'),

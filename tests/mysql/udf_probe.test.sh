@@ -12,7 +12,7 @@ SO=$top_builddir/sql_plugin/mysql/.libs/ntk_udf.so
 [ -x "$PROBE" ] && [ -f "$SO" ] || ntk_skip "udf_probe or ntk_udf.so not built"
 [ -x "$NTKD" ] || ntk_skip "ntkd not built: $NTKD"
 ntk_tmpdir
-slapd_start 38985 38989
+slapd_start 28985 28989
 ntkd_write_conf
 ntkd_start
 export NTK_SYSTEM=FACTS NTK_SOCKET

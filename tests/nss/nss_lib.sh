@@ -10,22 +10,22 @@ fi
 NSS_SO="$top_builddir/nss_module/.libs/libnss_ntk.so.2"
 NSS_PROBE="$top_builddir/tests/nss/nss_probe"
 NSS_STRESS="$top_builddir/tests/nss/nss_stress"
-# The nss range is 38940-38959; each script takes its own three ports so
+# The nss range is 28940-28959; each script takes its own three ports so
 # `make -j check` never has two of them race for the same free port.
 case $NTK_TEST_NAME in
-nss_lookup.sh) NSS_LOW=38940 ;;
-nss_down.sh) NSS_LOW=38943 ;;
-nss_threads.sh) NSS_LOW=38946 ;;
-nss_kernel.sh) NSS_LOW=38949 ;;
-nss_drop.sh) NSS_LOW=38952 ;;
-nss_nscd.sh) NSS_LOW=38955 ;;
-nss_map.sh) NSS_LOW=38959 ;;
-*) NSS_LOW=38958 ;;
+nss_lookup.sh) NSS_LOW=28940 ;;
+nss_down.sh) NSS_LOW=28943 ;;
+nss_threads.sh) NSS_LOW=28946 ;;
+nss_kernel.sh) NSS_LOW=28949 ;;
+nss_drop.sh) NSS_LOW=28952 ;;
+nss_nscd.sh) NSS_LOW=28955 ;;
+nss_map.sh) NSS_LOW=28959 ;;
+*) NSS_LOW=28958 ;;
 esac
 NSS_HIGH=$((NSS_LOW + 2))
-[ "$NSS_HIGH" -le 38959 ] || NSS_HIGH=38959
+[ "$NSS_HIGH" -le 28959 ] || NSS_HIGH=28959
 # The last two share the range's end: one port each.
-case $NTK_TEST_NAME in nss_map.sh) ;; *) [ "$NSS_LOW" != 38958 ] || NSS_HIGH=38958 ;; esac
+case $NTK_TEST_NAME in nss_map.sh) ;; *) [ "$NSS_LOW" != 28958 ] || NSS_HIGH=28958 ;; esac
 
 # A sanitizer build of the module needs the sanitizer runtimes loaded first in every process it enters.
 nss_san_preload() {

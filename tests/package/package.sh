@@ -105,7 +105,7 @@ ntk_pass "apt-get install ./*.deb; nsswitch.conf and PAM stacks untouched"
 # --- the installed ntkd, PAM, PostgreSQL and NSS modules --------------------------
 NTKD=/usr/sbin/ntkd
 NTKCTL=/usr/bin/ntkctl
-slapd_start 39500 39509
+slapd_start 29500 29509
 ntkd_write_conf
 ntkd_start
 ntk_assert_contains "$(ntk_status)" "ldap_uri" "ntkctl status from the installed ntkctl"
@@ -133,7 +133,7 @@ pg_launch() {
 -c ntk.socket=$NTK_SOCKET -c ntk.system=FACTS -c fsync=off" start >/dev/null
 }
 ntk_on_exit "runuser -u postgres -- $PG_BIN/pg_ctl -D $pgdata -m fast -w -t 30 stop"
-ntk_start_on_free_port 39510 39519 pg_launch || ntk_fail "postgres did not start: $(cat "$NTK_TMP/pgsock/log")"
+ntk_start_on_free_port 29510 29519 pg_launch || ntk_fail "postgres did not start: $(cat "$NTK_TMP/pgsock/log")"
 psql_q() { "$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$NTK_PORT" -U postgres -d postgres "$@"; }
 out=$(psql_q -c "CREATE EXTENSION ntk" -c "CREATE ROLE alice" -c "SET ROLE alice" \
 	-c "SELECT ntk.can_access('1001'), ntk.can_access('1003')" 2>&1) || ntk_fail "psql: $out"
@@ -148,7 +148,7 @@ mkdir -p "$my"
 mariadb-install-db --no-defaults --datadir="$my/data" --user=root >"$my/install.log" 2>&1 ||
 	ntk_fail "mariadb-install-db: $(tail -5 "$my/install.log")"
 NTK_SYSTEM=FACTS NTK_SOCKET=$NTK_SOCKET /usr/sbin/mariadbd --no-defaults --datadir="$my/data" \
-	--socket="$my/sock" --port="$(ntk_free_port 39540 39549)" --bind-address=127.0.0.1 --user=root \
+	--socket="$my/sock" --port="$(ntk_free_port 29540 29549)" --bind-address=127.0.0.1 --user=root \
 	--pid-file="$my/pid" --skip-name-resolve --log-error="$my/error.log" &
 MY_PID=$!
 ntk_on_exit "ntk_stop_pid $MY_PID"

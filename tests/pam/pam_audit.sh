@@ -5,7 +5,7 @@
 
 ntk_need_root
 auditd_ensure
-pam_setup 38927 38929
+pam_setup 28927 28929
 pam_service ntk-test-audit "account required @NTK@ system=FACTS @SOCK@"
 
 audit_mark

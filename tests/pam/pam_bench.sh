@@ -5,7 +5,7 @@
 
 N=${PAM_BENCH_LOGINS:-2000}
 ntk_need_root
-pam_setup 38920 38939
+pam_setup 28920 28939
 pam_service ntk-bench-permit "account required @MOD@/pam_permit.so"
 pam_service ntk-bench-ntk "account required @NTK@ system=FACTS @SOCK@" "account required @MOD@/pam_permit.so"
 

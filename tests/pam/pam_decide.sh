@@ -4,7 +4,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/pam/pam_lib.sh"
 
 ntk_need_root
-pam_setup 38920 38923
+pam_setup 28920 28923
 
 pam_service ntk-test-facts "account required @NTK@ system=FACTS @SOCK@"
 pam_service ntk-test-courts "account required @NTK@ system=COURTS @SOCK@"

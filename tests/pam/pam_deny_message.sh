@@ -7,7 +7,7 @@
 
 ntk_need_root
 ntk_need_cmd pamtester
-pam_setup 38927 38929
+pam_setup 28927 28929
 MSG='Requests for records outside your assignments go to the Legal Division, ext. 4410'
 ntkd_stop
 sed -i "/^\[system:FACTS\]/a deny_message = \"$MSG\"" "$NTK_CONF"

@@ -6,7 +6,7 @@
 ntk_need_root
 ntk_need_cmd mariadb mariadb-install-db
 [ -x /usr/sbin/mariadbd ] || ntk_skip "mariadb-server not installed"
-pam_setup 38937 38939
+pam_setup 28937 28939
 
 pam_service ntk-test-mysql \
 	"auth required @MOD@/pam_permit.so" \
@@ -22,7 +22,7 @@ M=$NTK_TMP/mysql
 mkdir -p "$M"
 mariadb-install-db --no-defaults --datadir="$M/data" --user=root --skip-test-db \
 	>"$M/install.log" 2>&1 || ntk_fail "mariadb-install-db: $(cat "$M/install.log")"
-MY_PORT=$(ntk_free_port 38937 38939)
+MY_PORT=$(ntk_free_port 28937 28939)
 env $PAM_PRELOAD /usr/sbin/mariadbd --no-defaults --datadir="$M/data" --socket="$M/sock" \
 	--port="$MY_PORT" --bind-address=127.0.0.1 --user=root --pid-file="$M/pid" \
 	--log-error="$M/error.log" --plugin-load-add=$plugin --skip-name-resolve \

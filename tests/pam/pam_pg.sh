@@ -8,7 +8,7 @@ ntk_need_cmd psql setpriv
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/postgres" ] || ntk_skip "PostgreSQL 15 server not installed"
 getent passwd postgres >/dev/null || ntk_skip "no postgres user"
-pam_setup 38935 38936
+pam_setup 28935 28936
 # PostgreSQL deadlocks at start with the ASan runtime preloaded (bindtextdomain).
 [ -z "$PAM_PRELOAD" ] || ntk_skip "sanitizer build: postgres cannot host an ASan module"
 
@@ -29,7 +29,7 @@ cat >"$D/data/pg_hba.conf" <<HBA
 local all postgres trust
 host all all 127.0.0.1/32 pam pamservice=ntk-test-pg
 HBA
-PG_PORT=$(ntk_free_port 38935 38936)
+PG_PORT=$(ntk_free_port 28935 28936)
 # Not through as_pg: `func &` forks a subshell, and $! would be its pid, not the postmaster's.
 setpriv --reuid postgres --regid postgres --init-groups -- env $PAM_PRELOAD "$PGBIN/postgres" \
 	-D "$D/data" -p "$PG_PORT" -k "$D" -c listen_addresses=127.0.0.1 -c fsync=off \

@@ -6,7 +6,7 @@
 ntk_need_root
 ntk_need_cmd ssh ssh-keygen useradd userdel
 [ -x /usr/sbin/sshd ] || ntk_skip "openssh-server not installed"
-pam_setup 38932 38934
+pam_setup 28932 28934
 
 # sshd names its PAM service after the program it runs as (__progname):
 # started through a link called ntk-test-sshd, it reads /etc/pam.d/ntk-test-sshd.
@@ -35,7 +35,7 @@ for u in alice ivan judy; do
 done
 chmod 755 "$S" "$S/keys"
 chmod 644 "$S"/keys/*
-SSHD_PORT=$(ntk_free_port 38932 38934)
+SSHD_PORT=$(ntk_free_port 28932 28934)
 cat >"$S/sshd_config" <<CONF
 Port $SSHD_PORT
 ListenAddress 127.0.0.1

@@ -6,7 +6,7 @@
 
 ntk_need_root
 ntk_need_cmd pamtester
-pam_setup 38924 38926
+pam_setup 28924 28926
 
 permit="account required @MOD@/pam_permit.so"
 pam_service ntk-test-required "account required @NTK@ system=FACTS @SOCK@" "$permit"

@@ -5,7 +5,7 @@
 
 ntk_need_root
 ntk_need_cmd valgrind
-pam_setup 38930 38931
+pam_setup 28930 28931
 [ -z "$PAM_PRELOAD" ] || ntk_skip "sanitizer build: valgrind cannot run ASan code (the ASan build covers it)"
 pam_service ntk-test-vg "account required @NTK@ system=FACTS @SOCK@"
 pam_service ntk-test-vg-down "account required @NTK@ system=FACTS socket=$NTK_TMP/nobody-here.sock"

@@ -30,11 +30,11 @@ auditd_ensure
 	for ((k = 0; k < CASES; k += 400)); do printf 'ntkCaseAssignment: C%05d\n' "$k"; done
 	echo
 } >"$NTK_TMP/bench.ldif"
-slapd_start 39020 39029 "$NTK_TMP/bench.ldif"
+slapd_start 29020 29029 "$NTK_TMP/bench.ldif"
 ntkd_write_conf
 ntkd_start
 pg_install_extension
-pg_start 39030 39039 -c shared_buffers=512MB -c max_parallel_workers_per_gather=0
+pg_start 29030 29039 -c shared_buffers=512MB -c max_parallel_workers_per_gather=0
 DB=ntk_bench
 psql_t postgres -c "CREATE DATABASE $DB"
 ARRAY=$(for ((k = 0; k < CASES; k += 400)); do printf 'C%05d,' "$k"; done)

@@ -14,7 +14,7 @@ PG_REGRESS=${PG_REGRESS:-$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_
 [ -x "$PG_REGRESS" ] || ntk_skip "pg_regress not found (postgresql-server-dev-15)"
 ntk_tmpdir
 auditd_ensure
-slapd_start 38960 38969
+slapd_start 28960 28969
 ntkd_write_conf
 # Grants of one minute, so the test sees one end; the system's advice for refusals.
 DENY_MSG='Requests for records outside your assignments go to the Legal Division, ext. 4410'
@@ -22,7 +22,7 @@ sed -i -e 's/^break_glass_minutes = .*/break_glass_minutes = 1/' \
 	-e "/^\[system:FACTS\]/a deny_message = \"$DENY_MSG\"" "$NTK_CONF"
 ntkd_start
 pg_install_extension
-pg_start 38970 38979
+pg_start 28970 28979
 PG_EXE=$PG_BIN/postgres
 
 # pg_audit PATTERN: this cluster's TRUSTED_APP records since the mark that match

@@ -11,14 +11,14 @@
 pg_need
 ntk_need_cmd setpriv
 ntk_tmpdir
-slapd_start 38960 38969
+slapd_start 28960 28969
 ntkd_write_conf
 ntkd_start
 REAL_SOCKET=$NTK_SOCKET
 ntkd_start_impostor
 pg_install_extension
 # The cluster starts pointed at the impostor.
-NTK_SOCKET=$IMPOSTOR_SOCKET pg_start 38970 38979
+NTK_SOCKET=$IMPOSTOR_SOCKET pg_start 28970 28979
 DB=ntk_fake
 psql_t postgres -c "CREATE DATABASE $DB"
 # setup.sql tries some bad calls on purpose: do not stop at its errors.

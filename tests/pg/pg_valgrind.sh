@@ -15,11 +15,11 @@ pg_need
 ntk_need_cmd valgrind
 ntk_tmpdir
 auditd_ensure
-slapd_start 39070 39079
+slapd_start 29070 29079
 ntkd_write_conf
 ntkd_start
 pg_install_extension
-pg_start 39080 39089
+pg_start 29080 29089
 DB=ntk_valgrind
 psql_t postgres -c "CREATE DATABASE $DB"
 # setup.sql shows protect() refusing bad arguments: those errors are expected.

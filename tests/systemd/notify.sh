@@ -10,7 +10,7 @@
 LISTEN=$top_builddir/tests/systemd/notify_listen
 [ -x "$LISTEN" ] || ntk_fail "not built: $LISTEN"
 ntk_tmpdir
-slapd_start 39520 39529
+slapd_start 29520 29529
 ntkd_write_conf
 
 # listen_start ADDR UNTIL: the listener in the background, its lines in $NTK_TMP/notify.out.
@@ -58,7 +58,7 @@ ntkd_stop
 ntk_pass "READY=1 after listen and the first bind; RELOADING=1/READY=1 on SIGHUP; STOPPING=1 on SIGTERM"
 
 # --- LDAP down, path socket: READY=1 still comes, after the failed bind was logged ----
-down=$(ntk_free_port 39530 39539)
+down=$(ntk_free_port 29530 29539)
 ntkd_write_conf "ldap://127.0.0.1:$down/"
 : >"$NTK_TMP/ntkd.log"
 listen_start "$NTK_TMP/notify.sock" READY=1
