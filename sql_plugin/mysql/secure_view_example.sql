@@ -28,25 +28,34 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 --    statement for (the UDF asks mariadbd; no user name is passed), once per
 --    statement, not per row:
 --    v    ntk_visible_json('read', <lowest primary key>) unpacked by
---         JSON_TABLE: one row per visible
---         (case, state), and one row for the states a role sees in every
---         case. One UDF call per statement, no limit on the number of cases.
---    c    the base table, read after v (STRAIGHT_JOIN). For each v row
---         MariaDB picks how to read c from that row's values (EXPLAIN:
---         "Range checked for each record"): a (case, state) row is one point
---         of the (case_id, state) index, so a worker reads exactly her
---         visible index entries; the every-case row is a primary key range
---         from its lowest value (all_from or some_from: the UDF's second
+--         JSON_TABLE: one row per visible (case, state), and one row for
+--         the states a role sees in every case (all_from when that is every
+--         state, some_from and states when it is some: the UDF's second
 --         argument, -9223372036854775808 for an integer key, '' for a
---         character key), a plain scan with one comparison per row. A key
---         the JSON lacks is NULL, which matches nothing.
---    The columns are masked with the same test as the join: the view is MERGE
---    (no materialised copy), so MariaDB may run the caller's own conditions
---    on rows the join is about to drop (a closed row of a visible open case,
---    `WHERE CAST(name AS SIGNED) = 0; SHOW WARNINGS`, SLEEP(), a stored
---    function). Every mask names v's columns, so no caller condition can be
---    evaluated before a row is joined to v, and every column of a row v
---    does not make visible reads NULL: nothing of a hidden row can leak.
+--         character key). A key the JSON lacks is NULL, which matches
+--         nothing. One UDF call per statement, no limit on the cases.
+--    c    the base table, read after v (STRAIGHT_JOIN).
+--    The join's ON is the visibility test with one addition: the every-case
+--    branch is guarded by (SELECT ntk_all_states('read') WHERE 1) <> ''.
+--    MariaDB evaluates that scalar subquery (no table, not merged into its
+--    parent because of the WHERE) while it optimises each statement, so for
+--    a user who sees no state in every case the branch folds away before
+--    MariaDB plans the join: c is read by key lookups on (case_id, state),
+--    exactly her visible index entries (EXPLAIN: ref). For a role that sees
+--    every case the guard is true and MariaDB picks how to read c per row of
+--    v ("Range checked for each record"): the every-case row is a primary
+--    key range from its lowest value, a plain scan with one comparison per
+--    row. The guard only chooses the plan: were it stale or wrong, the ON
+--    could only be narrower than the visibility test, never wider.
+--    The columns are masked with the visibility test itself: the view is
+--    MERGE (no materialised copy), so MariaDB may run the caller's own
+--    conditions on rows the join is about to drop (in a plan the caller
+--    steers: a hash join scans c; `WHERE CAST(name AS SIGNED) = 0; SHOW
+--    WARNINGS`, SLEEP(), a stored function). Every mask names v's columns,
+--    so no caller condition can be evaluated before a row is joined to v,
+--    and every column of a row v does not make visible reads NULL: nothing
+--    of a hidden row can leak. The every-case tests come first, so a role
+--    that sees every case decides each row on its first comparison.
 --    The JSON_TABLE columns have the base columns' character sets and
 --    collations: otherwise every row's value is converted before comparing.
 CREATE DATABASE IF NOT EXISTS casedata;
@@ -56,32 +65,23 @@ CREATE OR REPLACE
 	SQL SECURITY DEFINER
 	VIEW casedata.clients AS
 	SELECT
-	IF((c.id >= v.all_from OR
-	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
-	    (c.case_id = v.case_id AND c.state = v.states)),
-	   c.id, NULL) AS id,
-	IF((c.id >= v.all_from OR
-	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
-	    (c.case_id = v.case_id AND c.state = v.states)),
-	   c.case_id, NULL) AS case_id,
-	IF((c.id >= v.all_from OR
-	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
-	    (c.case_id = v.case_id AND c.state = v.states)),
-	   c.state, NULL) AS state,
-	IF((c.id >= v.all_from OR
-	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
-	    (c.case_id = v.case_id AND c.state = v.states)),
-	   c.name, NULL) AS name
+	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	   c.case_id = v.case_id AND c.state = v.states, c.id, NULL) AS id,
+	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	   c.case_id = v.case_id AND c.state = v.states, c.case_id, NULL) AS case_id,
+	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	   c.case_id = v.case_id AND c.state = v.states, c.state, NULL) AS state,
+	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	   c.case_id = v.case_id AND c.state = v.states, c.name, NULL) AS name
 	FROM JSON_TABLE(ntk_visible_json('read', -9223372036854775808), '$[*]' COLUMNS (
 		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.case',
 		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$.states',
-		some INT PATH '$.some',
 		all_from BIGINT PATH '$.all',
 		some_from BIGINT PATH '$.from')) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
-	ON (c.id >= v.all_from OR
-	    (v.some AND c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) > 0) OR
-	    (c.case_id = v.case_id AND c.state = v.states));
+	ON ((SELECT ntk_all_states('read') WHERE 1) <> '' AND
+	    (c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states)) OR
+	    c.case_id = v.case_id AND c.state = v.states);
 
 -- 4. Staff get SELECT on the view and nothing on casedata_private.
 --    Their MariaDB account names must be their directory uids.
