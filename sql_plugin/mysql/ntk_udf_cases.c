@@ -42,7 +42,7 @@ struct set_stmt {
 	char user[NTK_NAME_MAX + 1];    /* the account the answer is for */
 	char *text;                     /* the answer; NULL until built */
 	size_t len;
-	char *lowest;                   /* ntk_visible_json: the table's lowest key, as JSON */
+	char *lowest;                   /* ntk_visible_json: the lowest case id, as JSON */
 };
 
 bool ntk_visible_json_init(UDF_INIT *initid, UDF_ARGS *args, char *message);
@@ -143,10 +143,10 @@ states_add(struct text *t, unsigned bits)
  * Append one JSON object for the view's JSON_TABLE (ids are
  * [A-Za-z0-9._:-]: no escaping). A case's state, read by the case index:
  *   {"case":"1001","states":"open","some":0}
- * every state of every case, read from the table's lowest key on:
- *   {"states":"open,closed,sealed","some":0,"all":<lowest key>}
+ * every state of every case, read from the lowest case id on:
+ *   {"states":"open,closed,sealed","some":0,"all":<lowest case id>}
  * some states of every case, the same with a state test:
- *   {"states":"open,closed","some":1,"from":<lowest key>}
+ *   {"states":"open,closed","some":1,"from":<lowest case id>}
  * A key that is missing is SQL NULL in the view, which matches no row: a
  * row that says less shows less.
  */
@@ -292,8 +292,8 @@ set_build(struct set_stmt *st, const char *user)
 }
 
 /*
- * ntk_visible_json's second argument, the lowest value of the table's
- * primary key, as JSON: an integer, a decimal number, or a string (quoted,
+ * ntk_visible_json's second argument, the lowest value the table's case
+ * column can hold, as JSON: an integer, a decimal number, or a string (quoted,
  * with JSON escapes). NULL when it is none of those.
  */
 static char *
@@ -355,7 +355,7 @@ set_init(UDF_INIT *initid, UDF_ARGS *args, char *message, enum set_kind kind)
 		return true;
 	}
 	if (kind == SET_JSON && args->arg_count != 2) {
-		strcpy(message, "ntk_visible_json(access, lowest_key): the table's lowest primary key is needed");
+		strcpy(message, "ntk_visible_json(access, lowest_key): the case column's lowest value is needed");
 		return true;
 	}
 	for (k = 0; k < 3 && args->arg_count >= 1; k++)

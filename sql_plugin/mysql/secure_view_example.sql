@@ -27,13 +27,13 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 -- 3. The view. Its rows are decided for the account the server runs the
 --    statement for (the UDF asks mariadbd; no user name is passed), once per
 --    statement, not per row:
---    v    ntk_visible_json('read', <lowest primary key>) unpacked by
---         JSON_TABLE: one row per visible (case, state), and one row for
---         the states a role sees in every case (all_from when that is every
---         state, some_from and states when it is some: the UDF's second
---         argument, -9223372036854775808 for an integer key, '' for a
---         character key). A key the JSON lacks is NULL, which matches
---         nothing. One UDF call per statement, no limit on the cases.
+--    v    ntk_visible_json('read', <lowest case id>) unpacked by JSON_TABLE:
+--         one row per visible (case, state), and one row for the states a
+--         role sees in every case (all_from when that is every state,
+--         some_from and states when it is some: the UDF's second argument,
+--         the lowest value the case column can hold, '' for a character
+--         column). A key the JSON lacks is NULL, which matches nothing.
+--         One UDF call per statement, no limit on the number of cases.
 --    c    the base table, read after v (STRAIGHT_JOIN).
 --    The join's ON is the visibility test with one addition: the every-case
 --    branch is guarded by (SELECT ntk_all_states('read') WHERE 1) <> ''.
@@ -43,10 +43,13 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 --    MariaDB plans the join: c is read by key lookups on (case_id, state),
 --    exactly her visible index entries (EXPLAIN: ref). For a role that sees
 --    every case the guard is true and MariaDB picks how to read c per row of
---    v ("Range checked for each record"): the every-case row is a primary
---    key range from its lowest value, a plain scan with one comparison per
---    row. The guard only chooses the plan: were it stale or wrong, the ON
---    could only be narrower than the visibility test, never wider.
+--    v ("Range checked for each record"): the every-case row is the whole
+--    case index from its lowest value, read from the index alone when the
+--    statement needs no other column (a count), or a plain scan of the table
+--    when that is cheaper. The guard only chooses the plan: were it stale or
+--    wrong, the ON could only be narrower than the visibility test, never
+--    wider. No policy branch names the primary key, so a count reads no
+--    column outside the case index.
 --    The columns are masked with the visibility test itself: the view is
 --    MERGE (no materialised copy), so MariaDB may run the caller's own
 --    conditions on rows the join is about to drop (in a plan the caller
@@ -56,8 +59,9 @@ GRANT SELECT ON casedata_private.* TO 'ntk_definer'@'localhost';
 --    and every column of a row v does not make visible reads NULL: nothing
 --    of a hidden row can leak. The every-case tests come first, so a role
 --    that sees every case decides each row on its first comparison.
---    The JSON_TABLE columns have the base columns' character sets and
---    collations: otherwise every row's value is converted before comparing.
+--    The JSON_TABLE columns have the case column's character set and
+--    collation: otherwise every row's value is converted before comparing.
+--    A row whose case id is NULL belongs to no case and is shown to nobody.
 CREATE DATABASE IF NOT EXISTS casedata;
 CREATE OR REPLACE
 	ALGORITHM = MERGE
@@ -65,22 +69,22 @@ CREATE OR REPLACE
 	SQL SECURITY DEFINER
 	VIEW casedata.clients AS
 	SELECT
-	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	IF(c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
 	   c.case_id = v.case_id AND c.state = v.states, c.id, NULL) AS id,
-	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	IF(c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
 	   c.case_id = v.case_id AND c.state = v.states, c.case_id, NULL) AS case_id,
-	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	IF(c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
 	   c.case_id = v.case_id AND c.state = v.states, c.state, NULL) AS state,
-	IF(c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
+	IF(c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
 	   c.case_id = v.case_id AND c.state = v.states, c.name, NULL) AS name
-	FROM JSON_TABLE(ntk_visible_json('read', -9223372036854775808), '$[*]' COLUMNS (
+	FROM JSON_TABLE(ntk_visible_json('read', ''), '$[*]' COLUMNS (
 		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.case',
 		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$.states',
-		all_from BIGINT PATH '$.all',
-		some_from BIGINT PATH '$.from')) AS v
+		all_from VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.all',
+		some_from VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.from')) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
 	ON ((SELECT ntk_all_states('read') WHERE 1) <> '' AND
-	    (c.id >= v.all_from OR c.id >= v.some_from AND FIND_IN_SET(c.state, v.states)) OR
+	    (c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states)) OR
 	    c.case_id = v.case_id AND c.state = v.states);
 
 -- 4. Staff get SELECT on the view and nothing on casedata_private.

@@ -80,7 +80,7 @@ ntk_assert_eq '[{"states":"open,closed,sealed","some":0,"all":-92233720368547758
 ntk_assert_eq '6122625C' "$(mysql_as erin -e "SELECT HEX(JSON_VALUE(ntk_visible_json('read', 'a\"b\\\\'), '\$[0].all'))")" \
 	"a string lowest key is a JSON string that reads back as given"
 out=$(mysql_as erin -e "SELECT ntk_visible_json('read')" 2>&1 || true)
-ntk_assert_contains "$out" "lowest primary key is needed" "ntk_visible_json without a lowest key"
+ntk_assert_contains "$out" "lowest value is needed" "ntk_visible_json without a lowest key"
 out=$(mysql_as erin -e "SELECT ntk_visible_json('read', RAND())" 2>&1 || true)
 ntk_assert_contains "$out" "must be a constant" "ntk_visible_json with a lowest key that is not constant"
 
@@ -398,7 +398,7 @@ ntk_assert_eq "2" "$(sed -n 1p <<<"$lookup")" "alice's point lookup finds her tw
 ntk_assert_eq "Handler_read_rnd_next	3" "$(grep rnd_next <<<"$lookup")" "alice's point lookup scans no table"
 [ "$(awk '/Handler_read_key/ { print $2 }' <<<"$lookup")" -ge 1 ] || ntk_fail "alice's point lookup used no index: $lookup"
 # The plan is chosen per statement for the caller: key lookups on (case_id, state) for a worker,
-# a pass over the primary key for a role that sees every case (or some states of every case).
+# ranges picked per row of the visible set for a role that sees every case (or some states of it).
 # EXPLAIN needs rights on the base table, so they are lent for these three statements only.
 mysql_root -e "GRANT SHOW VIEW ON casedata.clients TO 'alice'@'127.0.0.1', 'erin'@'127.0.0.1', 'frank'@'127.0.0.1';
 	GRANT SELECT ON casedata_private.clients TO 'alice'@'127.0.0.1', 'erin'@'127.0.0.1', 'frank'@'127.0.0.1';"
@@ -411,10 +411,15 @@ ntk_assert_eq "ref case_id Using where; Using index" "$plan_alice" "alice's plan
 ntk_assert_contains "$plan_erin" "Range checked for each record" "erin's plan: ranges per row of the visible set"
 ntk_assert_contains "$plan_frank" "Range checked for each record" "frank's plan: ranges per row of the visible set"
 ntk_assert_eq "20008" "$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients")" "erin counts every row"
-# A role that sees every case reads the table once, in primary key order: one range, every row.
+# A role that sees every case counts from the case index alone: one range, every entry once.
 scan=$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients;
 	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')" | tr '\t\n' '= ')
-ntk_assert_eq "20008 Handler_read_key=1 Handler_read_next=20008 " "$scan" "erin's count is one pass over the table"
+ntk_assert_eq "20008 Handler_read_key=1 Handler_read_next=20008 " "$scan" "erin's count is one pass over the case index"
+# Reading a column too, each row is read once (by the index or by a scan of the table, as MariaDB estimates).
+reads=$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients WHERE name <> '';
+	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next')" |
+	awk 'NR > 1 { n += $2 } END { print n }')
+[ "$reads" -ge 20008 ] && [ "$reads" -le 20012 ] || ntk_fail "erin's read of a column read $reads rows, not each of 20008 once"
 scan=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients;
 	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')" | tr '\t\n' '= ')
 ntk_assert_eq "3 Handler_read_key=2 Handler_read_next=3 " "$scan" "alice's count reads her visible index entries only"

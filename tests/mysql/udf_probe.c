@@ -211,7 +211,7 @@ check_sets(void *h)
 	};
 	char name[64], msg[512], result[256], is_null, error;
 	UDF_ARGS a = { 0, NULL, NULL, NULL, NULL };
-	/* ntk_visible_json('read', -5): the view names its table's lowest key. */
+	/* ntk_visible_json('read', -5): the view names its case column's lowest value. */
 	long long lowest = -5;
 	enum Item_result jtypes[2] = { STRING_RESULT, INT_RESULT };
 	char *jargv[2] = { (char *)"read", (char *)&lowest };
