@@ -6,14 +6,17 @@
 -- Run as an administrator after install.sql. The names are examples.
 
 -- 1. Base tables in a schema ordinary users are granted nothing on. Case ids
---    are ASCII ([A-Za-z0-9._:-]) and compared exactly (ascii_bin), as the
---    policy compares them; the view's case list must have the same collation
---    as this column for MariaDB to use the index.
+--    are ASCII ([A-Za-z0-9._:-]) and compared exactly (ascii_nopad_bin), as
+--    the policy compares them: with ascii_bin, which ignores trailing spaces,
+--    a row of case '1001 ' would be shown as case 1001. The view's case list
+--    must have the same collation as this column for MariaDB to use the index,
+--    and the state column shares it (a CONCAT of the two would otherwise fail
+--    with "Illegal mix of collations").
 CREATE DATABASE IF NOT EXISTS casedata_private;
 CREATE TABLE IF NOT EXISTS casedata_private.clients (
 	id INT PRIMARY KEY,
-	case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-	state ENUM('open', 'closed', 'sealed') CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT 'open',
+	case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL,
+	state ENUM('open', 'closed', 'sealed') CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL DEFAULT 'open',
 	name VARCHAR(200) NOT NULL,
 	-- With the state in the index, a worker's read is exactly her visible rows.
 	KEY case_id (case_id, state)
@@ -78,10 +81,10 @@ CREATE OR REPLACE
 	IF(c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states) OR
 	   c.case_id = v.case_id AND c.state = v.states, c.name, NULL) AS name
 	FROM JSON_TABLE(ntk_visible_json('read', ''), '$[*]' COLUMNS (
-		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.case',
-		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin PATH '$.states',
-		all_from VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.all',
-		some_from VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$.from')) AS v
+		case_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_nopad_bin PATH '$.case',
+		states VARCHAR(20) CHARACTER SET ascii COLLATE ascii_nopad_bin PATH '$.states',
+		all_from VARCHAR(64) CHARACTER SET ascii COLLATE ascii_nopad_bin PATH '$.all',
+		some_from VARCHAR(64) CHARACTER SET ascii COLLATE ascii_nopad_bin PATH '$.from')) AS v
 	STRAIGHT_JOIN casedata_private.clients AS c
 	ON ((SELECT ntk_all_states('read') WHERE 1) <> '' AND
 	    (c.case_id >= v.all_from OR c.case_id >= v.some_from AND FIND_IN_SET(c.state, v.states)) OR

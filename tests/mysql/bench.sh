@@ -142,13 +142,7 @@ scan_erin=$(scan_as erin)
 lookup=$(lookup_as alice)
 lookup_erin=$(lookup_as erin)
 lookup_frank=$(lookup_as frank)
-# The plan each user's statement gets (EXPLAIN needs rights on the base table: lent for this only).
-mysql_root -e "GRANT SHOW VIEW ON casedata.clients TO 'alice'@'127.0.0.1', 'erin'@'127.0.0.1', 'frank'@'127.0.0.1';
-	GRANT SELECT ON casedata_private.clients TO 'alice'@'127.0.0.1', 'erin'@'127.0.0.1', 'frank'@'127.0.0.1';"
-plan_as() { mysql_as "$1" -e "EXPLAIN SELECT COUNT(*) FROM casedata.clients" | awk -F'\t' '$3 == "c" { print $4, "key=" $6, $NF }'; }
-plan_alice=$(plan_as alice) plan_erin=$(plan_as erin) plan_frank=$(plan_as frank)
-mysql_root -e "REVOKE SHOW VIEW ON casedata.clients FROM 'alice'@'127.0.0.1', 'erin'@'127.0.0.1', 'frank'@'127.0.0.1';
-	REVOKE SELECT ON casedata_private.clients FROM 'alice'@'127.0.0.1', 'erin'@'127.0.0.1', 'frank'@'127.0.0.1';"
+plan_alice=$(mysql_plan_of alice) plan_erin=$(mysql_plan_of erin) plan_frank=$(mysql_plan_of frank)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.2f", a / b }'; }
 per() { awk -v a="$1" -v n="$REP" 'BEGIN { printf "%.1f", a / n }'; }

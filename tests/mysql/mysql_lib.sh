@@ -70,6 +70,20 @@ mysql_as() {
 	mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u "$u" -p"pw-$u" -N -B "$@"
 }
 
+# mysql_plan_of USER: how MariaDB reads the base table (c) for USER's count through the view:
+# "access-type key extra" from EXPLAIN. EXPLAIN needs rights on the base table, so USER is lent
+# them for this one statement.
+mysql_plan_of() {
+	local account="'$1'@'127.0.0.1'" plan
+	mysql_root -e "GRANT SHOW VIEW ON casedata.clients TO $account;
+		GRANT SELECT ON casedata_private.clients TO $account;"
+	plan=$(mysql_as "$1" -e "EXPLAIN SELECT COUNT(*) FROM casedata.clients" |
+		awk -F'\t' '$3 == "c" { print $4, $6, $NF }')
+	mysql_root -e "REVOKE SHOW VIEW ON casedata.clients FROM $account;
+		REVOKE SELECT ON casedata_private.clients FROM $account;"
+	printf '%s\n' "$plan"
+}
+
 # mysql_load_pattern USERS...: the UDFs, the base table, the DEFINER view, and
 # one account per user with SELECT on the view only.
 mysql_load_pattern() {
