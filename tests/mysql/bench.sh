@@ -126,17 +126,9 @@ per_row_alice=$(RUNS=1 best_ms "per-row view as alice" $((2 * per_mille)) \
 
 # A point lookup by case id: what the storage engine was asked for (staff have no EXPLAIN rights
 # on the view; their session's handler counters say whether the case index was used).
-lookup_as() {
-	mysql_as "$1" -e "SELECT COUNT(*) FROM casedata.clients WHERE case_id = '1001';
-	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')" |
-		awk 'NR == 1 { n = $1 } NR > 1 { printf "%s=%s ", $1, $2 } END { printf "rows=%s", n }'
-}
-# How each user's full count reads the table (a role that sees every case: one primary key pass).
-scan_as() {
-	mysql_as "$1" -e "SELECT COUNT(*) FROM casedata.clients;
-	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_first', 'Handler_read_key', 'Handler_read_next', 'Handler_read_rnd_next')" |
-		awk 'NR == 1 { n = $1 } NR > 1 { printf "%s=%s ", $1, $2 } END { printf "rows=%s", n }'
-}
+lookup_as() { mysql_read_counters "$1" "SELECT COUNT(*) FROM casedata.clients WHERE case_id = '1001'" key next rnd_next; }
+# How each user's full count reads the table (a role that sees every case: one pass over the case index).
+scan_as() { mysql_read_counters "$1" "SELECT COUNT(*) FROM casedata.clients" first key next rnd_next; }
 scan_alice=$(scan_as alice)
 scan_erin=$(scan_as erin)
 lookup=$(lookup_as alice)
@@ -173,9 +165,9 @@ printf '  small cases (%d rows each), per statement: IN list of tess'"'"'s 1 cas
 	"$SMALL_ROWS" "$(us "${CPU[q_base_tess]}" "$REP")" "$(us "${CPU[q_view_tess]}" "$REP")" "$(ratio "${CPU[q_view_tess]}" "${CPU[q_base_tess]}")" \
 	"$SMALL_CASES" "$(us "${CPU[q_base_sam]}" "$REP")" "$(us "${CPU[q_view_sam]}" "$REP")" "$(ratio "${CPU[q_view_sam]}" "${CPU[q_base_sam]}")" \
 	"$(ratio "${BEST[q_view_tess]}" "${BEST[q_base_tess]}")" "$(ratio "${BEST[q_view_sam]}" "${BEST[q_base_sam]}")"
-printf '  count as alice: %s\n' "$scan_alice"
-printf '  count as erin: %s\n' "$scan_erin"
-printf '  point lookup by case id as alice: %s\n' "$lookup"
+printf '  count as alice (rows, counters): %s\n' "$scan_alice"
+printf '  count as erin (rows, counters): %s\n' "$scan_erin"
+printf '  point lookup by case id as alice (rows, counters): %s\n' "$lookup"
 printf '  point lookup by case id as erin (every row): %s\n' "$lookup_erin"
 printf '  point lookup by case id as frank (all but sealed): %s\n' "$lookup_frank"
 printf '  plan of the view'"'"'s COUNT(*) for c: alice %s; erin %s; frank %s\n' "$plan_alice" "$plan_erin" "$plan_frank"

@@ -395,13 +395,12 @@ mysql_root -e "SET SESSION max_recursive_iterations = 20000;
 	WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 20000)
 	SELECT 100 + n, CAST(3000 + n % 1000 AS CHAR), 'open', CONCAT('Filler ', n) FROM s;
 	ANALYZE TABLE casedata_private.clients;" >/dev/null
-lookup=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients WHERE case_id = '1001';
-	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_rnd_next')")
-ntk_log "alice's lookup: $(echo $lookup)"
-ntk_assert_eq "2" "$(sed -n 1p <<<"$lookup")" "alice's point lookup finds her two rows"
+lookup=$(mysql_read_counters alice "SELECT COUNT(*) FROM casedata.clients WHERE case_id = '1001'" key rnd_next)
+ntk_log "alice's lookup: $lookup"
+ntk_assert_eq "2" "${lookup%% *}" "alice's point lookup finds her two rows"
 # Three sequential reads: JSON_TABLE's two rows and its end. The 20008-row table is not scanned.
-ntk_assert_eq "Handler_read_rnd_next	3" "$(grep rnd_next <<<"$lookup")" "alice's point lookup scans no table"
-[ "$(awk '/Handler_read_key/ { print $2 }' <<<"$lookup")" -ge 1 ] || ntk_fail "alice's point lookup used no index: $lookup"
+ntk_assert_contains "$lookup" " Handler_read_rnd_next=3 " "alice's point lookup scans no table"
+[ "$(sed -n 's/.*Handler_read_key=\([0-9]*\).*/\1/p' <<<"$lookup")" -ge 1 ] || ntk_fail "alice's point lookup used no index: $lookup"
 # The plan is chosen per statement for the caller: key lookups on (case_id, state) for a worker,
 # ranges picked per row of the visible set for a role that sees every case (or some states of it).
 plan_alice=$(mysql_plan_of alice) plan_erin=$(mysql_plan_of erin) plan_frank=$(mysql_plan_of frank)
@@ -411,16 +410,13 @@ ntk_assert_contains "$plan_erin" "Range checked for each record" "erin's plan: r
 ntk_assert_contains "$plan_frank" "Range checked for each record" "frank's plan: ranges per row of the visible set"
 ntk_assert_eq "20008" "$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients")" "erin counts every row"
 # A role that sees every case counts from the case index alone: one range, every entry once.
-scan=$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients;
-	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')" | tr '\t\n' '= ')
+scan=$(mysql_read_counters erin "SELECT COUNT(*) FROM casedata.clients" key next)
 ntk_assert_eq "20008 Handler_read_key=1 Handler_read_next=20008 " "$scan" "erin's count is one pass over the case index"
 # Reading a column too, each row is read once (by the index or by a scan of the table, as MariaDB estimates).
-reads=$(mysql_as erin -e "SELECT COUNT(*) FROM casedata.clients WHERE name <> '';
-	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next')" |
-	awk 'NR > 1 { n += $2 } END { print n }')
+reads=$(mysql_read_counters erin "SELECT COUNT(*) FROM casedata.clients WHERE name <> ''" next rnd_next |
+	tr ' =' '\n ' | awk 'NF == 2 { n += $2 } END { print n }')
 [ "$reads" -ge 20008 ] && [ "$reads" -le 20012 ] || ntk_fail "erin's read of a column read $reads rows, not each of 20008 once"
-scan=$(mysql_as alice -e "SELECT COUNT(*) FROM casedata.clients;
-	SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')" | tr '\t\n' '= ')
+scan=$(mysql_read_counters alice "SELECT COUNT(*) FROM casedata.clients" key next)
 ntk_assert_eq "3 Handler_read_key=2 Handler_read_next=3 " "$scan" "alice's count reads her visible index entries only"
 
 kill -0 "$MYSQL_PID" || ntk_fail "mariadbd died"

@@ -70,6 +70,16 @@ mysql_as() {
 	mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u "$u" -p"pw-$u" -N -B "$@"
 }
 
+# mysql_read_counters USER SQL COUNTER...: run SQL (one value) as USER, then print that value and
+# the session's storage engine counters it moved, one line: "20008 Handler_read_key=1 ... ".
+# COUNTER is a Handler_read_ suffix (first, key, next, rnd_next).
+mysql_read_counters() {
+	local user=$1 sql=$2 names= c
+	shift 2
+	for c in "$@"; do names+="${names:+, }'Handler_read_$c'"; done
+	mysql_as "$user" -e "$sql; SHOW SESSION STATUS WHERE Variable_name IN ($names)" | tr '\t\n' '= '
+}
+
 # mysql_plan_of USER: how MariaDB reads the base table (c) for USER's count through the view:
 # "access-type key extra" from EXPLAIN. EXPLAIN needs rights on the base table, so USER is lent
 # them for this one statement.
